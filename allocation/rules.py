@@ -1,0 +1,260 @@
+"""The rules of engagement: one YAML file, validated before anything runs.
+
+Every knob RevOps can turn lives here, with a documented default, so the dbt
+models and the allocation engine read the same numbers (dbt gets them as vars,
+see `dbt_vars`). Unknown keys are errors, not silently ignored: a typo in a
+rules file would otherwise quietly fall back to a default.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used; the message names the key and what is allowed."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Segment(_Strict):
+    """An account belongs to the first segment whose revenue OR employee floor it meets."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    min_annual_revenue: Annotated[float, Field(ge=0)] = 0
+    min_employees: Annotated[int, Field(ge=0)] = 0
+
+
+class Band(_Strict):
+    """Points for a numeric firmographic at or above `min`."""
+
+    min: Annotated[float, Field(ge=0)]
+    points: Annotated[float, Field(ge=0, le=100)]
+
+
+class FitRules(_Strict):
+    """A transparent points model; the score is the capped sum of the factors."""
+
+    industry: dict[str, Annotated[float, Field(ge=0, le=100)]] = {}
+    country: dict[str, Annotated[float, Field(ge=0, le=100)]] = {}
+    employees: list[Band] = []
+    annual_revenue: list[Band] = []
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.industry or self.country or self.employees or self.annual_revenue)
+
+
+class TimingRules(_Strict):
+    half_life_days: Annotated[float, Field(gt=0, le=365)] = 14
+    lookback_days: Annotated[int, Field(gt=0, le=730)] = 90
+    # Points for a signal of strength 100 observed today, by intent signal_type.
+    signal_weights: dict[str, Annotated[float, Field(ge=0, le=100)]] = {
+        "topic_surge": 30,
+        "pricing_page": 40,
+        "review_site": 25,
+        "funding": 35,
+        "hiring": 15,
+    }
+    # Points for an inbound lead (hand raise) by LeadSource.
+    hand_raise_weights: dict[str, Annotated[float, Field(ge=0, le=100)]] = {
+        "Demo Request": 60,
+        "Contact Us": 50,
+        "Webinar": 20,
+        "Content Download": 15,
+    }
+
+
+class ActivityRules(_Strict):
+    """What counts as meaningful work on an account (the rest is phantom activity)."""
+
+    meaningful_task_subtypes: list[str] = ["Call", "Email", "LinkedIn"]
+    completed_statuses: list[str] = ["Completed"]
+    min_call_seconds: Annotated[int, Field(ge=0)] = 30
+    count_recurring_tasks: bool = False
+    meaningful_event_types: list[str] = ["Meeting", "Demo", "Discovery Call"]
+    # A rep logging more tasks than this on one day is bulk-logging, not working.
+    bulk_log_tasks_per_day: Annotated[int, Field(gt=0)] = 200
+    phantom_share_flag: Annotated[float, Field(gt=0, le=1)] = 0.5
+
+
+class Role(StrEnum):
+    SDR = "SDR"
+    AE = "AE"
+
+
+class RampStep(_Strict):
+    """Until a rep has `days` of tenure, they carry `share` of their target book."""
+
+    days: Annotated[int, Field(gt=0)]
+    share: Annotated[float, Field(gt=0, le=1)]
+
+
+class Mode(StrEnum):
+    NAMED = "named"
+    QUEUE = "queue"
+
+
+class Holdout(StrEnum):
+    MANAGER = "manager"
+    NAMED_REP = "named_rep"
+    POOL = "pool"
+
+
+class DistributionRules(_Strict):
+    mode: Mode = Mode.NAMED
+    # ISO weekdays (1 = Monday) on which distribution runs; returns and retrieval run daily.
+    weekdays: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]
+    match_region: bool = False
+    open_opportunity_holdout: Holdout = Holdout.MANAGER
+    holdout_rep_id: str | None = None
+    # Accounts scoring below this priority are never distributed; they wait in the pool.
+    min_priority: Annotated[float, Field(ge=0, le=100)] = 0
+
+    @model_validator(mode="after")
+    def _named_rep_needs_id(self) -> DistributionRules:
+        if self.open_opportunity_holdout == Holdout.NAMED_REP and not self.holdout_rep_id:
+            raise ValueError("holdout_rep_id is required when open_opportunity_holdout is named_rep")
+        return self
+
+
+class ReturnRules(_Strict):
+    max_per_rep: Annotated[int, Field(ge=0)] = 25
+    period_days: Annotated[int, Field(gt=0)] = 7
+
+
+DEFAULT_REST_DAYS = {
+    "disqualified": 90,
+    "no_response": 30,
+    "competitor": 90,
+    "not_icp": 180,
+    "duplicate": 0,
+    "bad_data": 0,
+    "retrieved": 30,
+    "departed_rep": 0,
+}
+
+
+class Rules(_Strict):
+    segments: list[Segment] = [
+        Segment(name="enterprise", min_annual_revenue=500_000_000, min_employees=2000),
+        Segment(name="mid_market", min_annual_revenue=50_000_000, min_employees=200),
+        Segment(name="smb"),
+    ]
+    fit: FitRules = FitRules(
+        industry={
+            "Software": 30,
+            "Financial Services": 25,
+            "Healthcare": 20,
+            "Manufacturing": 15,
+            "Retail": 10,
+        },
+        country={"US": 25, "GB": 20, "CA": 20, "DE": 15, "AU": 15},
+        employees=[Band(min=1000, points=30), Band(min=200, points=20), Band(min=50, points=10)],
+        annual_revenue=[
+            Band(min=500_000_000, points=15),
+            Band(min=50_000_000, points=10),
+            Band(min=5_000_000, points=5),
+        ],
+    )
+    timing: TimingRules = TimingRules()
+    activity: ActivityRules = ActivityRules()
+    working_window_days: Annotated[int, Field(ge=15, le=90)] = 30
+    grace_days: Annotated[int, Field(ge=0, le=90)] = 14
+    rest_days: dict[str, Annotated[int, Field(ge=0, le=730)]] = DEFAULT_REST_DAYS
+    target_book_size: dict[Role, dict[str, Annotated[int, Field(ge=0)]]] = {
+        Role.SDR: {"smb": 150, "mid_market": 100, "enterprise": 60},
+        Role.AE: {"smb": 80, "mid_market": 60, "enterprise": 30},
+    }
+    ramp: list[RampStep] = [
+        RampStep(days=30, share=0.25),
+        RampStep(days=60, share=0.5),
+        RampStep(days=90, share=0.75),
+    ]
+    distribution: DistributionRules = DistributionRules()
+    returns: ReturnRules = ReturnRules()
+    seed: int = 0
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rules:
+        names = [s.name for s in self.segments]
+        if len(set(names)) != len(names):
+            raise ValueError(f"segments: names must be unique, got {names}")
+        last = self.segments[-1]
+        if last.min_annual_revenue or last.min_employees:
+            raise ValueError("segments: the last segment must be a catch-all with no minimums")
+        for role, sizes in self.target_book_size.items():
+            unknown = sorted(set(sizes) - set(names))
+            if unknown:
+                raise ValueError(
+                    f"target_book_size.{role}: unknown segment(s) {unknown}; allowed: {names}"
+                )
+        for reason in ("retrieved", "bad_data"):
+            if reason not in self.rest_days:
+                raise ValueError(f"rest_days: the reason '{reason}' is required")
+        days = [step.days for step in self.ramp]
+        if days != sorted(set(days)):
+            raise ValueError("ramp: steps must have strictly increasing days")
+        return self
+
+    @property
+    def segment_names(self) -> list[str]:
+        return [s.name for s in self.segments]
+
+    @property
+    def return_reasons(self) -> list[str]:
+        return sorted(self.rest_days)
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The knobs the dbt models read, so SQL never hard-codes a rule."""
+        return {"rules": self.model_dump(mode="json")}
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def _describe(error: dict[str, Any]) -> str:
+    key = _location(error["loc"])
+    value = error.get("input")
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        return f"{key}: unknown key"
+    if error["type"] == "enum":
+        return f"{key}: {value!r} is not allowed; {message.removeprefix('Input should be ')}"
+    shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
+    return f"{key}: {message}{shown}"
+
+
+def parse_rules(data: Any, source: str = "rules") -> Rules:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise RulesError(f"{source}: the top level must be a mapping of keys, got {type(data).__name__}")
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(e) for e in exc.errors())
+        raise RulesError(f"{source}: {problems}") from None
+
+
+def load_rules(path: str | Path) -> Rules:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RulesError(f"{path}: rules file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{path}: cannot read rules file ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{path}: not valid YAML ({exc})") from None
+    return parse_rules(data, source=str(path))

@@ -1,0 +1,84 @@
+"""The input contract: every landing file, its warehouse table and its typed columns.
+
+Field names follow a Salesforce Data Loader export. The dbt sources in
+`transforms/models/staging/_sources.yml` name the same tables; a test keeps the
+two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # a DuckDB type the raw column is cast to
+    required: bool = False  # a row without a value is quarantined
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    file: str
+    source: str  # dbt source name, also the first part of the Dagster asset key
+    table: str  # dbt source table name
+    key: str  # the column that identifies a row for the review queue
+    columns: tuple[Column, ...]
+
+    @property
+    def raw_table(self) -> str:
+        return f"raw.{self.source}_{self.table}"
+
+    @property
+    def asset_key(self) -> list[str]:
+        return [self.source, self.table]
+
+
+def _cols(*spec: str) -> tuple[Column, ...]:
+    """`"Name:TYPE"` with a trailing `!` for a required column."""
+    out = []
+    for item in spec:
+        name, type_ = item.split(":")
+        out.append(Column(name, type_.rstrip("!"), required=type_.endswith("!")))
+    return tuple(out)
+
+
+LANDING_FILES: tuple[LandingFile, ...] = (
+    LandingFile("Account.csv", "salesforce", "accounts", "Id", _cols(
+        "Id:VARCHAR!", "Name:VARCHAR!", "Website:VARCHAR", "Industry:VARCHAR",
+        "AnnualRevenue:DOUBLE", "NumberOfEmployees:BIGINT", "BillingCountry:VARCHAR",
+        "BillingState:VARCHAR", "Type:VARCHAR", "OwnerId:VARCHAR", "CreatedDate:TIMESTAMP")),
+    LandingFile("User.csv", "salesforce", "users", "Id", _cols(
+        "Id:VARCHAR!", "Name:VARCHAR", "Email:VARCHAR", "IsActive:BOOLEAN", "Title:VARCHAR")),
+    LandingFile("Contact.csv", "salesforce", "contacts", "Id", _cols(
+        "Id:VARCHAR!", "AccountId:VARCHAR", "Email:VARCHAR", "Title:VARCHAR",
+        "CreatedDate:TIMESTAMP")),
+    LandingFile("Task.csv", "salesforce", "tasks", "Id", _cols(
+        "Id:VARCHAR!", "WhatId:VARCHAR", "WhoId:VARCHAR", "OwnerId:VARCHAR",
+        "ActivityDate:DATE", "CreatedDate:TIMESTAMP", "Type:VARCHAR", "TaskSubtype:VARCHAR",
+        "Subject:VARCHAR", "Status:VARCHAR", "IsRecurrence:BOOLEAN",
+        "CallDurationInSeconds:BIGINT")),
+    LandingFile("Event.csv", "salesforce", "events", "Id", _cols(
+        "Id:VARCHAR!", "WhatId:VARCHAR", "OwnerId:VARCHAR", "StartDateTime:TIMESTAMP",
+        "Type:VARCHAR", "Subject:VARCHAR")),
+    LandingFile("Opportunity.csv", "salesforce", "opportunities", "Id", _cols(
+        "Id:VARCHAR!", "AccountId:VARCHAR", "OwnerId:VARCHAR", "StageName:VARCHAR",
+        "Amount:DOUBLE", "CreatedDate:TIMESTAMP", "CloseDate:DATE", "IsClosed:BOOLEAN",
+        "IsWon:BOOLEAN")),
+    LandingFile("Lead.csv", "salesforce", "leads", "Id", _cols(
+        "Id:VARCHAR!", "Company:VARCHAR", "Email:VARCHAR", "Website:VARCHAR",
+        "LeadSource:VARCHAR", "Status:VARCHAR", "CreatedDate:TIMESTAMP")),
+    LandingFile("intent_signals.csv", "intent", "signals", "account_id", _cols(
+        "account_id:VARCHAR", "account_domain:VARCHAR", "signal_type:VARCHAR!",
+        "strength:DOUBLE!", "observed_at:TIMESTAMP!", "source:VARCHAR")),
+    LandingFile("book_returns.csv", "books", "returns", "account_id", _cols(
+        "account_id:VARCHAR!", "rep_id:VARCHAR!", "returned_at:TIMESTAMP!", "reason:VARCHAR!",
+        "note:VARCHAR")),
+    LandingFile("reps.csv", "books", "reps", "rep_id", _cols(
+        "rep_id:VARCHAR!", "name:VARCHAR", "role:VARCHAR!", "segments:VARCHAR!",
+        "region:VARCHAR", "time_zone:VARCHAR", "target_book_size:BIGINT", "start_date:DATE",
+        "unavailable_until:DATE", "departed_on:DATE", "manager_id:VARCHAR")),
+)
+
+QUARANTINE_TABLE = "quality.quarantine"
+QUARANTINE_ASSET_KEY = ["quality", "quarantine"]
