@@ -1,0 +1,78 @@
+"""The append-only ownership log and the book state derived from it.
+
+Every change of ownership is an event with a kind, a reason code and a readable
+explanation. Books are never stored separately: they are the latest event per
+account, so "why is this account in Jane's book?" always has an answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+EVENT_COLUMNS = {
+    "event_id": "string",
+    "run_id": "string",
+    "as_of_date": "datetime64[s]",
+    "seq": "int64",
+    "account_id": "string",
+    "from_rep_id": "string",
+    "to_rep_id": "string",
+    "kind": "string",
+    "reason_code": "string",
+    "explanation": "string",
+    "priority": "float64",
+    "rest_until": "datetime64[s]",
+}
+
+# Kinds of event (the seeds' words).
+ADOPTION = "adoption"  # an owner already in the CRM on the first run
+DISTRIBUTION = "distribution"
+RETURN = "return"
+RETRIEVAL = "retrieval"
+REDISTRIBUTION = "redistribution"
+RELEASE = "release"  # left a book for a reason that is neither a return nor a retrieval
+CLAIM = "claim"
+
+
+def empty_events() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_COLUMNS.items()})
+
+
+def make_events(rows: list[dict], run_id: str, as_of: dt.date) -> pd.DataFrame:
+    """Numbers the run's events in order, so ids and order are the same on every re-run."""
+    if not rows:
+        return empty_events()
+    frame = pd.DataFrame(rows)
+    frame["run_id"] = run_id
+    frame["as_of_date"] = pd.Timestamp(as_of)
+    frame["seq"] = range(1, len(frame) + 1)
+    frame["event_id"] = [f"{as_of.isoformat()}-{seq:08d}" for seq in frame["seq"]]
+    for column in EVENT_COLUMNS:
+        if column not in frame:
+            frame[column] = None
+    return frame[list(EVENT_COLUMNS)].astype(EVENT_COLUMNS)
+
+
+def latest_events(events: pd.DataFrame, before: dt.date) -> pd.DataFrame:
+    """Each account's most recent event strictly before `before` (re-runs replace a date)."""
+    prior = events[events["as_of_date"] < pd.Timestamp(before)]
+    ordered = prior.sort_values(["account_id", "as_of_date", "seq"])
+    return ordered.drop_duplicates("account_id", keep="last")
+
+
+def books_from_events(events: pd.DataFrame, before: dt.date) -> pd.DataFrame:
+    """account_id -> rep_id for accounts in a book at the start of `before`."""
+    latest = latest_events(events, before)
+    owned = latest[latest["to_rep_id"].notna()]
+    return owned[["account_id", "to_rep_id", "as_of_date", "kind"]].rename(
+        columns={"to_rep_id": "rep_id", "as_of_date": "entered_on", "kind": "entered_by"}
+    ).reset_index(drop=True)
+
+
+def resting_until(events: pd.DataFrame, before: dt.date) -> pd.Series:
+    """account_id -> the date its rest ends, for accounts whose last event sent them to the pool."""
+    latest = latest_events(events, before)
+    rested = latest[latest["to_rep_id"].isna() & latest["rest_until"].notna()]
+    return rested.set_index("account_id")["rest_until"]

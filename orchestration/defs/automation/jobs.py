@@ -1,0 +1,31 @@
+"""The daily run: a job over every asset, its schedule, and a sensor for new landing files."""
+
+import dagster as dg
+
+from orchestration.partitions import daily
+from orchestration.resources import LandingFolder
+
+daily_books = dg.define_asset_job(
+    "daily_books",
+    selection=dg.AssetSelection.all(),
+    partitions_def=daily,
+    description="Ingest, signals, allocation and marts for one as-of date",
+)
+
+daily_books_schedule = dg.build_schedule_from_partitioned_job(
+    daily_books, hour_of_day=6, minute_of_hour=0, name="daily_books_schedule"
+)
+
+
+@dg.sensor(job=daily_books, minimum_interval_seconds=60)
+def new_landing_files(context: dg.SensorEvaluationContext, landing: LandingFolder):
+    """Runs today's books when a landing file changes (a cursor remembers what was seen)."""
+    folder = landing.abs_path
+    if not folder.is_dir():
+        return dg.SkipReason(f"landing folder {folder} does not exist")
+    stamp = max((p.stat().st_mtime for p in folder.glob("*.csv")), default=0.0)
+    if stamp <= float(context.cursor or 0):
+        return dg.SkipReason("no new landing files")
+    context.update_cursor(str(stamp))
+    today = daily.get_last_partition_key()
+    return dg.RunRequest(run_key=f"{today}-{stamp}", partition_key=today)

@@ -1,0 +1,73 @@
+"""dbt models as assets, split around the allocation step.
+
+Models reading the allocation's output (`source:allocation+`) run after it, the
+rest before it; one translator names every dbt node for both halves.
+"""
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.defs.transforms.project import dbt_project
+from orchestration.partitions import as_of, daily
+from orchestration.resources import RulesFile, Warehouse
+
+AFTER_ALLOCATION = "source:allocation+"
+
+
+class BooksTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            # Equal to the ingest and allocation asset keys, so lineage connects.
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        schema = dbt_resource_props["config"].get("schema") or "main"
+        return dg.AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return None
+        return dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "transforms"
+
+
+translator = BooksTranslator()
+
+
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse,
+           rules: RulesFile):
+    dbt_vars = {
+        **rules.load().dbt_vars(),
+        "as_of_date": as_of(context).isoformat(),
+        "warehouse_path": warehouse.abs_path,
+    }
+    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    exclude=AFTER_ALLOCATION,
+    dagster_dbt_translator=translator,
+    partitions_def=daily,
+    pool="warehouse",
+    name="signals_and_scores",
+)
+def signals_and_scores(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                       warehouse: Warehouse, rules: RulesFile):
+    yield from _build(context, dbt, warehouse, rules)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    select=AFTER_ALLOCATION,
+    dagster_dbt_translator=translator,
+    partitions_def=daily,
+    pool="warehouse",
+    name="books_marts",
+)
+def books_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse,
+                rules: RulesFile):
+    yield from _build(context, dbt, warehouse, rules)

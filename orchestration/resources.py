@@ -1,0 +1,65 @@
+"""Resources: where the warehouse, the landing files and the rules file are.
+
+Paths come from `dg.EnvVar`s bound in `defs/resources.py` and are resolved once,
+absolutely, here: dbt runs in transforms/, so a relative path would otherwise
+name a second warehouse file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from allocation.rules import Rules, load_rules
+
+
+class Warehouse(dg.ConfigurableResource):
+    """The DuckDB file every step writes to (one writer at a time: see dagster.yaml)."""
+
+    path: str
+    memory_limit: str = "4GB"
+    threads: int = 2
+
+    @property
+    def abs_path(self) -> str:
+        return str(Path(self.path).expanduser().resolve())
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.abs_path).parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(self.abs_path)
+        try:
+            temp = Path(self.abs_path).with_suffix(".tmp")
+            con.execute(f"SET memory_limit = '{self.memory_limit}'")
+            con.execute(f"SET threads = {int(self.threads)}")
+            con.execute(f"SET temp_directory = '{temp}'")
+            con.execute("SET enable_progress_bar = false")
+            yield con
+        finally:
+            con.close()
+
+
+class LandingFolder(dg.ConfigurableResource):
+    """The folder the CRM exports and feeds land in."""
+
+    path: str
+
+    @property
+    def abs_path(self) -> Path:
+        return Path(self.path).expanduser().resolve()
+
+
+class RulesFile(dg.ConfigurableResource):
+    """The rules of engagement; validated when a run starts, before any step does work."""
+
+    path: str
+
+    def load(self) -> Rules:
+        return load_rules(Path(self.path).expanduser().resolve())
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self.load()

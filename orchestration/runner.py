@@ -1,0 +1,113 @@
+"""Runs the whole daily materialization in-process for one as-of date (used by the CLI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from allocation.rules import load_rules
+from orchestration.resources import LandingFolder, RulesFile, Warehouse
+
+
+class RunFailed(RuntimeError):
+    """The run did not complete; the message names the failing step and its error."""
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    landing: Path
+    rules: Path
+    warehouse: Path
+
+
+def _defs() -> dg.Definitions:
+    from orchestration.definitions import defs  # loading the defs parses dbt: only when needed
+
+    return defs
+
+
+def run_books(paths: RunPaths, as_of: dt.date,
+              instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+    """Materializes every asset for `as_of`; raises `RunFailed` naming the step that failed."""
+    load_rules(paths.rules)  # validated before anything runs
+    if not paths.landing.is_dir():
+        raise FileNotFoundError(f"{paths.landing}: landing folder not found")
+    defs = _defs()
+    resources = dict(defs.resources or {})
+    resources.update(
+        warehouse=Warehouse(path=str(paths.warehouse.resolve())),
+        landing=LandingFolder(path=str(paths.landing.resolve())),
+        rules=RulesFile(path=str(paths.rules.resolve())),
+    )
+    with (dg.DagsterInstance.ephemeral() if instance is None else _noop(instance)) as inst:
+        result = dg.materialize(
+            list(defs.assets or []),
+            resources=resources,
+            partition_key=as_of.isoformat(),
+            instance=inst,
+            raise_on_error=False,
+            tags={"books/as_of": as_of.isoformat()},
+            # The CLI prints one line per failure itself; Dagster's own log would repeat it
+            # with a traceback.
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+    if not result.success:
+        failures = result.get_step_failure_events()
+        if failures:
+            error = failures[0].step_failure_data.error
+            message = error.cause.message if error and error.cause else (error.message if error
+                                                                          else "unknown error")
+            raise RunFailed(f"step {failures[0].step_key} failed: {message.strip().splitlines()[0]}")
+        raise RunFailed("the run failed")
+    return result
+
+
+class _noop:
+    def __init__(self, instance):
+        self.instance = instance
+
+    def __enter__(self):
+        return self.instance
+
+    def __exit__(self, *exc):
+        return False
+
+
+def summary(warehouse: Path) -> str:
+    """Books per rep, pool size and review-queue size, for people at a terminal."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        reps = con.execute(
+            "SELECT rep_id, role, segments, status, book_size, capacity, "
+            "round(book_priority_mean, 1) FROM marts.rep_books ORDER BY rep_id"
+        ).fetchall()
+        pool = con.execute(
+            "SELECT pool_state, count(*) FROM marts.pool GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        queue = con.execute(
+            "SELECT rule, severity, count(*) FROM marts.review_queue GROUP BY 1, 2 "
+            "ORDER BY 3 DESC, 1"
+        ).fetchall()
+        kinds = con.execute(
+            "SELECT kind, count(*) FROM marts.ownership_events "
+            "WHERE as_of_date = (SELECT max(as_of_date) FROM marts.ownership_events) "
+            "GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    lines = ["Books per rep (rep, role, segments, status, book / capacity, mean priority):"]
+    lines += [f"  {r[0]}  {r[1]:<3}  {r[2]:<22} {r[3]:<11} {r[4]:>5} / {r[5]:<5} {r[6]}"
+              for r in reps]
+    lines.append(f"Books: {sum(r[4] for r in reps)} accounts across {len(reps)} reps")
+    lines.append("Pool: " + ", ".join(f"{state} {n}" for state, n in pool)
+                 + f" (total {sum(n for _, n in pool)})")
+    lines.append("This run's ownership events: " + (", ".join(f"{k} {n}" for k, n in kinds)
+                                                     or "none"))
+    lines.append(f"Review queue: {sum(n for *_, n in queue)} items"
+                 + ("" if not queue else " (" + ", ".join(
+                     f"{rule} [{sev}] {n}" for rule, sev, n in queue) + ")"))
+    return "\n".join(lines)

@@ -1,0 +1,42 @@
+{#- Accessors for the rules of engagement (the `rules` var); SQL never hard-codes a rule. -#}
+{% macro rule(path) -%}
+    {%- set found = namespace(node=var('rules')) -%}
+    {%- for key in path.split('.') -%}{%- set found.node = found.node[key] -%}{%- endfor -%}
+    {{- return(found.node) -}}
+{%- endmacro %}
+
+{% macro as_of_date() -%}
+    cast('{{ var("as_of_date") }}' as date)
+{%- endmacro %}
+
+{#- The segment an account belongs to: the first whose revenue OR employee floor it meets. -#}
+{% macro segment_case(revenue, employees) -%}
+    {%- set segments = rule('segments') -%}
+    case
+    {%- for s in segments %}{% if not loop.last %}
+        when coalesce({{ revenue }}, 0) >= {{ s.min_annual_revenue }}
+          or coalesce({{ employees }}, 0) >= {{ s.min_employees }} then '{{ s.name }}'
+    {%- endif %}{% endfor %}
+        else '{{ (segments | last).name }}'
+    end
+{%- endmacro %}
+
+{#- Points for the first band whose floor the value meets. -#}
+{% macro points_bands(column, bands) -%}
+    case
+    {%- for b in bands | sort(attribute='min', reverse=true) %}
+        when coalesce({{ column }}, 0) >= {{ b.min }} then {{ b.points }}
+    {%- endfor %}
+        else 0
+    end
+{%- endmacro %}
+
+{#- Points looked up by exact value. -#}
+{% macro points_lookup(column, points) -%}
+    case {{ column }}
+    {%- for key, value in points.items() %}
+        when '{{ key | replace("'", "''") }}' then {{ value }}
+    {%- endfor %}
+        else 0
+    end
+{%- endmacro %}

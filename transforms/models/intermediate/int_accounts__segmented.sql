@@ -1,0 +1,25 @@
+-- Each account with its segment and whether it is new business (not a customer,
+-- no open opportunity): only new-business accounts are distributed.
+with open_opportunities as (
+    select account_id, count(*) as open_opportunities
+    from {{ ref('stg_salesforce__opportunities') }}
+    where not is_closed
+    group by account_id
+)
+
+select
+    a.account_id,
+    a.account_name,
+    a.website,
+    a.industry,
+    a.annual_revenue,
+    a.number_of_employees,
+    a.billing_country,
+    a.account_type,
+    a.crm_owner_id,
+    {{ segment_case('a.annual_revenue', 'a.number_of_employees') }} as segment,
+    coalesce(o.open_opportunities, 0) as open_opportunities,
+    a.account_type = 'Customer' as is_customer,
+    coalesce(a.account_type, 'Prospect') <> 'Customer' and o.account_id is null as is_new_business
+from {{ ref('stg_salesforce__accounts') }} as a
+left join open_opportunities as o on a.account_id = o.account_id

@@ -1,0 +1,20 @@
+-- Who owns what now: each account's latest ownership event, where it landed in a book.
+with latest as (
+    select
+        *,
+        row_number() over (partition by account_id order by as_of_date desc, seq desc) as recency
+    from {{ ref('ownership_events') }}
+)
+
+select
+    l.account_id,
+    l.to_rep_id as rep_id,
+    l.as_of_date as entered_on,
+    l.kind as entered_by,
+    l.reason_code,
+    l.explanation,
+    s.segment,
+    s.priority
+from latest as l
+left join {{ ref('account_scores') }} as s on l.account_id = s.account_id
+where l.recency = 1 and l.to_rep_id is not null

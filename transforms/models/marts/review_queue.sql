@@ -1,0 +1,48 @@
+-- What RevOps reviews: rows quarantined by a data rule on the latest run date,
+-- and accounts reps returned as bad data.
+with latest as (
+    select max(as_of_date) as as_of_date from {{ ref('stg_quality__quarantine') }}
+),
+
+quarantined as (
+    select
+        q.as_of_date,
+        'data_rule' as item_source,
+        q.file,
+        coalesce('row ' || q.row_number, 'line ' || q.line_number) as location,
+        q.record_key,
+        q.rule,
+        q.severity,
+        q.column_name,
+        q.detail,
+        q.raw_record
+    from {{ ref('stg_quality__quarantine') }} as q
+    inner join latest on q.as_of_date = latest.as_of_date
+),
+
+returned_bad_data as (
+    select
+        {{ as_of_date() }} as as_of_date,
+        'rep_return' as item_source,
+        'book_returns.csv' as file,
+        'row ' || source_row as location,
+        account_id as record_key,
+        'returned_as_bad_data' as rule,
+        'blocking' as severity,
+        cast(null as varchar) as column_name,
+        'returned by ' || rep_id || coalesce(': ' || nullif(note, ''), '') as detail,
+        cast(null as varchar) as raw_record
+    from {{ ref('stg_books__returns') }}
+    where reason = 'bad_data'
+),
+
+items as (
+    select * from quarantined
+    union all
+    select * from returned_bad_data
+)
+
+select
+    md5(concat_ws('|', file, location, rule, coalesce(column_name, ''))) as review_item_id,
+    *
+from items
