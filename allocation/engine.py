@@ -36,24 +36,35 @@ def _adopt_crm_owners(accounts: pd.DataFrame, capacity: pd.DataFrame) -> list[di
     owned = accounts[accounts["crm_owner_id"].isin(active)].sort_values("account_id")
     return [
         {
-            "account_id": a.account_id, "from_rep_id": None, "to_rep_id": a.crm_owner_id,
-            "kind": ADOPTION, "reason_code": "crm_owner", "priority": a.priority,
+            "account_id": a.account_id,
+            "from_rep_id": None,
+            "to_rep_id": a.crm_owner_id,
+            "kind": ADOPTION,
+            "reason_code": "crm_owner",
+            "priority": a.priority,
             "explanation": "already owned by this rep in the CRM when dynamic books started",
         }
         for a in owned.itertuples()
     ]
 
 
-def _release_departed(books: pd.DataFrame, capacity: pd.DataFrame,
-                      scores: pd.DataFrame) -> list[dict]:
+def _release_departed(
+    books: pd.DataFrame, capacity: pd.DataFrame, scores: pd.DataFrame
+) -> list[dict]:
     departed = set(capacity.loc[capacity["status"] == DEPARTED, "rep_id"])
-    leaving = books[books["rep_id"].isin(departed)].merge(
-        scores[["account_id", "priority"]], on="account_id", how="left"
-    ).sort_values(["priority", "account_id"], ascending=[False, True])
+    leaving = (
+        books[books["rep_id"].isin(departed)]
+        .merge(scores[["account_id", "priority"]], on="account_id", how="left")
+        .sort_values(["priority", "account_id"], ascending=[False, True])
+    )
     return [
         {
-            "account_id": b.account_id, "from_rep_id": b.rep_id, "to_rep_id": None,
-            "kind": RELEASE, "reason_code": "departed_rep", "priority": b.priority,
+            "account_id": b.account_id,
+            "from_rep_id": b.rep_id,
+            "to_rep_id": None,
+            "kind": RELEASE,
+            "reason_code": "departed_rep",
+            "priority": b.priority,
             "explanation": "rep has departed; the account returns to the pool",
         }
         for b in leaving.itertuples()
@@ -98,21 +109,33 @@ def _distribute(pool: pd.DataFrame, capacity: pd.DataFrame, book_sizes: pd.Serie
         heapq.heapreplace(heap, (-(slots - 1), rep_id))
         free[rep_id] = (slots - 1, cap)
         total_free -= 1
-        events.append({
-            "account_id": account.account_id, "from_rep_id": None, "to_rep_id": rep_id,
-            "kind": DISTRIBUTION, "reason_code": "free_capacity", "priority": account.priority,
-            "explanation": (
-                f"priority {account.priority:.1f}, #{account.segment_rank} in "
-                f"{account.segment}; rep had {slots} of {cap} slots free"
-            ),
-        })
+        events.append(
+            {
+                "account_id": account.account_id,
+                "from_rep_id": None,
+                "to_rep_id": rep_id,
+                "kind": DISTRIBUTION,
+                "reason_code": "free_capacity",
+                "priority": account.priority,
+                "explanation": (
+                    f"priority {account.priority:.1f}, #{account.segment_rank} in "
+                    f"{account.segment}; rep had {slots} of {cap} slots free"
+                ),
+            }
+        )
         if total_free == 0:
             break
     return events
 
 
-def run(accounts: pd.DataFrame, reps: pd.DataFrame, events: pd.DataFrame, rules: Rules,
-        as_of: dt.date, run_id: str) -> RunResult:
+def run(
+    accounts: pd.DataFrame,
+    reps: pd.DataFrame,
+    events: pd.DataFrame,
+    rules: Rules,
+    as_of: dt.date,
+    run_id: str,
+) -> RunResult:
     """Computes the events of `as_of` from the state before it.
 
     `accounts`: marts.account_scores plus crm_owner_id; `reps`: the staging roster;
@@ -124,8 +147,12 @@ def run(accounts: pd.DataFrame, reps: pd.DataFrame, events: pd.DataFrame, rules:
     rows: list[dict] = []
     if events.empty:
         rows += _adopt_crm_owners(accounts, capacity)
-        books = pd.DataFrame({"account_id": [r["account_id"] for r in rows],
-                              "rep_id": [r["to_rep_id"] for r in rows]})
+        books = pd.DataFrame(
+            {
+                "account_id": [r["account_id"] for r in rows],
+                "rep_id": [r["to_rep_id"] for r in rows],
+            }
+        )
 
     released = _release_departed(books, capacity, accounts)
     rows += released
@@ -138,8 +165,7 @@ def run(accounts: pd.DataFrame, reps: pd.DataFrame, events: pd.DataFrame, rules:
         & ~accounts["account_id"].isin(books["account_id"])
         & (accounts["priority"] >= rules.distribution.min_priority)
     ]
-    in_pool = in_pool.merge(resting.rename("rest_until").reset_index(), on="account_id",
-                            how="left")
+    in_pool = in_pool.merge(resting.rename("rest_until").reset_index(), on="account_id", how="left")
     in_pool = in_pool[in_pool["rest_until"].isna() | (in_pool["rest_until"] <= pd.Timestamp(as_of))]
     if as_of.isoweekday() in rules.distribution.weekdays:
         rows += _distribute(in_pool, capacity, books["rep_id"].value_counts())

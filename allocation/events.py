@@ -66,9 +66,11 @@ def books_from_events(events: pd.DataFrame, before: dt.date) -> pd.DataFrame:
     """account_id -> rep_id for accounts in a book at the start of `before`."""
     latest = latest_events(events, before)
     owned = latest[latest["to_rep_id"].notna()]
-    return owned[["account_id", "to_rep_id", "as_of_date", "kind"]].rename(
-        columns={"to_rep_id": "rep_id", "as_of_date": "entered_on", "kind": "entered_by"}
-    ).reset_index(drop=True)
+    return (
+        owned[["account_id", "to_rep_id", "as_of_date", "kind"]]
+        .rename(columns={"to_rep_id": "rep_id", "as_of_date": "entered_on", "kind": "entered_by"})
+        .reset_index(drop=True)
+    )
 
 
 def resting_until(events: pd.DataFrame, before: dt.date) -> pd.Series:

@@ -121,7 +121,9 @@ class DistributionRules(_Strict):
     @model_validator(mode="after")
     def _named_rep_needs_id(self) -> DistributionRules:
         if self.open_opportunity_holdout == Holdout.NAMED_REP and not self.holdout_rep_id:
-            raise ValueError("holdout_rep_id is required when open_opportunity_holdout is named_rep")
+            raise ValueError(
+                "holdout_rep_id is required when open_opportunity_holdout is named_rep"
+            )
         return self
 
 
@@ -237,7 +239,9 @@ def parse_rules(data: Any, source: str = "rules") -> Rules:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise RulesError(f"{source}: the top level must be a mapping of keys, got {type(data).__name__}")
+        raise RulesError(
+            f"{source}: the top level must be a mapping of keys, got {type(data).__name__}"
+        )
     try:
         return Rules.model_validate(data)
     except ValidationError as exc:

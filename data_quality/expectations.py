@@ -57,18 +57,37 @@ def account_rules(account_types: list[str]) -> list[Rule]:
         Rule("account_id_present", E.ExpectColumnValuesToNotBeNull, {"column": "Id"}),
         Rule("account_id_unique", E.ExpectColumnValuesToBeUnique, {"column": "Id"}),
         Rule("account_name_present", E.ExpectColumnValuesToNotBeNull, {"column": "Name"}),
-        Rule("revenue_not_negative", E.ExpectColumnValuesToBeBetween,
-             {"column": "AnnualRevenue", "min_value": 0}),
-        Rule("employees_not_negative", E.ExpectColumnValuesToBeBetween,
-             {"column": "NumberOfEmployees", "min_value": 0}),
-        Rule("account_type_allowed", E.ExpectColumnValuesToBeInSet,
-             {"column": "Type", "value_set": account_types}),
+        Rule(
+            "revenue_not_negative",
+            E.ExpectColumnValuesToBeBetween,
+            {"column": "AnnualRevenue", "min_value": 0},
+        ),
+        Rule(
+            "employees_not_negative",
+            E.ExpectColumnValuesToBeBetween,
+            {"column": "NumberOfEmployees", "min_value": 0},
+        ),
+        Rule(
+            "account_type_allowed",
+            E.ExpectColumnValuesToBeInSet,
+            {"column": "Type", "value_set": account_types},
+        ),
         # A missing size only weakens the fit score; the account can still be worked.
-        Rule("employees_present", E.ExpectColumnValuesToNotBeNull,
-             {"column": "NumberOfEmployees"}, blocking=False),
-        Rule("website_well_formed", E.ExpectColumnValuesToMatchRegex,
-             {"column": "Website", "regex": r"^(https?://)?([A-Za-z0-9-]+\.)+[A-Za-z]{2,}(/.*)?$"},
-             blocking=False),
+        Rule(
+            "employees_present",
+            E.ExpectColumnValuesToNotBeNull,
+            {"column": "NumberOfEmployees"},
+            blocking=False,
+        ),
+        Rule(
+            "website_well_formed",
+            E.ExpectColumnValuesToMatchRegex,
+            {
+                "column": "Website",
+                "regex": r"^(?:https?://)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?:/.*)?$",
+            },
+            blocking=False,
+        ),
     ]
 
 
@@ -104,13 +123,19 @@ def validate(frame: pd.DataFrame, rules: list[Rule], name: str) -> Outcome:
     for item in result.results:
         rule = by_name[item.expectation_config.meta["rule"]]
         indexes = item.result.get("unexpected_index_list") or []
-        rows = [entry[ROW] if isinstance(entry, dict) else frame[ROW].iloc[entry]
-                for entry in indexes]
+        rows = [
+            entry[ROW] if isinstance(entry, dict) else frame[ROW].iloc[entry] for entry in indexes
+        ]
         column = item.expectation_config.kwargs.get("column")
         failures.extend((int(r), rule.name, rule.severity, column) for r in rows)
-        summary.append({
-            "rule": rule.name, "severity": rule.severity, "column": column,
-            "success": bool(item.success), "failed_rows": len(rows),
-            "sample": [str(v) for v in (item.result.get("partial_unexpected_list") or [])[:5]],
-        })
+        summary.append(
+            {
+                "rule": rule.name,
+                "severity": rule.severity,
+                "column": column,
+                "success": bool(item.success),
+                "failed_rows": len(rows),
+                "sample": [str(v) for v in (item.result.get("partial_unexpected_list") or [])[:5]],
+            }
+        )
     return Outcome(pd.DataFrame(failures, columns=[ROW, "rule", "severity", "column"]), summary)

@@ -122,8 +122,10 @@ def load_landing_file(
         f"read_csv({_lit(str(path))}, all_varchar=true, header=true, store_rejects=true, "
         "rejects_table='landing_rejects', rejects_scan='landing_scans')"
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE landing AS SELECT row_number() OVER () AS {ROW}, "
-                f"* FROM {reader}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE landing AS SELECT row_number() OVER () AS {ROW}, "
+        f"* FROM {reader}"
+    )
 
     typed, problems = [], []
     for c in spec.columns:
@@ -133,11 +135,18 @@ def load_landing_file(
         text = f"NULLIF(TRIM({_q(c.name)}), '')"
         typed.append(f"TRY_CAST({text} AS {c.type}) AS {_q(c.name)}")
         if c.required:
-            problems.append((f"{text} IS NULL", "missing_required", c.name,
-                             f"{c.name} is required"))
+            problems.append(
+                (f"{text} IS NULL", "missing_required", c.name, f"{c.name} is required")
+            )
         if c.type != "VARCHAR":
-            problems.append((f"{text} IS NOT NULL AND TRY_CAST({text} AS {c.type}) IS NULL",
-                             "invalid_type", c.name, f"{c.name} is not a valid {c.type}"))
+            problems.append(
+                (
+                    f"{text} IS NOT NULL AND TRY_CAST({text} AS {c.type}) IS NULL",
+                    "invalid_type",
+                    c.name,
+                    f"{c.name} is not a valid {c.type}",
+                )
+            )
     typed += [_q(c) for c in report.unknown_columns]
 
     key = _q(spec.key) if spec.key in header else "NULL"
@@ -151,7 +160,8 @@ def load_landing_file(
         con.execute(
             f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, f.{ROW}, NULL, f.{key}, p.rule, "
             "'blocking', p.col, p.detail, to_json(f.row)::VARCHAR FROM ("
-            f"SELECT l.{ROW}, l.{key}, l AS row, list_filter([{cases}], lambda x: x IS NOT NULL) AS ps "
+            f"SELECT l.{ROW}, l.{key}, l AS row, "
+            f"list_filter([{cases}], lambda x: x IS NOT NULL) AS ps "
             "FROM landing l) f, unnest(f.ps) AS u(p) "
             f"WHERE len(f.ps) > 0 ORDER BY f.{ROW}, p.rule, p.col",
             [as_of, spec.file],

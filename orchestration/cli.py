@@ -40,8 +40,15 @@ def _guarded(fn, *args, **kwargs):
 
     try:
         return fn(*args, **kwargs)
-    except (RulesError, LandingError, RunFailed, FileNotFoundError, NotADirectoryError,
-            PermissionError, ValueError) as exc:
+    except (
+        RulesError,
+        LandingError,
+        RunFailed,
+        FileNotFoundError,
+        NotADirectoryError,
+        PermissionError,
+        ValueError,
+    ) as exc:
         _fail(str(exc))
 
 
@@ -51,8 +58,9 @@ def generate(
     accounts: Annotated[int, typer.Option(min=1, help="Number of accounts")] = 5000,
     reps: Annotated[int, typer.Option(min=1, help="Number of reps on the roster")] = 40,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same files")] = 0,
-    as_of: Annotated[str | None, typer.Option(help="Date the data is as of (default today)")]
-    = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="Date the data is as of (default today)")
+    ] = None,
     activities_per_account: Annotated[float, typer.Option(min=0)] = 20.0,
 ) -> None:
     """Write realistic sample landing files (Salesforce Data Loader shape) and rules.yml."""
@@ -82,24 +90,36 @@ def run(
     started = time.perf_counter()
     _guarded(run_books, paths, date)
     typer.echo(summary(warehouse.resolve()))
-    typer.echo(f"books for {date} done in {time.perf_counter() - started:.1f}s "
-               f"-> {warehouse.resolve()}")
+    typer.echo(
+        f"books for {date} done in {time.perf_counter() - started:.1f}s -> {warehouse.resolve()}"
+    )
 
 
 @app.command()
 def demo(
-    data: Annotated[Path, typer.Option(help="Folder for landing files and the warehouse")]
-    = Path("data"),
+    data: Annotated[Path, typer.Option(help="Folder for landing files and the warehouse")] = Path(
+        "data"
+    ),
     accounts: Annotated[int, typer.Option(min=1)] = 5000,
     reps: Annotated[int, typer.Option(min=1)] = 40,
     seed: Annotated[int, typer.Option()] = 7,
 ) -> None:
     """Generate sample data into DATA/landing and run today's books into DATA/warehouse.duckdb."""
     landing = data / "landing"
-    generate(out=landing, accounts=accounts, reps=reps, seed=seed, as_of=None,
-             activities_per_account=20.0)
-    run(landing=landing, rules=landing / "rules.yml", warehouse=data / "warehouse.duckdb",
-        as_of=None)
+    generate(
+        out=landing,
+        accounts=accounts,
+        reps=reps,
+        seed=seed,
+        as_of=None,
+        activities_per_account=20.0,
+    )
+    run(
+        landing=landing,
+        rules=landing / "rules.yml",
+        warehouse=data / "warehouse.duckdb",
+        as_of=None,
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -30,8 +30,9 @@ def _defs() -> dg.Definitions:
     return defs
 
 
-def run_books(paths: RunPaths, as_of: dt.date,
-              instance: dg.DagsterInstance | None = None) -> dg.ExecuteInProcessResult:
+def run_books(
+    paths: RunPaths, as_of: dt.date, instance: dg.DagsterInstance | None = None
+) -> dg.ExecuteInProcessResult:
     """Materializes every asset for `as_of`; raises `RunFailed` naming the step that failed."""
     load_rules(paths.rules)  # validated before anything runs
     if not paths.landing.is_dir():
@@ -43,7 +44,7 @@ def run_books(paths: RunPaths, as_of: dt.date,
         landing=LandingFolder(path=str(paths.landing.resolve())),
         rules=RulesFile(path=str(paths.rules.resolve())),
     )
-    with (dg.DagsterInstance.ephemeral() if instance is None else _noop(instance)) as inst:
+    with dg.DagsterInstance.ephemeral() if instance is None else _noop(instance) as inst:
         result = dg.materialize(
             list(defs.assets or []),
             resources=resources,
@@ -59,9 +60,14 @@ def run_books(paths: RunPaths, as_of: dt.date,
         failures = result.get_step_failure_events()
         if failures:
             error = failures[0].step_failure_data.error
-            message = error.cause.message if error and error.cause else (error.message if error
-                                                                          else "unknown error")
-            raise RunFailed(f"step {failures[0].step_key} failed: {message.strip().splitlines()[0]}")
+            message = (
+                error.cause.message
+                if error and error.cause
+                else (error.message if error else "unknown error")
+            )
+            raise RunFailed(
+                f"step {failures[0].step_key} failed: {message.strip().splitlines()[0]}"
+            )
         raise RunFailed("the run failed")
     return result
 
@@ -100,14 +106,24 @@ def summary(warehouse: Path) -> str:
     finally:
         con.close()
     lines = ["Books per rep (rep, role, segments, status, book / capacity, mean priority):"]
-    lines += [f"  {r[0]}  {r[1]:<3}  {r[2]:<22} {r[3]:<11} {r[4]:>5} / {r[5]:<5} {r[6]}"
-              for r in reps]
+    lines += [
+        f"  {r[0]}  {r[1]:<3}  {r[2]:<22} {r[3]:<11} {r[4]:>5} / {r[5]:<5} {r[6]}" for r in reps
+    ]
     lines.append(f"Books: {sum(r[4] for r in reps)} accounts across {len(reps)} reps")
-    lines.append("Pool: " + ", ".join(f"{state} {n}" for state, n in pool)
-                 + f" (total {sum(n for _, n in pool)})")
-    lines.append("This run's ownership events: " + (", ".join(f"{k} {n}" for k, n in kinds)
-                                                     or "none"))
-    lines.append(f"Review queue: {sum(n for *_, n in queue)} items"
-                 + ("" if not queue else " (" + ", ".join(
-                     f"{rule} [{sev}] {n}" for rule, sev, n in queue) + ")"))
+    lines.append(
+        "Pool: "
+        + ", ".join(f"{state} {n}" for state, n in pool)
+        + f" (total {sum(n for _, n in pool)})"
+    )
+    lines.append(
+        "This run's ownership events: " + (", ".join(f"{k} {n}" for k, n in kinds) or "none")
+    )
+    lines.append(
+        f"Review queue: {sum(n for *_, n in queue)} items"
+        + (
+            ""
+            if not queue
+            else " (" + ", ".join(f"{rule} [{sev}] {n}" for rule, sev, n in queue) + ")"
+        )
+    )
     return "\n".join(lines)

@@ -24,8 +24,18 @@ import pyarrow.csv as pacsv
 RULES_TEMPLATE = Path(__file__).with_name("rules.yml")
 
 INDUSTRIES = np.array(
-    ["Software", "Financial Services", "Healthcare", "Manufacturing", "Retail",
-     "Education", "Media", "Logistics", "Energy", "Hospitality"]
+    [
+        "Software",
+        "Financial Services",
+        "Healthcare",
+        "Manufacturing",
+        "Retail",
+        "Education",
+        "Media",
+        "Logistics",
+        "Energy",
+        "Hospitality",
+    ]
 )
 INDUSTRY_WEIGHTS = np.array([0.22, 0.14, 0.12, 0.14, 0.12, 0.07, 0.06, 0.06, 0.04, 0.03])
 # (country, state choices, region, time zone, weight)
@@ -40,19 +50,107 @@ COUNTRIES = [
     ("JP", [""], "APAC", "Asia/Tokyo", 0.04),
 ]
 REGIONS = {"NA": "America/New_York", "EMEA": "Europe/London", "APAC": "Asia/Singapore"}
-NAME_A = np.array(["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay",
-                   "Cyberdyne", "Soylent", "Tyrell", "Wonka", "Gringotts", "Aperture", "Oscorp",
-                   "Massive", "Blue Sun", "Nakatomi", "Monarch", "Virtucon"])
-NAME_B = np.array(["Labs", "Systems", "Holdings", "Group", "Analytics", "Logistics", "Health",
-                   "Capital", "Foods", "Works", "Dynamics", "Networks", "Partners", "Energy"])
-FIRST = np.array(["Jane", "Joe", "Priya", "Diego", "Mei", "Omar", "Sara", "Liam", "Ana", "Kofi",
-                  "Yuki", "Noah", "Eva", "Raj", "Lena", "Tom", "Ines", "Max", "Zoe", "Ali"])
-LAST = np.array(["Smith", "Garcia", "Chen", "Okafor", "Novak", "Silva", "Khan", "Muller", "Rossi",
-                 "Tanaka", "Brown", "Haddad", "Kim", "Larsen", "Moreau", "Patel"])
-TITLES = np.array(["VP Sales", "Head of Operations", "CFO", "IT Director", "Procurement Manager",
-                   "Engineering Manager", "COO", "Marketing Director"])
-RETURN_REASONS = np.array(["disqualified", "no_response", "competitor", "not_icp", "bad_data",
-                           "duplicate"])
+NAME_A = np.array(
+    [
+        "Acme",
+        "Globex",
+        "Initech",
+        "Umbrella",
+        "Stark",
+        "Wayne",
+        "Hooli",
+        "Vandelay",
+        "Cyberdyne",
+        "Soylent",
+        "Tyrell",
+        "Wonka",
+        "Gringotts",
+        "Aperture",
+        "Oscorp",
+        "Massive",
+        "Blue Sun",
+        "Nakatomi",
+        "Monarch",
+        "Virtucon",
+    ]
+)
+NAME_B = np.array(
+    [
+        "Labs",
+        "Systems",
+        "Holdings",
+        "Group",
+        "Analytics",
+        "Logistics",
+        "Health",
+        "Capital",
+        "Foods",
+        "Works",
+        "Dynamics",
+        "Networks",
+        "Partners",
+        "Energy",
+    ]
+)
+FIRST = np.array(
+    [
+        "Jane",
+        "Joe",
+        "Priya",
+        "Diego",
+        "Mei",
+        "Omar",
+        "Sara",
+        "Liam",
+        "Ana",
+        "Kofi",
+        "Yuki",
+        "Noah",
+        "Eva",
+        "Raj",
+        "Lena",
+        "Tom",
+        "Ines",
+        "Max",
+        "Zoe",
+        "Ali",
+    ]
+)
+LAST = np.array(
+    [
+        "Smith",
+        "Garcia",
+        "Chen",
+        "Okafor",
+        "Novak",
+        "Silva",
+        "Khan",
+        "Muller",
+        "Rossi",
+        "Tanaka",
+        "Brown",
+        "Haddad",
+        "Kim",
+        "Larsen",
+        "Moreau",
+        "Patel",
+    ]
+)
+TITLES = np.array(
+    [
+        "VP Sales",
+        "Head of Operations",
+        "CFO",
+        "IT Director",
+        "Procurement Manager",
+        "Engineering Manager",
+        "COO",
+        "Marketing Director",
+    ]
+)
+RETURN_REASONS = np.array(
+    ["disqualified", "no_response", "competitor", "not_icp", "bad_data", "duplicate"]
+)
 RETURN_WEIGHTS = np.array([0.35, 0.25, 0.15, 0.12, 0.08, 0.05])
 SIGNAL_TYPES = np.array(["topic_surge", "pricing_page", "review_site", "funding", "hiring"])
 LEAD_SOURCES = np.array(["Demo Request", "Contact Us", "Webinar", "Content Download"])
@@ -142,11 +240,14 @@ def _users_and_roster(rng: np.random.Generator, n_reps: int, as_of: dt.date, out
     admin_id = "005" + "0" * 14 + "1"  # the integration user that "owns" the pool in the CRM
 
     roles = _pick(rng, np.array(["SDR", "AE"]), n_reps, p=[0.7, 0.3])
-    segments = _pick(rng, np.array(["smb", "mid_market", "enterprise"]), n_reps, p=[0.5, 0.35, 0.15])
+    segments = _pick(
+        rng, np.array(["smb", "mid_market", "enterprise"]), n_reps, p=[0.5, 0.35, 0.15]
+    )
     # A fifth of the reps cover two segments (a SMB/MM hybrid, or MM/ENT).
     dual = rng.random(n_reps) < 0.2
     segments = np.where(
-        dual & (segments == "smb"), "smb;mid_market",
+        dual & (segments == "smb"),
+        "smb;mid_market",
         np.where(dual & (segments != "smb"), "mid_market;enterprise", segments),
     )
     regions = _pick(rng, np.array(list(REGIONS)), n_reps, p=[0.6, 0.25, 0.15])
@@ -162,22 +263,48 @@ def _users_and_roster(rng: np.random.Generator, n_reps: int, as_of: dt.date, out
     all_names = np.concatenate([["Integration User"], mgr_names, names])
     emails = np.char.add(np.char.lower(np.char.replace(all_names, " ", ".")), "@example.com")
     emails = np.char.add(np.char.add(all_ids, "."), emails)  # unique even when names repeat
-    titles = np.concatenate([["Integration"], np.repeat("Sales Manager", n_managers),
-                             np.where(roles == "SDR", "Sales Development Rep", "Account Executive")])
+    titles = np.concatenate(
+        [
+            ["Integration"],
+            np.repeat("Sales Manager", n_managers),
+            np.where(roles == "SDR", "Sales Development Rep", "Account Executive"),
+        ]
+    )
     is_active = np.concatenate([[True], np.ones(n_managers, bool), ~departed])
-    _write(out / "User.csv", pa.table({
-        "Id": all_ids, "Name": all_names, "Email": emails, "IsActive": is_active, "Title": titles,
-    }))
+    _write(
+        out / "User.csv",
+        pa.table(
+            {
+                "Id": all_ids,
+                "Name": all_names,
+                "Email": emails,
+                "IsActive": is_active,
+                "Title": titles,
+            }
+        ),
+    )
 
     start = _dates(as_of, tenure)
     departed_on = np.where(departed, np.array(_dates(as_of, rng.integers(0, 10, n_reps))), "")
     leave_until = np.where(on_leave, np.array(_dates(as_of, -rng.integers(5, 40, n_reps))), "")
-    _write(out / "reps.csv", pa.table({
-        "rep_id": rep_ids, "name": names, "role": roles, "segments": segments, "region": regions,
-        "time_zone": np.vectorize(REGIONS.get)(regions), "target_book_size": np.repeat("", n_reps),
-        "start_date": start, "unavailable_until": leave_until, "departed_on": departed_on,
-        "manager_id": managers,
-    }))
+    _write(
+        out / "reps.csv",
+        pa.table(
+            {
+                "rep_id": rep_ids,
+                "name": names,
+                "role": roles,
+                "segments": segments,
+                "region": regions,
+                "time_zone": np.vectorize(REGIONS.get)(regions),
+                "target_book_size": np.repeat("", n_reps),
+                "start_date": start,
+                "unavailable_until": leave_until,
+                "departed_on": departed_on,
+                "manager_id": managers,
+            }
+        ),
+    )
     return _Roster(rep_ids, roles, segments, regions, ~departed, hoarder)
 
 
@@ -190,8 +317,9 @@ class _Accounts:
     contacts_count: np.ndarray
 
 
-def _accounts(rng: np.random.Generator, n: int, roster: _Roster, as_of: dt.date, out: Path,
-              admin_id: str) -> _Accounts:
+def _accounts(
+    rng: np.random.Generator, n: int, roster: _Roster, as_of: dt.date, out: Path, admin_id: str
+) -> _Accounts:
     ids = np.array(_ids("001", 1, n).to_pylist(), dtype=object)
     a = _pick(rng, NAME_A, n)
     b = _pick(rng, NAME_B, n)
@@ -201,10 +329,19 @@ def _accounts(rng: np.random.Generator, n: int, roster: _Roster, as_of: dt.date,
     domains = np.char.add(slug, ".com")
     # CRM websites are messy: schemes, www., trailing paths, a few missing.
     style = rng.random(n)
-    websites = np.where(style < 0.5, domains, np.where(
-        style < 0.75, np.char.add("www.", domains), np.where(
-            style < 0.92, np.char.add(np.char.add("https://www.", domains), "/"),
-            np.where(style < 0.97, np.char.add("http://", domains), ""))))
+    websites = np.where(
+        style < 0.5,
+        domains,
+        np.where(
+            style < 0.75,
+            np.char.add("www.", domains),
+            np.where(
+                style < 0.92,
+                np.char.add(np.char.add("https://www.", domains), "/"),
+                np.where(style < 0.97, np.char.add("http://", domains), ""),
+            ),
+        ),
+    )
 
     # Firm size is heavy-tailed: most accounts are small, a few are huge.
     employees = np.maximum(1, rng.lognormal(mean=4.0, sigma=1.6, size=n)).astype(np.int64)
@@ -215,8 +352,12 @@ def _accounts(rng: np.random.Generator, n: int, roster: _Roster, as_of: dt.date,
     for i, c in enumerate(COUNTRIES):
         mask = country_idx == i
         states[mask] = _pick(rng, np.array(c[1]), int(mask.sum()))
-    types = _pick(rng, np.array(["Prospect", "Customer", "Former Customer", "Partner"]), n,
-                  p=[0.86, 0.09, 0.03, 0.02])
+    types = _pick(
+        rng,
+        np.array(["Prospect", "Customer", "Former Customer", "Partner"]),
+        n,
+        p=[0.86, 0.09, 0.03, 0.02],
+    )
 
     # Ownership: about a third of accounts sit in reps' names, hoarders holding far more.
     # Departed reps still own their books in the CRM: the run must redistribute them.
@@ -229,18 +370,35 @@ def _accounts(rng: np.random.Generator, n: int, roster: _Roster, as_of: dt.date,
 
     revenue_text = pc.cast(pa.array(revenue), pa.string())
     employees_text = pc.cast(pa.array(employees), pa.string())
-    # A sprinkle of bad CRM data for the review queue (about 0.2% of accounts).
-    bad = rng.random(n)
-    revenue_text = pc.if_else(pa.array(bad < 0.0008), "-1", revenue_text)
-    employees_text = pc.if_else(pa.array((bad >= 0.0008) & (bad < 0.0012)), "", employees_text)
-    ids_out = np.where((bad >= 0.0012) & (bad < 0.0016), np.roll(ids, 1), ids)
-    _write(out / "Account.csv", pa.table({
-        "Id": ids_out.astype(str), "Name": names, "Website": websites,
-        "Industry": _pick(rng, INDUSTRIES, n, p=INDUSTRY_WEIGHTS), "AnnualRevenue": revenue_text,
-        "NumberOfEmployees": employees_text, "BillingCountry": countries,
-        "BillingState": states.astype(str), "Type": types, "OwnerId": owner_ids.astype(str),
-        "CreatedDate": created,
-    }))
+    # A sprinkle of bad CRM data for the review queue (about 0.1% of accounts, at least one
+    # of each kind): negative revenue, a missing size, an id exported twice.
+    k = max(1, n // 2500) if n >= 10 else 0
+    bad = rng.choice(n, size=3 * k, replace=False)
+    negative, no_size, duplicate = np.zeros(n, bool), np.zeros(n, bool), bad[2 * k :]
+    negative[bad[:k]] = True
+    no_size[bad[k : 2 * k]] = True
+    revenue_text = pc.if_else(pa.array(negative), "-1", revenue_text)
+    employees_text = pc.if_else(pa.array(no_size), "", employees_text)
+    ids_out = ids.copy()
+    ids_out[duplicate] = ids[(duplicate - 1) % n]
+    _write(
+        out / "Account.csv",
+        pa.table(
+            {
+                "Id": ids_out.astype(str),
+                "Name": names,
+                "Website": websites,
+                "Industry": _pick(rng, INDUSTRIES, n, p=INDUSTRY_WEIGHTS),
+                "AnnualRevenue": revenue_text,
+                "NumberOfEmployees": employees_text,
+                "BillingCountry": countries,
+                "BillingState": states.astype(str),
+                "Type": types,
+                "OwnerId": owner_ids.astype(str),
+                "CreatedDate": created,
+            }
+        ),
+    )
 
     contacts_count = rng.poisson(2.0, n) + 1
     contacts_start = np.concatenate([[0], np.cumsum(contacts_count)[:-1]])
@@ -259,20 +417,30 @@ def _contacts(rng: np.random.Generator, acc: _Accounts, as_of: dt.date, out: Pat
         m = len(account)
         start = int(acc.contacts_start[lo])
         serial = pc.cast(pa.array(np.arange(start, start + m)), pa.string())
-        writer.write(pa.table({
-            "Id": _ids("003", start + 1, m),
-            "AccountId": account_ids.take(account),
-            "Email": pc.binary_join_element_wise(
-                _labels(first, rng.integers(0, len(first), m)), ".", serial, "@",
-                domains.take(account), ""),
-            "Title": _labels(list(TITLES), rng.integers(0, len(TITLES), m)),
-            "CreatedDate": _timestamps(as_of, rng.integers(0, 1500, m), rng),
-        }))
+        writer.write(
+            pa.table(
+                {
+                    "Id": _ids("003", start + 1, m),
+                    "AccountId": account_ids.take(account),
+                    "Email": pc.binary_join_element_wise(
+                        _labels(first, rng.integers(0, len(first), m)),
+                        ".",
+                        serial,
+                        "@",
+                        domains.take(account),
+                        "",
+                    ),
+                    "Title": _labels(list(TITLES), rng.integers(0, len(TITLES), m)),
+                    "CreatedDate": _timestamps(as_of, rng.integers(0, 1500, m), rng),
+                }
+            )
+        )
     writer.close()
 
 
-def _activity_chunks(rng: np.random.Generator, acc: _Accounts, roster: _Roster, total: int
-                     ) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+def _activity_chunks(
+    rng: np.random.Generator, acc: _Accounts, roster: _Roster, total: int
+) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
     """Yields (offset, account index, owner rep index, days ago) for `total` activities."""
     n = len(acc.ids)
     owned = acc.owner >= 0
@@ -298,8 +466,14 @@ TASK_SUBJECTS = ["Call", "Email: intro", "LinkedIn touch", "Follow up", "Check-i
 EVENT_TYPES = ["Meeting", "Demo", "Discovery Call", "Internal"]
 
 
-def _activities(rng: np.random.Generator, acc: _Accounts, roster: _Roster, scale: Scale,
-                as_of: dt.date, out: Path) -> None:
+def _activities(
+    rng: np.random.Generator,
+    acc: _Accounts,
+    roster: _Roster,
+    scale: Scale,
+    as_of: dt.date,
+    out: Path,
+) -> None:
     total = int(len(acc.ids) * scale.activities_per_account)
     n_events = total // 10
     account_ids = pa.array(acc.ids.astype(str))
@@ -315,54 +489,86 @@ def _activities(rng: np.random.Generator, acc: _Accounts, roster: _Roster, scale
         not_started = future | (rng.random(m) < 0.05)
         is_call = kind == 0
         duration = rng.integers(0, 900, m)
-        contact = acc.contacts_start[account] + rng.integers(0, 1 << 30, m) % acc.contacts_count[
-            account]
-        tasks.write(pa.table({
-            "Id": _ids("00T", lo + 1, m), "WhatId": account_ids.take(pa.array(account)),
-            "WhoId": _ids_of("003", contact + 1), "OwnerId": rep_ids.take(pa.array(rep)),
-            "ActivityDate": _dates(as_of, np.where(future, -rng.integers(1, 30, m), days)),
-            "CreatedDate": _timestamps(as_of, days, rng),
-            "Type": _labels(TASK_TYPES, kind), "TaskSubtype": _labels(TASK_SUBTYPES, kind),
-            "Subject": _labels(TASK_SUBJECTS, kind),
-            "Status": _labels(["Completed", "Not Started"], not_started.astype(np.int8)),
-            "IsRecurrence": recurring,
-            "CallDurationInSeconds": pa.array(duration, mask=~is_call),
-        }))
+        contact = (
+            acc.contacts_start[account] + rng.integers(0, 1 << 30, m) % acc.contacts_count[account]
+        )
+        tasks.write(
+            pa.table(
+                {
+                    "Id": _ids("00T", lo + 1, m),
+                    "WhatId": account_ids.take(pa.array(account)),
+                    "WhoId": _ids_of("003", contact + 1),
+                    "OwnerId": rep_ids.take(pa.array(rep)),
+                    "ActivityDate": _dates(as_of, np.where(future, -rng.integers(1, 30, m), days)),
+                    "CreatedDate": _timestamps(as_of, days, rng),
+                    "Type": _labels(TASK_TYPES, kind),
+                    "TaskSubtype": _labels(TASK_SUBTYPES, kind),
+                    "Subject": _labels(TASK_SUBJECTS, kind),
+                    "Status": _labels(["Completed", "Not Started"], not_started.astype(np.int8)),
+                    "IsRecurrence": recurring,
+                    "CallDurationInSeconds": pa.array(duration, mask=~is_call),
+                }
+            )
+        )
     tasks.close()
 
     events = _Writer(out / "Event.csv")
     for lo, account, rep, days in _activity_chunks(rng, acc, roster, n_events):
         m = len(account)
         kind = rng.choice(len(EVENT_TYPES), size=m, p=[0.45, 0.2, 0.25, 0.1])
-        events.write(pa.table({
-            "Id": _ids("00U", lo + 1, m), "WhatId": account_ids.take(pa.array(account)),
-            "OwnerId": rep_ids.take(pa.array(rep)), "StartDateTime": _timestamps(as_of, days, rng),
-            "Type": _labels(EVENT_TYPES, kind),
-            "Subject": _labels([f"{t} with prospect" for t in EVENT_TYPES], kind),
-        }))
+        events.write(
+            pa.table(
+                {
+                    "Id": _ids("00U", lo + 1, m),
+                    "WhatId": account_ids.take(pa.array(account)),
+                    "OwnerId": rep_ids.take(pa.array(rep)),
+                    "StartDateTime": _timestamps(as_of, days, rng),
+                    "Type": _labels(EVENT_TYPES, kind),
+                    "Subject": _labels([f"{t} with prospect" for t in EVENT_TYPES], kind),
+                }
+            )
+        )
     events.close()
 
 
-def _opportunities(rng: np.random.Generator, acc: _Accounts, roster: _Roster, as_of: dt.date,
-                   out: Path) -> None:
+def _opportunities(
+    rng: np.random.Generator, acc: _Accounts, roster: _Roster, as_of: dt.date, out: Path
+) -> None:
     n = len(acc.ids)
     has = np.flatnonzero(rng.random(n) < 0.06)
     m = len(has)
     created_ago = rng.integers(0, 400, m)
     closed = rng.random(m) < 0.6
     won = closed & (rng.random(m) < 0.3)
-    stage = np.where(won, "Closed Won", np.where(closed, "Closed Lost", _pick(
-        rng, np.array(["Discovery", "Qualification", "Proposal", "Negotiation"]), m)))
+    stage = np.where(
+        won,
+        "Closed Won",
+        np.where(
+            closed,
+            "Closed Lost",
+            _pick(rng, np.array(["Discovery", "Qualification", "Proposal", "Negotiation"]), m),
+        ),
+    )
     owner = acc.owner[has]
     rep = np.where(owner >= 0, owner, rng.integers(0, len(roster.ids), m))
-    _write(out / "Opportunity.csv", pa.table({
-        "Id": _ids("006", 1, m), "AccountId": acc.ids[has].astype(str),
-        "OwnerId": roster.ids[rep], "StageName": stage,
-        "Amount": np.round(rng.lognormal(10.5, 1.0, m), -2),
-        "CreatedDate": _timestamps(as_of, created_ago, rng),
-        "CloseDate": _dates(as_of, np.where(closed, created_ago // 2, -rng.integers(10, 120, m))),
-        "IsClosed": closed, "IsWon": won,
-    }))
+    _write(
+        out / "Opportunity.csv",
+        pa.table(
+            {
+                "Id": _ids("006", 1, m),
+                "AccountId": acc.ids[has].astype(str),
+                "OwnerId": roster.ids[rep],
+                "StageName": stage,
+                "Amount": np.round(rng.lognormal(10.5, 1.0, m), -2),
+                "CreatedDate": _timestamps(as_of, created_ago, rng),
+                "CloseDate": _dates(
+                    as_of, np.where(closed, created_ago // 2, -rng.integers(10, 120, m))
+                ),
+                "IsClosed": closed,
+                "IsWon": won,
+            }
+        ),
+    )
 
 
 def _signals(rng: np.random.Generator, acc: _Accounts, as_of: dt.date, out: Path) -> None:
@@ -371,50 +577,82 @@ def _signals(rng: np.random.Generator, acc: _Accounts, as_of: dt.date, out: Path
     m = max(1, n // 20)
     account = rng.integers(0, n, m)
     unmatched = rng.random(m) < 0.1
-    domain = np.where(unmatched, np.char.add(np.arange(m).astype(str), "-unknown.io"),
-                      acc.domains[account])
+    domain = np.where(
+        unmatched, np.char.add(np.arange(m).astype(str), "-unknown.io"), acc.domains[account]
+    )
     style = rng.random(m)
-    website = np.where(style < 0.4, domain, np.where(
-        style < 0.7, np.char.add(np.char.add("https://www.", domain), "/pricing"),
-        np.char.add("http://app.", domain)))
+    website = np.where(
+        style < 0.4,
+        domain,
+        np.where(
+            style < 0.7,
+            np.char.add(np.char.add("https://www.", domain), "/pricing"),
+            np.char.add("http://app.", domain),
+        ),
+    )
     local = np.char.lower(_pick(rng, FIRST, m))
-    _write(out / "Lead.csv", pa.table({
-        "Id": _ids("00Q", 1, m), "Company": np.char.add("Company ", account.astype(str)),
-        "Email": np.char.add(np.char.add(local, "@"), domain), "Website": website,
-        "LeadSource": _pick(rng, LEAD_SOURCES, m, p=[0.25, 0.2, 0.3, 0.25]),
-        "Status": _pick(rng, np.array(["Open", "Working", "Unqualified"]), m),
-        "CreatedDate": _timestamps(as_of, rng.integers(0, 120, m), rng),
-    }))
+    _write(
+        out / "Lead.csv",
+        pa.table(
+            {
+                "Id": _ids("00Q", 1, m),
+                "Company": np.char.add("Company ", account.astype(str)),
+                "Email": np.char.add(np.char.add(local, "@"), domain),
+                "Website": website,
+                "LeadSource": _pick(rng, LEAD_SOURCES, m, p=[0.25, 0.2, 0.3, 0.25]),
+                "Status": _pick(rng, np.array(["Open", "Working", "Unqualified"]), m),
+                "CreatedDate": _timestamps(as_of, rng.integers(0, 120, m), rng),
+            }
+        ),
+    )
 
     m = max(1, n // 4)
     account = rng.integers(0, n, m)
     by_id = rng.random(m) < 0.5
-    _write(out / "intent_signals.csv", pa.table({
-        "account_id": np.where(by_id, acc.ids[account].astype(str), ""),
-        "account_domain": np.where(by_id, "", acc.domains[account]),
-        "signal_type": _pick(rng, SIGNAL_TYPES, m, p=[0.4, 0.15, 0.2, 0.1, 0.15]),
-        "strength": rng.integers(5, 101, m),
-        "observed_at": _timestamps(as_of, rng.integers(0, 120, m), rng),
-        "source": _pick(rng, np.array(["bombora", "g2", "website", "crunchbase"]), m),
-    }))
+    _write(
+        out / "intent_signals.csv",
+        pa.table(
+            {
+                "account_id": np.where(by_id, acc.ids[account].astype(str), ""),
+                "account_domain": np.where(by_id, "", acc.domains[account]),
+                "signal_type": _pick(rng, SIGNAL_TYPES, m, p=[0.4, 0.15, 0.2, 0.1, 0.15]),
+                "strength": rng.integers(5, 101, m),
+                "observed_at": _timestamps(as_of, rng.integers(0, 120, m), rng),
+                "source": _pick(rng, np.array(["bombora", "g2", "website", "crunchbase"]), m),
+            }
+        ),
+    )
 
 
-def _returns(rng: np.random.Generator, acc: _Accounts, roster: _Roster, as_of: dt.date,
-             out: Path) -> None:
+def _returns(
+    rng: np.random.Generator, acc: _Accounts, roster: _Roster, as_of: dt.date, out: Path
+) -> None:
     owned = np.flatnonzero(acc.owner >= 0)
     m = max(1, len(owned) // 100)
     pick = rng.choice(owned, size=min(m, len(owned)), replace=False) if len(owned) else owned
     reasons = _pick(rng, RETURN_REASONS, len(pick), p=RETURN_WEIGHTS)
-    _write(out / "book_returns.csv", pa.table({
-        "account_id": acc.ids[pick].astype(str), "rep_id": roster.ids[acc.owner[pick]],
-        "returned_at": _timestamps(as_of, rng.integers(0, 3, len(pick)), rng),
-        "reason": reasons,
-        "note": np.where(reasons == "bad_data", "Website and revenue look wrong", ""),
-    }))
+    _write(
+        out / "book_returns.csv",
+        pa.table(
+            {
+                "account_id": acc.ids[pick].astype(str),
+                "rep_id": roster.ids[acc.owner[pick]],
+                "returned_at": _timestamps(as_of, rng.integers(0, 3, len(pick)), rng),
+                "reason": reasons,
+                "note": np.where(reasons == "bad_data", "Website and revenue look wrong", ""),
+            }
+        ),
+    )
 
 
-def generate(out: str | Path, accounts: int, reps: int, seed: int = 0,
-             as_of: dt.date | None = None, activities_per_account: float = 20.0) -> dict[str, int]:
+def generate(
+    out: str | Path,
+    accounts: int,
+    reps: int,
+    seed: int = 0,
+    as_of: dt.date | None = None,
+    activities_per_account: float = 20.0,
+) -> dict[str, int]:
     """Writes every landing file of the input contract plus `rules.yml` into `out`.
 
     Returns the number of data rows written per file.

@@ -21,8 +21,17 @@ CREATE TABLE IF NOT EXISTS allocation.rep_capacity (
     receives_accounts BOOLEAN
 );
 """
-CAPACITY_COLUMNS = ["as_of_date", "rep_id", "role", "segments", "status", "target_book_size",
-                    "ramp_share", "capacity", "receives_accounts"]
+CAPACITY_COLUMNS = [
+    "as_of_date",
+    "rep_id",
+    "role",
+    "segments",
+    "status",
+    "target_book_size",
+    "ramp_share",
+    "capacity",
+    "receives_accounts",
+]
 
 
 class LaterRunExists(RuntimeError):
@@ -31,14 +40,20 @@ class LaterRunExists(RuntimeError):
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(["allocation", "ownership_events"], group_name="allocation",
-                     kinds={"python", "duckdb"},
-                     description="Append-only log of every change of ownership with its reason",
-                     deps=[["marts", "account_scores"], ["staging", "stg_books__reps"]]),
-        dg.AssetSpec(["allocation", "rep_capacity"], group_name="allocation",
-                     kinds={"python", "duckdb"},
-                     description="Each rep's status, target book, ramp and capacity per run date",
-                     deps=[["staging", "stg_books__reps"]]),
+        dg.AssetSpec(
+            ["allocation", "ownership_events"],
+            group_name="allocation",
+            kinds={"python", "duckdb"},
+            description="Append-only log of every change of ownership with its reason",
+            deps=[["marts", "account_scores"], ["staging", "stg_books__reps"]],
+        ),
+        dg.AssetSpec(
+            ["allocation", "rep_capacity"],
+            group_name="allocation",
+            kinds={"python", "duckdb"},
+            description="Each rep's status, target book, ramp and capacity per run date",
+            deps=[["staging", "stg_books__reps"]],
+        ),
     ],
     partitions_def=daily,
     pool="warehouse",
@@ -62,7 +77,8 @@ def allocation_run(context: dg.AssetExecutionContext, warehouse: Warehouse, rule
         reps = con.execute("SELECT * FROM staging.stg_books__reps ORDER BY rep_id").df()
         events = con.execute(
             f"SELECT {', '.join(EVENT_COLUMNS)} FROM allocation.ownership_events "
-            "WHERE as_of_date < ? ORDER BY as_of_date, seq", [date]
+            "WHERE as_of_date < ? ORDER BY as_of_date, seq",
+            [date],
         ).df()
         result = engine.run(accounts, reps, events, rules.load(), date, run_id)
 
@@ -79,11 +95,16 @@ def allocation_run(context: dg.AssetExecutionContext, warehouse: Warehouse, rule
     kinds = result.events["kind"].value_counts().sort_index()
     yield dg.MaterializeResult(
         asset_key=["allocation", "ownership_events"],
-        metadata={"events": len(result.events), "run_id": run_id,
-                  **{f"events_{k}": int(v) for k, v in kinds.items()}},
+        metadata={
+            "events": len(result.events),
+            "run_id": run_id,
+            **{f"events_{k}": int(v) for k, v in kinds.items()},
+        },
     )
     yield dg.MaterializeResult(
         asset_key=["allocation", "rep_capacity"],
-        metadata={"reps": len(result.capacity),
-                  "total_capacity": int(result.capacity["capacity"].sum())},
+        metadata={
+            "reps": len(result.capacity),
+            "total_capacity": int(result.capacity["capacity"].sum()),
+        },
     )

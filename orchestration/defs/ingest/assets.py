@@ -24,36 +24,57 @@ def _key(spec) -> dg.AssetKey:
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(_key(spec), description=f"{spec.file}, typed; table {spec.raw_table}",
-                     group_name="landing", kinds={"duckdb", "csv"})
+        dg.AssetSpec(
+            _key(spec),
+            description=f"{spec.file}, typed; table {spec.raw_table}",
+            group_name="landing",
+            kinds={"duckdb", "csv"},
+        )
         for spec in LANDING_FILES
-    ] + [
-        dg.AssetSpec(dg.AssetKey(QUARANTINE_ASSET_KEY), group_name="landing", kinds={"duckdb"},
-                     description="Rows kept out of raw.* by a blocking rule, and warnings, with "
-                                 "the file, row, rule and raw values")
+    ]
+    + [
+        dg.AssetSpec(
+            dg.AssetKey(QUARANTINE_ASSET_KEY),
+            group_name="landing",
+            kinds={"duckdb"},
+            description="Rows kept out of raw.* by a blocking rule, and warnings, with "
+            "the file, row, rule and raw values",
+        )
     ],
     check_specs=[
-        dg.AssetCheckSpec("rows_reconcile", asset=_key(spec),
-                          description="rows read = rows loaded + rows quarantined")
+        dg.AssetCheckSpec(
+            "rows_reconcile",
+            asset=_key(spec),
+            description="rows read = rows loaded + rows quarantined",
+        )
         for spec in LANDING_FILES
-    ] + [
-        dg.AssetCheckSpec(f"{table}_expectations", asset=_key(spec),
-                          description="Great Expectations suite on the landing file")
-        for spec in LANDING_FILES for table in SUITES if spec.table == table
+    ]
+    + [
+        dg.AssetCheckSpec(
+            f"{table}_expectations",
+            asset=_key(spec),
+            description="Great Expectations suite on the landing file",
+        )
+        for spec in LANDING_FILES
+        for table in SUITES
+        if spec.table == table
     ],
     partitions_def=daily,
     pool="warehouse",
 )
-def landing_files(context: dg.AssetExecutionContext, warehouse: Warehouse,
-                  landing: LandingFolder):
+def landing_files(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingFolder):
     date = as_of(context)
     total_quarantined = 0
     with warehouse.connect() as con:
         for spec in LANDING_FILES:
             suite = SUITES.get(spec.table)
             report = load_landing_file(
-                con, spec, landing.abs_path, date,
-                rules=suite() if suite else None, required_file=spec.file in REQUIRED,
+                con,
+                spec,
+                landing.abs_path,
+                date,
+                rules=suite() if suite else None,
+                required_file=spec.file in REQUIRED,
             )
             total_quarantined += report.rows_quarantined
             yield dg.MaterializeResult(
@@ -68,15 +89,21 @@ def landing_files(context: dg.AssetExecutionContext, warehouse: Warehouse,
                 },
             )
             yield dg.AssetCheckResult(
-                asset_key=_key(spec), check_name="rows_reconcile", passed=report.reconciles,
-                metadata={"rows_read": report.rows_read, "rows_loaded": report.rows_loaded,
-                          "rows_quarantined": report.rows_quarantined},
+                asset_key=_key(spec),
+                check_name="rows_reconcile",
+                passed=report.reconciles,
+                metadata={
+                    "rows_read": report.rows_read,
+                    "rows_loaded": report.rows_loaded,
+                    "rows_quarantined": report.rows_quarantined,
+                },
             )
             if report.expectations is not None:
                 outcome = report.expectations
                 failed = [s for s in outcome.summary if not s["success"]]
                 yield dg.AssetCheckResult(
-                    asset_key=_key(spec), check_name=f"{spec.table}_expectations",
+                    asset_key=_key(spec),
+                    check_name=f"{spec.table}_expectations",
                     passed=outcome.success,
                     # Failing rows are already quarantined, so books stay safe: warn, don't block.
                     severity=dg.AssetCheckSeverity.WARN,

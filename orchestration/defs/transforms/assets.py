@@ -35,8 +35,9 @@ class BooksTranslator(DagsterDbtTranslator):
 translator = BooksTranslator()
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse,
-           rules: RulesFile):
+def _build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, rules: RulesFile
+):
     dbt_vars = {
         **rules.load().dbt_vars(),
         "as_of_date": as_of(context).isoformat(),
@@ -51,11 +52,14 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Wa
     exclude=AFTER_ALLOCATION,
     dagster_dbt_translator=translator,
     partitions_def=daily,
+    # Dates run one at a time and in order: each day's books start from the day before.
+    backfill_policy=dg.BackfillPolicy.multi_run(1),
     pool="warehouse",
     name="signals_and_scores",
 )
-def signals_and_scores(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-                       warehouse: Warehouse, rules: RulesFile):
+def signals_and_scores(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, rules: RulesFile
+):
     yield from _build(context, dbt, warehouse, rules)
 
 
@@ -65,9 +69,12 @@ def signals_and_scores(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     select=AFTER_ALLOCATION,
     dagster_dbt_translator=translator,
     partitions_def=daily,
+    # Dates run one at a time and in order: each day's books start from the day before.
+    backfill_policy=dg.BackfillPolicy.multi_run(1),
     pool="warehouse",
     name="books_marts",
 )
-def books_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse,
-                rules: RulesFile):
+def books_marts(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, rules: RulesFile
+):
     yield from _build(context, dbt, warehouse, rules)

@@ -1,0 +1,38 @@
+import dagster as dg
+
+from data_quality.contract import LANDING_FILES
+
+
+def _ancestors(graph, key):
+    seen, todo = set(), [key]
+    while todo:
+        for parent in graph.get(todo.pop()).parent_keys:
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+def test_definitions_load_as_one_connected_graph():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = set(graph.get_all_asset_keys())
+    # Every node is a real asset: ingest keys equal the dbt source keys, so no source
+    # is left dangling as an external asset.
+    assert all(graph.get(k).is_materializable for k in keys)
+    # Files flow all the way to the books: landing -> scores -> allocation -> current books.
+    lineage = _ancestors(graph, dg.AssetKey(["marts", "current_books"]))
+    assert {dg.AssetKey(spec.asset_key) for spec in LANDING_FILES} & lineage
+    assert dg.AssetKey(["salesforce", "accounts"]) in lineage
+    assert dg.AssetKey(["allocation", "ownership_events"]) in lineage
+    assert dg.AssetKey(["marts", "account_scores"]) in lineage
+    assert dg.AssetKey(["quality", "quarantine"]) in _ancestors(
+        graph, dg.AssetKey(["marts", "review_queue"])
+    )
+
+    assert defs.resolve_job_def("daily_books") is not None
+    assert defs.resolve_schedule_def("daily_books_schedule").cron_schedule == "0 6 * * *"
+    assert defs.resolve_sensor_def("new_landing_files") is not None
+    checks = {k.name for k in graph.asset_check_keys}
+    assert {"accounts_expectations", "rows_reconcile"} <= checks

@@ -1,0 +1,162 @@
+"""The whole daily run, in-process through Dagster, on a small generated landing folder."""
+
+import datetime as dt
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from orchestration.cli import app
+from orchestration.runner import RunFailed, RunPaths, run_books
+from sample_data.generate import generate
+
+AS_OF = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def paths(tmp_path_factory):
+    root = tmp_path_factory.mktemp("books")
+    landing = root / "landing"
+    generate(landing, accounts=600, reps=10, seed=11, as_of=AS_OF, activities_per_account=5)
+    return RunPaths(landing=landing, rules=landing / "rules.yml", warehouse=root / "wh.duckdb")
+
+
+@pytest.fixture(scope="module")
+def first_run(paths):
+    run_books(paths, AS_OF)
+    return paths
+
+
+def query(paths, sql):
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def snapshot(paths):
+    return {
+        "books": query(paths, "SELECT * FROM marts.current_books ORDER BY account_id"),
+        "events": query(paths, "SELECT * FROM marts.ownership_events ORDER BY event_id"),
+        "pool": query(paths, "SELECT * FROM marts.pool ORDER BY account_id"),
+    }
+
+
+def test_run_fills_books_within_capacity_and_logs_every_change(first_run):
+    reps = query(first_run, "SELECT rep_id, status, book_size, capacity FROM marts.rep_books")
+    assert reps and any(size > 0 for _, _, size, _ in reps)
+    for rep_id, status, size, capacity in reps:
+        if status == "departed":
+            assert size == 0, rep_id
+        assert capacity >= 0, rep_id
+    distributed = query(
+        first_run,
+        "SELECT account_id, to_rep_id FROM marts.ownership_events WHERE kind = 'distribution'",
+    )
+    assert distributed
+    # Every owned account has an event that says why.
+    unexplained = query(
+        first_run,
+        "SELECT count(*) FROM marts.current_books WHERE reason_code IS NULL OR explanation IS NULL",
+    )
+    assert unexplained == [(0,)]
+    # Books and pool partition the accounts.
+    counts = query(
+        first_run,
+        "SELECT (SELECT count(*) FROM marts.current_books), "
+        "(SELECT count(*) FROM marts.pool), "
+        "(SELECT count(*) FROM marts.account_scores)",
+    )[0]
+    assert counts[0] + counts[1] == counts[2]
+
+
+def test_bad_rows_reach_the_review_queue_and_never_a_book(first_run):
+    queue = query(
+        first_run, "SELECT rule, record_key FROM marts.review_queue WHERE severity = 'blocking'"
+    )
+    assert {"account_id_unique", "revenue_not_negative"} <= {rule for rule, _ in queue}
+    quarantined = query(
+        first_run,
+        "SELECT count(*) FROM marts.current_books b JOIN "
+        "quality.quarantine q ON q.record_key = b.account_id "
+        "AND q.file = 'Account.csv' AND q.severity = 'blocking'",
+    )
+    assert quarantined == [(0,)]
+    read, loaded, held = query(
+        first_run,
+        "SELECT count(*) + 0, (SELECT count(*) FROM raw.salesforce_accounts), "
+        "(SELECT count(DISTINCT row_number) FROM quality.quarantine WHERE file = 'Account.csv' "
+        "AND severity = 'blocking') FROM read_csv('"
+        + str(first_run.landing / "Account.csv")
+        + "', all_varchar=true)",
+    )[0]
+    assert read == loaded + held
+
+
+def test_rerunning_the_same_date_leaves_the_same_books(first_run):
+    before = snapshot(first_run)
+    run_books(first_run, AS_OF)
+    assert snapshot(first_run) == before
+
+
+def test_run_failure_names_the_step_and_keeps_previous_books(first_run, tmp_path):
+    before = snapshot(first_run)
+    broken = tmp_path / "landing"
+    broken.mkdir()
+    for f in first_run.landing.iterdir():
+        (broken / f.name).write_bytes(f.read_bytes())
+    (broken / "reps.csv").write_text("rep_id,name\n")  # required columns gone
+    paths = RunPaths(landing=broken, rules=first_run.rules, warehouse=first_run.warehouse)
+    with pytest.raises(RunFailed, match=r"reps.csv: missing required column"):
+        run_books(paths, AS_OF)
+    assert snapshot(first_run) == before
+
+
+def test_cli_errors_are_one_line_and_non_zero(tmp_path, paths):
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--landing",
+            str(tmp_path / "nope"),
+            "--rules",
+            str(paths.rules),
+            "--warehouse",
+            str(tmp_path / "w.duckdb"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert "landing folder not found" in result.output
+    bad_rules = tmp_path / "rules.yml"
+    bad_rules.write_text("working_window_days: 400\n")
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--landing",
+            str(paths.landing),
+            "--rules",
+            str(bad_rules),
+            "--warehouse",
+            str(tmp_path / "w.duckdb"),
+        ],
+    )
+    assert result.exit_code == 1 and "working_window_days" in result.output
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--landing",
+            str(paths.landing),
+            "--rules",
+            str(paths.rules),
+            "--warehouse",
+            "w.duckdb",
+            "--as-of",
+            "2024-13-01",
+        ],
+    )
+    assert result.exit_code == 2 and "not a date" in result.output

@@ -1,0 +1,119 @@
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from data_quality.contract import LANDING_FILES, QUARANTINE_TABLE
+from data_quality.expectations import ACCOUNT_TYPES, account_rules
+from data_quality.ingest import LandingError, load_landing_file
+
+AS_OF = dt.date(2026, 11, 24)
+ACCOUNTS = next(s for s in LANDING_FILES if s.table == "accounts")
+RETURNS = next(s for s in LANDING_FILES if s.table == "returns")
+HEADER = (
+    "Id,Name,Website,Industry,AnnualRevenue,NumberOfEmployees,BillingCountry,BillingState,"
+    "Type,OwnerId,CreatedDate,Segment__c\n"
+)
+
+
+@pytest.fixture
+def con():
+    connection = duckdb.connect(":memory:")
+    yield connection
+    connection.close()
+
+
+def load(con, folder, spec=ACCOUNTS, suite=True):
+    rules = account_rules(ACCOUNT_TYPES) if suite else None
+    return load_landing_file(con, spec, folder, AS_OF, rules=rules)
+
+
+def queue(con):
+    return con.execute(
+        f"SELECT row_number, line_number, record_key, rule, severity, column_name, raw_record "
+        f"FROM {QUARANTINE_TABLE} ORDER BY coalesce(row_number, line_number), rule"
+    ).fetchall()
+
+
+def test_bad_rows_are_quarantined_with_their_rule_and_good_rows_load(con, tmp_path):
+    (tmp_path / "Account.csv").write_text(
+        HEADER
+        + "001A,Acme,acme.com,Software,1000,10,US,CA,Prospect,005X,2024-01-05T10:00:00.000Z,x\n"
+        + "001B,Bad Rev,b.com,Retail,-5,10,US,CA,Prospect,005X,2024-01-05T10:00:00.000Z,x\n"
+        + "001C,Bad Date,c.com,Retail,5,10,US,CA,Prospect,005X,31/02/2024,x\n"
+        + "001D,Dup 1,d.com,Retail,5,10,US,CA,Prospect,005X,2024-01-05T10:00:00.000Z,x\n"
+        + "001D,Dup 2,d.com,Retail,5,10,US,CA,Prospect,005X,2024-01-05T10:00:00.000Z,x\n"
+        + ",No Id,e.com,Retail,5,10,US,CA,Prospect,005X,2024-01-05T10:00:00.000Z,x\n"
+        + "001F,Odd Type,f.com,Retail,5,10,US,CA,Alien,005X,2024-01-05T10:00:00.000Z,x\n"
+        + "001G,No Size,not a site,Retail,5,,US,CA,Prospect,005X,2024-01-05T10:00:00.000Z,x\n"
+    )
+    report = load(con, tmp_path)
+    rows = queue(con)
+    blocking = {(r[0], r[3]) for r in rows if r[4] == "blocking"}
+    assert blocking == {
+        (2, "revenue_not_negative"),
+        (3, "invalid_type"),
+        (4, "account_id_unique"),
+        (5, "account_id_unique"),
+        (6, "missing_required"),
+        (7, "account_type_allowed"),
+    }
+    warnings = {(r[0], r[3]) for r in rows if r[4] == "warning"}
+    assert warnings == {(8, "employees_present"), (8, "website_well_formed")}
+    assert json.loads(next(r for r in rows if r[0] == 3)[6])["CreatedDate"] == "31/02/2024"
+    loaded = con.execute('SELECT "Id", "Segment__c" FROM raw.salesforce_accounts ORDER BY 1')
+    assert loaded.fetchall() == [("001A", "x"), ("001G", "x")]  # unknown columns are kept
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (8, 2, 6)
+    assert report.reconciles and report.unknown_columns == ["Segment__c"]
+
+
+def test_malformed_lines_and_bad_bytes_are_quarantined_not_fatal(con, tmp_path):
+    (tmp_path / "book_returns.csv").write_bytes(
+        b"account_id,rep_id,returned_at,reason,note\n"
+        b"001A,005X,2026-11-20T10:00:00.000Z,disqualified,ok\n"
+        b"001B,005X,2026-11-20T10:00:00.000Z\n"
+        b"001C,005X,2026-11-20T10:00:00.000Z,no_response,caf\xe9\n"
+        b"001D,005X,2026-11-20T10:00:00.000Z,competitor,truncated"
+    )
+    report = load(con, tmp_path, spec=RETURNS, suite=False)
+    rules = {r[3] for r in queue(con)}
+    assert rules == {"malformed_csv"}
+    assert report.rows_quarantined == 2 and report.rows_loaded == 2 and report.reconciles
+
+
+def test_files_that_cannot_be_read_fail_with_the_file_named(con, tmp_path):
+    with pytest.raises(LandingError, match=r"Account.csv: required landing file not found"):
+        load(con, tmp_path)
+    (tmp_path / "Account.csv").write_text("")
+    with pytest.raises(LandingError, match=r"Account.csv: file is empty"):
+        load(con, tmp_path)
+    (tmp_path / "Account.csv").write_text("Id,Website\n001A,a.com\n")
+    with pytest.raises(LandingError, match=r"Account.csv: missing required column\(s\) Name"):
+        load(con, tmp_path)
+
+
+def test_missing_optional_file_loads_empty_and_reloading_replaces(con, tmp_path):
+    report = load_landing_file(con, RETURNS, tmp_path, AS_OF, required_file=False)
+    assert report.missing_file and report.rows_read == 0
+    assert con.execute("SELECT count(*) FROM raw.books_returns").fetchone() == (0,)
+    (tmp_path / "Account.csv").write_text(
+        HEADER + "001B,Bad,b.com,Retail,-5,1,US,CA,Prospect,005X,2024-01-05T10:00:00.000Z,x\n"
+    )
+    load(con, tmp_path)
+    load(con, tmp_path)
+    assert len(queue(con)) == 1  # the same date's items are replaced, not duplicated
+
+
+def test_contract_and_dbt_sources_name_the_same_tables():
+    path = Path(__file__).parents[2] / "transforms/models/staging/_sources.yml"
+    sources = yaml.safe_load(path.read_text())["sources"]
+    declared = {
+        (s["name"], t["name"]): f"{s['schema']}.{t.get('identifier', t['name'])}"
+        for s in sources
+        for t in s["tables"]
+    }
+    for spec in LANDING_FILES:
+        assert declared[(spec.source, spec.table)] == spec.raw_table

@@ -1,0 +1,60 @@
+import time
+
+import pytest
+import yaml
+
+from allocation.rules import RulesError, load_rules, parse_rules
+from sample_data.generate import RULES_TEMPLATE
+
+
+def test_sample_rules_file_is_valid_and_matches_defaults():
+    rules = load_rules(RULES_TEMPLATE)
+    assert rules.segment_names == ["enterprise", "mid_market", "smb"]
+    assert rules.working_window_days == 30
+    assert rules == parse_rules({})  # the commented sample documents the defaults
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            {"working_window_days": 5},
+            "working_window_days: Input should be greater than or equal to 15 (got 5)",
+        ),
+        (
+            {"distribution": {"mode": "round_robin"}},
+            "distribution.mode: 'round_robin' is not allowed; 'named' or 'queue'",
+        ),
+        ({"rest_dayz": {}}, "rest_dayz: unknown key"),
+        ({"target_book_size": {"SDR": {"midmarket": 10}}}, "unknown segment(s) ['midmarket']"),
+        ({"segments": [{"name": "big", "min_employees": 10}]}, "last segment must be a catch-all"),
+        ({"distribution": {"open_opportunity_holdout": "named_rep"}}, "holdout_rep_id is required"),
+    ],
+)
+def test_bad_rules_name_the_key_and_what_is_allowed(data, expected):
+    with pytest.raises(RulesError) as error:
+        parse_rules(data, source="rules.yml")
+    assert expected in str(error.value)
+    assert str(error.value).startswith("rules.yml: ")
+
+
+def test_malformed_rules_file_fails_fast_with_the_path(tmp_path):
+    path = tmp_path / "rules.yml"
+    path.write_text(
+        yaml.safe_dump({"ramp": [{"days": 60, "share": 0.5}, {"days": 30, "share": 2}]})
+    )
+    started = time.perf_counter()
+    with pytest.raises(RulesError) as error:
+        load_rules(path)
+    assert time.perf_counter() - started < 1.0
+    message = str(error.value)
+    assert str(path) in message and "ramp.1.share" in message
+
+
+def test_missing_and_unparseable_rules_files(tmp_path):
+    with pytest.raises(RulesError, match="rules file not found"):
+        load_rules(tmp_path / "nope.yml")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("segments: [unclosed\n")
+    with pytest.raises(RulesError, match="not valid YAML"):
+        load_rules(bad)
