@@ -8,6 +8,8 @@ UV := $(CURDIR)/.uv/bin/uv
 DATA := $(CURDIR)/data
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
+# `dagster dev` prepares the dbt manifest with the `dbt` it finds on PATH.
+export PATH := $(VENV)/bin:$(PATH)
 # Dagster's instance lives in a git-ignored home, configured by dagster.yaml.
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export BOOKS_WAREHOUSE ?= $(DATA)/warehouse.duckdb

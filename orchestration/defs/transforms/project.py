@@ -1,24 +1,32 @@
 """The dbt project, and its manifest prepared for `dagster dev` and for CI alike."""
 
 import json
+import sys
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
 
 from allocation.rules import Rules
 
 TRANSFORMS_DIR = Path(__file__).resolve().parents[3] / "transforms"
+# The dbt installed beside this interpreter, whether or not its venv is activated.
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 # Parsing renders the models' Jinja, which reads the rules: parse with the defaults,
 # the same model the run validates, so nothing is repeated in dbt_project.yml.
-PARSE_VARS = json.dumps({**Rules().dbt_vars(), "as_of_date": "2000-01-01"})
+PARSE_ARGS = [
+    "parse",
+    "--quiet",
+    "--vars",
+    json.dumps({**Rules().dbt_vars(), "as_of_date": "2000-01-01"}),
+]
 
 dbt_project = DbtProject(
-    project_dir=TRANSFORMS_DIR,
-    profiles_dir=TRANSFORMS_DIR,
-    prepare_project_cli_args=["parse", "--quiet", "--vars", PARSE_VARS],
+    project_dir=TRANSFORMS_DIR, profiles_dir=TRANSFORMS_DIR, prepare_project_cli_args=PARSE_ARGS
 )
 dbt_project.prepare_if_dev()
 if not dbt_project.manifest_path.exists():
-    # A fresh clone run outside `dagster dev` (tests, the CLI): parse once, here.
-    dbt_project.preparer.prepare(dbt_project)
+    # A fresh clone used outside `dagster dev` (tests, CI, the CLI): parse once, here.
+    DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE).cli(
+        PARSE_ARGS, target_path=dbt_project.target_path
+    ).wait()
