@@ -127,6 +127,19 @@ class DistributionRules(_Strict):
         return self
 
 
+class PriorityRules(_Strict):
+    """Distribution priority = a blend of fit and timing (in-market, high-fit accounts first)."""
+
+    fit_weight: Annotated[float, Field(ge=0, le=1)] = 0.6
+    timing_weight: Annotated[float, Field(ge=0, le=1)] = 0.4
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> PriorityRules:
+        if abs(self.fit_weight + self.timing_weight - 1) > 1e-9:
+            raise ValueError("fit_weight + timing_weight must add up to 1")
+        return self
+
+
 class ReturnRules(_Strict):
     max_per_rep: Annotated[int, Field(ge=0)] = 25
     period_days: Annotated[int, Field(gt=0)] = 7
@@ -167,6 +180,7 @@ class Rules(_Strict):
         ],
     )
     timing: TimingRules = TimingRules()
+    priority: PriorityRules = PriorityRules()
     activity: ActivityRules = ActivityRules()
     working_window_days: Annotated[int, Field(ge=15, le=90)] = 30
     grace_days: Annotated[int, Field(ge=0, le=90)] = 14

@@ -1,30 +1,12 @@
 """The whole daily run, in-process through Dagster, on a small generated landing folder."""
 
-import datetime as dt
-
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from orchestration.cli import app
 from orchestration.runner import RunFailed, RunPaths, run_books
-from sample_data.generate import generate
-
-AS_OF = dt.date(2026, 11, 23)
-
-
-@pytest.fixture(scope="module")
-def paths(tmp_path_factory):
-    root = tmp_path_factory.mktemp("books")
-    landing = root / "landing"
-    generate(landing, accounts=600, reps=10, seed=11, as_of=AS_OF, activities_per_account=5)
-    return RunPaths(landing=landing, rules=landing / "rules.yml", warehouse=root / "wh.duckdb")
-
-
-@pytest.fixture(scope="module")
-def first_run(paths):
-    run_books(paths, AS_OF)
-    return paths
+from tests.integration.conftest import AS_OF
 
 
 def query(paths, sql):

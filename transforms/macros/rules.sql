@@ -40,3 +40,30 @@
         else 0
     end
 {%- endmacro %}
+
+{#- A website, URL or e-mail reduced to its registrable domain: scheme, path, port,
+    `www.` and subdomains go, case is folded. `https://www.Acme.com/pricing` -> `acme.com`. -#}
+{% macro registrable_domain(expr) -%}
+    {%- set host -%}
+        regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+            lower(trim({{ expr }})), '^[a-z][a-z0-9+.-]*://', ''), '^[^@/]*@', ''),
+            '[/?#:].*$', ''), '\.$', '')
+    {%- endset -%}
+    nullif(coalesce(
+        nullif(regexp_extract({{ host }}, '[a-z0-9-]+\.(co|com|org|net|ac|gov|edu)\.[a-z][a-z]$', 0), ''),
+        regexp_extract({{ host }}, '[a-z0-9-]+\.[a-z0-9-]+$', 0)
+    ), '')
+{%- endmacro %}
+
+{#- Points left of a signal after exponential decay with the rules' half-life. -#}
+{% macro decayed(points, observed_on) -%}
+    ({{ points }}) * power(0.5, date_diff('day', cast({{ observed_on }} as date), {{ as_of_date() }})
+        / {{ rule('timing.half_life_days') }})
+{%- endmacro %}
+
+{#- A SQL IN-list of strings; an empty list matches nothing. -#}
+{% macro sql_list(values) -%}
+    {%- if values | length == 0 -%}(null){%- else -%}
+    ({%- for v in values -%}'{{ v | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%})
+    {%- endif -%}
+{%- endmacro %}

@@ -56,6 +56,7 @@ class LaterRunExists(RuntimeError):
         ),
     ],
     partitions_def=daily,
+    backfill_policy=dg.BackfillPolicy.multi_run(1),
     pool="warehouse",
 )
 def allocation_run(context: dg.AssetExecutionContext, warehouse: Warehouse, rules: RulesFile):

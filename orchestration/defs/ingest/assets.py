@@ -60,6 +60,7 @@ def _key(spec) -> dg.AssetKey:
         if spec.table == table
     ],
     partitions_def=daily,
+    backfill_policy=dg.BackfillPolicy.multi_run(1),
     pool="warehouse",
 )
 def landing_files(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingFolder):

@@ -1,26 +1,40 @@
--- One row per account: segment, fit and the distribution priority with its explanation.
--- Priority is the fit score when the rules configure one; otherwise the seed's
--- fallback, "sort by employee count, then revenue", as a 0-100 percentile.
+-- One row per account: segment, fit, timing and the distribution priority, each explained.
+-- Fit is the rules' points model; with no fit configured it falls back to the seed's
+-- "sort by employee count, then revenue", as a 0-100 percentile. Priority blends fit and
+-- timing with the rules' weights, so in-market high-fit accounts come first.
 {%- set fit_configured = rule('fit.industry') or rule('fit.country')
     or rule('fit.employees') or rule('fit.annual_revenue') %}
+{%- set weights = rule('priority') %}
 
-with scored as (
+with fit as (
     select
         *,
         {% if fit_configured -%}
-        fit_score as priority,
+        fit_score as fit,
         'fit ' || cast(round(fit_score, 1) as varchar)
             || ' = industry ' || cast(fit_industry_points as varchar)
             || ' + country ' || cast(fit_country_points as varchar)
             || ' + employees ' || cast(fit_employees_points as varchar)
-            || ' + revenue ' || cast(fit_revenue_points as varchar) as priority_explanation
+            || ' + revenue ' || cast(fit_revenue_points as varchar) as fit_explanation
         {%- else -%}
         100 * percent_rank() over (
             order by coalesce(number_of_employees, 0), coalesce(annual_revenue, 0)
-        ) as priority,
-        'no fit score configured: ranked by employees, then revenue' as priority_explanation
+        ) as fit,
+        'no fit score configured: ranked by employees, then revenue' as fit_explanation
         {%- endif %}
     from {{ ref('int_accounts__fit_scored') }}
+),
+
+scored as (
+    select
+        f.*,
+        coalesce(t.timing_score, 0) as timing,
+        coalesce(t.timing_signal_count, 0) as timing_signal_count,
+        t.timing_signals,
+        {{ weights.fit_weight }} * f.fit + {{ weights.timing_weight }} * coalesce(t.timing_score, 0)
+            as blended
+    from fit as f
+    left join {{ ref('int_accounts__timing_scored') }} as t on f.account_id = t.account_id
 )
 
 select
@@ -35,13 +49,20 @@ select
     is_customer,
     open_opportunities,
     is_new_business,
-    fit_score,
+    round(fit, 4) as fit_score,
     fit_industry_points,
     fit_country_points,
     fit_employees_points,
     fit_revenue_points,
-    round(priority, 4) as priority,
-    priority_explanation,
+    fit_explanation,
+    round(timing, 4) as timing_score,
+    timing_signal_count,
+    timing_signals,
+    round(blended, 4) as priority,
+    'priority ' || cast(round(blended, 1) as varchar) || ' = {{ weights.fit_weight }} x fit '
+        || cast(round(fit, 1) as varchar) || ' + {{ weights.timing_weight }} x timing '
+        || cast(round(timing, 1) as varchar) as priority_explanation,
     -- Stable tie-break: equal priorities are ordered by account id.
-    row_number() over (partition by segment order by priority desc, account_id) as segment_rank
+    row_number() over (partition by segment order by round(blended, 4) desc, account_id)
+        as segment_rank
 from scored

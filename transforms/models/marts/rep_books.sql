@@ -17,6 +17,8 @@ books as (
 
 select
     c.rep_id,
+    u.user_name as rep_name,
+    u.email as rep_email,
     c.as_of_date,
     c.role,
     c.segments,
@@ -30,3 +32,4 @@ select
     b.book_priority_mean
 from capacity as c
 left join books as b on c.rep_id = b.rep_id
+left join {{ ref('stg_salesforce__users') }} as u on c.rep_id = u.user_id

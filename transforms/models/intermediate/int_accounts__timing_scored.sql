@@ -1,0 +1,12 @@
+-- Timing: the decayed signal points per account, capped at 100, with the signals behind it.
+select
+    account_id,
+    least(100, sum(points)) as timing_score,
+    count(*) as timing_signal_count,
+    max(observed_on) as last_signal_on,
+    string_agg(
+        signal || ' ' || cast(observed_on as varchar) || ' (' || cast(round(points, 1) as varchar) || ')',
+        '; ' order by points desc, signal, observed_on
+    ) as timing_signals
+from {{ ref('int_signals__decayed') }}
+group by account_id
