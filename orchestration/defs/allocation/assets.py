@@ -1,4 +1,5 @@
-"""The allocation step: read scores, roster and the ownership log; append this date's events."""
+"""The allocation step: read scores, activity, returns, roster and the ownership log;
+append this date's events in one transaction."""
 
 import dagster as dg
 
@@ -7,13 +8,17 @@ from allocation.events import EVENT_COLUMNS
 from orchestration.partitions import as_of, daily
 from orchestration.resources import RulesFile, Warehouse
 
-EVENTS_DDL = """
+DDL = """
 CREATE SCHEMA IF NOT EXISTS allocation;
 CREATE TABLE IF NOT EXISTS allocation.ownership_events (
     event_id VARCHAR PRIMARY KEY, run_id VARCHAR NOT NULL, as_of_date DATE NOT NULL,
     seq BIGINT NOT NULL, account_id VARCHAR NOT NULL, from_rep_id VARCHAR, to_rep_id VARCHAR,
     kind VARCHAR NOT NULL, reason_code VARCHAR NOT NULL, explanation VARCHAR,
     priority DOUBLE, rest_until DATE
+);
+CREATE TABLE IF NOT EXISTS allocation.return_decisions (
+    as_of_date DATE NOT NULL, account_id VARCHAR, rep_id VARCHAR, returned_at TIMESTAMP,
+    reason VARCHAR, decision VARCHAR NOT NULL, decision_reason VARCHAR
 );
 CREATE TABLE IF NOT EXISTS allocation.rep_capacity (
     as_of_date DATE NOT NULL, rep_id VARCHAR NOT NULL, role VARCHAR, segments VARCHAR,
@@ -32,27 +37,52 @@ CAPACITY_COLUMNS = [
     "capacity",
     "receives_accounts",
 ]
+READS = {
+    "accounts": "SELECT account_id, crm_owner_id, segment, priority, segment_rank, "
+    "is_new_business, open_opportunities FROM marts.account_scores ORDER BY account_id",
+    "reps": "SELECT * FROM staging.stg_books__reps ORDER BY rep_id",
+    "activity": "SELECT account_id, rep_id, last_meaningful_activity_on, is_phantom_only "
+    "FROM marts.account_activity ORDER BY account_activity_id",
+    "returns": "SELECT account_id, rep_id, returned_at, reason FROM staging.stg_books__returns "
+    "ORDER BY returned_at, account_id",
+}
 
 
 class LaterRunExists(RuntimeError):
     pass
 
 
+def _spec(name: str, description: str, deps: list[list[str]]) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        ["allocation", name],
+        group_name="allocation",
+        kinds={"python", "duckdb"},
+        description=description,
+        deps=deps,
+    )
+
+
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(
-            ["allocation", "ownership_events"],
-            group_name="allocation",
-            kinds={"python", "duckdb"},
-            description="Append-only log of every change of ownership with its reason",
-            deps=[["marts", "account_scores"], ["staging", "stg_books__reps"]],
+        _spec(
+            "ownership_events",
+            "Append-only log of every change of ownership with its reason",
+            [
+                ["marts", "account_scores"],
+                ["marts", "account_activity"],
+                ["staging", "stg_books__reps"],
+                ["staging", "stg_books__returns"],
+            ],
         ),
-        dg.AssetSpec(
-            ["allocation", "rep_capacity"],
-            group_name="allocation",
-            kinds={"python", "duckdb"},
-            description="Each rep's status, target book, ramp and capacity per run date",
-            deps=[["staging", "stg_books__reps"]],
+        _spec(
+            "return_decisions",
+            "Every rep return seen by a run: accepted, or rejected and why",
+            [["staging", "stg_books__returns"]],
+        ),
+        _spec(
+            "rep_capacity",
+            "Each rep's status, target book, ramp and capacity per run date",
+            [["staging", "stg_books__reps"]],
         ),
     ],
     partitions_def=daily,
@@ -63,7 +93,7 @@ def allocation_run(context: dg.AssetExecutionContext, warehouse: Warehouse, rule
     date = as_of(context)
     run_id = f"books-{date.isoformat()}"
     with warehouse.connect() as con:
-        con.execute(EVENTS_DDL)
+        con.execute(DDL)
         later = con.execute(
             "SELECT max(as_of_date) FROM allocation.ownership_events WHERE as_of_date > ?", [date]
         ).fetchone()[0]
@@ -71,26 +101,29 @@ def allocation_run(context: dg.AssetExecutionContext, warehouse: Warehouse, rule
             raise LaterRunExists(
                 f"books were already run for {later}; re-running {date} would rewrite history"
             )
-        accounts = con.execute(
-            "SELECT account_id, crm_owner_id, segment, priority, segment_rank, is_new_business "
-            "FROM marts.account_scores ORDER BY account_id"
-        ).df()
-        reps = con.execute("SELECT * FROM staging.stg_books__reps ORDER BY rep_id").df()
-        events = con.execute(
+        frames = {name: con.execute(sql).df() for name, sql in READS.items()}
+        frames["events"] = con.execute(
             f"SELECT {', '.join(EVENT_COLUMNS)} FROM allocation.ownership_events "
             "WHERE as_of_date < ? ORDER BY as_of_date, seq",
             [date],
         ).df()
-        result = engine.run(accounts, reps, events, rules.load(), date, run_id)
+        result = engine.run(engine.Inputs(**frames), rules.load(), date, run_id)
 
-        new_events = result.events  # noqa: F841 (read by DuckDB's replacement scan)
+        # Read by DuckDB's replacement scans below.
+        new_events = result.events  # noqa: F841
         capacity = result.capacity[CAPACITY_COLUMNS]  # noqa: F841
+        decisions = result.return_decisions  # noqa: F841
         # One transaction: a failed run leaves the previous books exactly as they were.
         con.execute("BEGIN")
-        con.execute("DELETE FROM allocation.ownership_events WHERE as_of_date = ?", [date])
-        con.execute("DELETE FROM allocation.rep_capacity WHERE as_of_date = ?", [date])
+        for table in ("ownership_events", "rep_capacity", "return_decisions"):
+            con.execute(f"DELETE FROM allocation.{table} WHERE as_of_date = ?", [date])
         con.execute("INSERT INTO allocation.ownership_events SELECT * FROM new_events")
         con.execute("INSERT INTO allocation.rep_capacity SELECT * FROM capacity")
+        con.execute(
+            "INSERT INTO allocation.return_decisions SELECT ?, account_id, rep_id, returned_at, "
+            "reason, decision, decision_reason FROM decisions",
+            [date],
+        )
         con.execute("COMMIT")
 
     kinds = result.events["kind"].value_counts().sort_index()
@@ -100,6 +133,14 @@ def allocation_run(context: dg.AssetExecutionContext, warehouse: Warehouse, rule
             "events": len(result.events),
             "run_id": run_id,
             **{f"events_{k}": int(v) for k, v in kinds.items()},
+        },
+    )
+    decided = result.return_decisions["decision"].value_counts()
+    yield dg.MaterializeResult(
+        asset_key=["allocation", "return_decisions"],
+        metadata={
+            "accepted": int(decided.get("accepted", 0)),
+            "rejected": int(decided.get("rejected", 0)),
         },
     )
     yield dg.MaterializeResult(

@@ -19,6 +19,8 @@ select
     x.rest_until,
     case
         when not s.is_new_business then 'not_new_business'
+        -- Returned as bad data: waits for a RevOps decision, not for distribution.
+        when x.left_by = 'return' and x.left_reason = 'bad_data' then 'in_review'
         when x.rest_until > {{ as_of_date() }} then 'resting'
         else 'eligible'
     end as pool_state
