@@ -15,6 +15,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export BOOKS_WAREHOUSE ?= $(DATA)/warehouse.duckdb
 export BOOKS_LANDING ?= $(DATA)/landing
 export BOOKS_RULES ?= $(DATA)/landing/rules.yml
+export BOOKS_EXPORTS ?= $(DATA)/exports
 
 .PHONY: env demo test dev lint format clean
 

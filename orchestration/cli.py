@@ -36,6 +36,7 @@ def _guarded(fn, *args, **kwargs):
     """Known failures become one readable line and a non-zero exit, not a traceback."""
     from allocation.rules import RulesError
     from data_quality.ingest import LandingError
+    from orchestration.explain import UnknownAccount
     from orchestration.runner import RunFailed
 
     try:
@@ -44,6 +45,7 @@ def _guarded(fn, *args, **kwargs):
         RulesError,
         LandingError,
         RunFailed,
+        UnknownAccount,
         FileNotFoundError,
         NotADirectoryError,
         PermissionError,
@@ -93,6 +95,19 @@ def run(
     typer.echo(
         f"books for {date} done in {time.perf_counter() - started:.1f}s -> {warehouse.resolve()}"
     )
+
+
+@app.command()
+def explain(
+    account_id: Annotated[str, typer.Argument(help="Salesforce Account Id")],
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = Path(
+        "data/warehouse.duckdb"
+    ),
+) -> None:
+    """Print an account's ownership history and why it sits where it is."""
+    from orchestration.explain import explain as explain_account
+
+    typer.echo(_guarded(explain_account, warehouse, account_id))
 
 
 @app.command()

@@ -53,6 +53,16 @@ class LandingFolder(dg.ConfigurableResource):
         return Path(self.path).expanduser().resolve()
 
 
+class ExportFolder(dg.ConfigurableResource):
+    """Where each run writes its CRM upsert file and per-rep change lists."""
+
+    path: str
+
+    @property
+    def abs_path(self) -> Path:
+        return Path(self.path).expanduser().resolve()
+
+
 class RulesFile(dg.ConfigurableResource):
     """The rules of engagement; validated when a run starts, before any step does work."""
 

@@ -10,7 +10,8 @@ import dagster as dg
 import duckdb
 
 from allocation.rules import load_rules
-from orchestration.resources import LandingFolder, RulesFile, Warehouse
+from orchestration.partitions import daily
+from orchestration.resources import ExportFolder, LandingFolder, RulesFile, Warehouse
 
 
 class RunFailed(RuntimeError):
@@ -22,6 +23,11 @@ class RunPaths:
     landing: Path
     rules: Path
     warehouse: Path
+
+    @property
+    def exports(self) -> Path:
+        """Exports land beside the warehouse: <warehouse dir>/exports/."""
+        return self.warehouse.resolve().parent / "exports"
 
 
 def _defs() -> dg.Definitions:
@@ -37,12 +43,16 @@ def run_books(
     load_rules(paths.rules)  # validated before anything runs
     if not paths.landing.is_dir():
         raise FileNotFoundError(f"{paths.landing}: landing folder not found")
+    first, last = daily.get_first_partition_key(), daily.get_last_partition_key()
+    if not first <= as_of.isoformat() <= last:
+        raise RunFailed(f"as-of date {as_of} is outside the runnable dates {first} to {last}")
     defs = _defs()
     resources = dict(defs.resources or {})
     resources.update(
         warehouse=Warehouse(path=str(paths.warehouse.resolve())),
         landing=LandingFolder(path=str(paths.landing.resolve())),
         rules=RulesFile(path=str(paths.rules.resolve())),
+        exports=ExportFolder(path=str(paths.exports)),
     )
     with dg.DagsterInstance.ephemeral() if instance is None else _noop(instance) as inst:
         result = dg.materialize(

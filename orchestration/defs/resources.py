@@ -2,7 +2,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.defs.transforms.project import DBT_EXECUTABLE, dbt_project
-from orchestration.resources import LandingFolder, RulesFile, Warehouse
+from orchestration.resources import ExportFolder, LandingFolder, RulesFile, Warehouse
 
 
 @dg.definitions
@@ -12,6 +12,7 @@ def resources() -> dg.Definitions:
             "warehouse": Warehouse(path=dg.EnvVar("BOOKS_WAREHOUSE")),
             "landing": LandingFolder(path=dg.EnvVar("BOOKS_LANDING")),
             "rules": RulesFile(path=dg.EnvVar("BOOKS_RULES")),
+            "exports": ExportFolder(path=dg.EnvVar("BOOKS_EXPORTS")),
             "dbt": DbtCliResource(
                 project_dir=dbt_project,
                 profiles_dir=str(dbt_project.project_dir),

@@ -1,6 +1,7 @@
 """The whole daily run, in-process through Dagster, on a small generated landing folder."""
 
 import duckdb
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -142,3 +143,27 @@ def test_cli_errors_are_one_line_and_non_zero(tmp_path, paths):
         ],
     )
     assert result.exit_code == 2 and "not a date" in result.output
+
+
+def test_exports_and_explain_tell_the_same_story(first_run):
+    crm = pd.read_csv(first_run.exports / f"crm_owner_changes_{AS_OF.isoformat()}.csv", dtype=str)
+    changed = query(
+        first_run,
+        "SELECT count(DISTINCT account_id) FROM marts.ownership_events "
+        f"WHERE as_of_date = DATE '{AS_OF.isoformat()}'",
+    )[0][0]
+    assert len(crm) == changed and crm["Id"].is_unique
+    reps = pd.read_csv(first_run.exports / f"rep_book_changes_{AS_OF.isoformat()}.csv")
+    assert set(reps["change"]) <= {"entered", "left"}
+
+    account, rep, kind = query(
+        first_run,
+        "SELECT account_id, rep_id, entered_by FROM marts.current_books ORDER BY account_id LIMIT 1",
+    )[0]
+    result = CliRunner().invoke(app, ["explain", account, "--warehouse", str(first_run.warehouse)])
+    assert result.exit_code == 0
+    assert f"in the book of {rep}" in result.output and kind in result.output
+    result = CliRunner().invoke(
+        app, ["explain", "001NOPE", "--warehouse", str(first_run.warehouse)]
+    )
+    assert result.exit_code == 1 and "no such account" in result.output

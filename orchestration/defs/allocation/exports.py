@@ -1,0 +1,47 @@
+"""Per-run exports: a Data Loader upsert file for the CRM and a per-rep change list."""
+
+import dagster as dg
+
+from allocation.exports import crm_owner_changes, rep_changes
+from orchestration.partitions import as_of, daily
+from orchestration.resources import ExportFolder, Warehouse
+
+
+@dg.asset(
+    key=["exports", "book_changes"],
+    group_name="exports",
+    kinds={"csv"},
+    deps=[["marts", "ownership_events"], ["marts", "current_books"]],
+    partitions_def=daily,
+    backfill_policy=dg.BackfillPolicy.multi_run(1),
+    pool="warehouse",
+    description="crm_owner_changes_<date>.csv (Data Loader upsert on Account) and "
+    "rep_book_changes_<date>.csv (what entered and left each rep's book, and why)",
+)
+def book_changes(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: ExportFolder):
+    date = as_of(context)
+    with warehouse.connect() as con:
+        events = con.execute(
+            "SELECT * FROM marts.ownership_events WHERE as_of_date = ? ORDER BY seq", [date]
+        ).df()
+        names = con.execute("SELECT account_id, account_name FROM marts.account_scores").df()
+        pool_owner = con.execute(
+            "SELECT coalesce(min(user_id) FILTER (WHERE title = 'Integration'), '') "
+            "FROM staging.stg_salesforce__users"
+        ).fetchone()[0]
+    folder = exports.abs_path
+    folder.mkdir(parents=True, exist_ok=True)
+    crm = crm_owner_changes(events, pool_owner)
+    reps = rep_changes(events, names.set_index("account_id")["account_name"])
+    crm_path = folder / f"crm_owner_changes_{date.isoformat()}.csv"
+    reps_path = folder / f"rep_book_changes_{date.isoformat()}.csv"
+    crm.to_csv(crm_path, index=False)
+    reps.to_csv(reps_path, index=False)
+    return dg.MaterializeResult(
+        metadata={
+            "crm_upsert_file": dg.MetadataValue.path(str(crm_path)),
+            "rep_changes_file": dg.MetadataValue.path(str(reps_path)),
+            "accounts_changed": len(crm),
+            "reps_with_changes": int(reps["rep_id"].nunique()) if len(reps) else 0,
+        }
+    )

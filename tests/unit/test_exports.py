@@ -1,0 +1,76 @@
+import datetime as dt
+
+import pandas as pd
+
+from allocation.events import make_events
+from allocation.exports import CRM_COLUMNS, crm_owner_changes, rep_changes
+
+DAY = dt.date(2026, 11, 23)
+
+
+def events():
+    return make_events(
+        [
+            {
+                "account_id": "a1",
+                "from_rep_id": None,
+                "to_rep_id": "r1",
+                "kind": "distribution",
+                "reason_code": "free_capacity",
+                "explanation": "best available",
+            },
+            {
+                "account_id": "a2",
+                "from_rep_id": "r1",
+                "to_rep_id": None,
+                "kind": "retrieval",
+                "reason_code": "not_worked",
+                "explanation": "no activity for 40 days",
+            },
+            # a3 left a departed rep and was redistributed the same day: the final owner wins.
+            {
+                "account_id": "a3",
+                "from_rep_id": "gone",
+                "to_rep_id": None,
+                "kind": "release",
+                "reason_code": "departed_rep",
+                "explanation": "rep departed",
+            },
+            {
+                "account_id": "a3",
+                "from_rep_id": None,
+                "to_rep_id": "r2",
+                "kind": "redistribution",
+                "reason_code": "from_departed_rep",
+                "explanation": "was in gone's book",
+            },
+        ],
+        "run-1",
+        DAY,
+    )
+
+
+def test_crm_upsert_has_one_row_per_account_with_its_final_owner():
+    crm = crm_owner_changes(events(), pool_owner_id="005POOL")
+    assert list(crm.columns) == CRM_COLUMNS
+    rows = crm.set_index("Id").to_dict("index")
+    assert rows["a1"]["OwnerId"] == "r1" and rows["a1"]["Book_Status__c"] == "In Book"
+    assert rows["a2"]["OwnerId"] == "005POOL" and rows["a2"]["Book_Status__c"] == "Pool"
+    assert rows["a3"]["OwnerId"] == "r2"
+    assert rows["a3"]["Book_Reason__c"] == "redistribution: from_departed_rep"
+    assert set(crm["Book_Entered__c"]) == {"2026-11-23"}
+
+
+def test_each_rep_sees_what_entered_and_left_their_book():
+    names = pd.Series({"a1": "Acme", "a2": "Globex", "a3": "Initech"})
+    changes = rep_changes(events(), names)
+    by_rep = {
+        rep: sorted(zip(g["change"], g["account_name"], strict=True))
+        for rep, g in changes.groupby("rep_id")
+    }
+    assert by_rep == {
+        "gone": [("left", "Initech")],
+        "r1": [("entered", "Acme"), ("left", "Globex")],
+        "r2": [("entered", "Initech")],
+    }
+    assert crm_owner_changes(events().iloc[0:0], "x").empty
