@@ -158,7 +158,8 @@ def test_exports_and_explain_tell_the_same_story(first_run):
 
     account, rep, kind = query(
         first_run,
-        "SELECT account_id, rep_id, entered_by FROM marts.current_books ORDER BY account_id LIMIT 1",
+        "SELECT account_id, rep_id, entered_by FROM marts.current_books "
+        "ORDER BY account_id LIMIT 1",
     )[0]
     result = CliRunner().invoke(app, ["explain", account, "--warehouse", str(first_run.warehouse)])
     assert result.exit_code == 0
