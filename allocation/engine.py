@@ -8,12 +8,12 @@ the seeds' order: returns, retrieval, departures, distribution.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from allocation.capacity import DEPARTED, UNAVAILABLE, rep_capacity
+from allocation.distribution import distribute
 from allocation.events import (
     ADOPTION,
     DISTRIBUTION,
@@ -259,72 +259,42 @@ def _departures(
 def _distribute(
     pool: pd.DataFrame, capacity: pd.DataFrame, book_sizes: pd.Series, from_departed: dict[str, str]
 ) -> list[dict]:
-    """Best accounts first, each to the eligible rep with the most free capacity.
-
-    Ties go to the lower rep id, so the result is the same on every run.
-    """
-    free: dict[str, tuple[int, int]] = {}
-    heaps: dict[str, list[tuple[int, str]]] = {}
-    for rep in capacity[capacity["receives_accounts"]].itertuples():
-        slots = int(rep.capacity - book_sizes.get(rep.rep_id, 0))
-        if slots <= 0:
-            continue
-        free[rep.rep_id] = (slots, rep.capacity)
-        for segment in str(rep.segments).split(";"):
-            heaps.setdefault(segment, []).append((-slots, rep.rep_id))
-    for heap in heaps.values():
-        heapq.heapify(heap)
-    total_free = sum(slots for slots, _ in free.values())
-
+    """Fill free capacity with the best eligible accounts, fair by value (distribution.py)."""
+    reps = capacity[capacity["receives_accounts"]].copy()
+    held = reps["rep_id"].map(lambda rep: int(book_sizes.get(rep, 0))).astype("int64")
+    reps["free_slots"] = (reps["capacity"] - held).clip(lower=0)
+    assigned = distribute(pool[["account_id", "segment", "priority"]], reps)
+    if assigned.empty:
+        return []
+    info = pool.set_index("account_id")
+    slots = reps.set_index("rep_id")
+    per_class = assigned.groupby("class_key")["account_id"].count()
+    assigned = assigned.assign(priority=assigned["account_id"].map(info["priority"]))
+    assigned = assigned.sort_values(["priority", "account_id"], ascending=[False, True])
     events = []
-    ordered = pool[pool["segment"].isin(heaps)].sort_values(
-        ["priority", "account_id"], ascending=[False, True]
-    )
-    for account in ordered.itertuples():
-        if total_free == 0:
-            break
-        heap = heaps[account.segment]
-        while heap:
-            neg_slots, rep_id = heap[0]
-            slots, cap = free[rep_id]
-            if slots == 0 or -neg_slots != slots:  # a stale entry: the rep filled up elsewhere
-                heapq.heappop(heap)
-                if slots > 0:
-                    heapq.heappush(heap, (-slots, rep_id))
-                continue
-            break
-        if not heap:
-            continue
-        heapq.heapreplace(heap, (-(slots - 1), rep_id))
-        free[rep_id] = (slots - 1, cap)
-        total_free -= 1
+    for a in assigned.itertuples():
+        account = info.loc[a.account_id]
         why = (
-            f"priority {account.priority:.1f}, #{account.segment_rank} in {account.segment}; "
-            f"rep had {slots} of {cap} slots free"
+            f"priority {a.priority:.1f}, #{account.segment_rank} in {account.segment}; "
+            f"fair share #{a.class_rank} of {per_class[a.class_key]} for reps covering "
+            f"{a.class_key.replace(';', ' + ')}; rep had {slots.loc[a.rep_id, 'free_slots']}"
+            f" of {slots.loc[a.rep_id, 'capacity']} slots free"
         )
-        if account.account_id in from_departed:
+        if a.account_id in from_departed:
             events.append(
                 _event(
-                    account.account_id,
+                    a.account_id,
                     None,
-                    rep_id,
+                    a.rep_id,
                     REDISTRIBUTION,
                     "from_departed_rep",
-                    f"{why}; was in departed rep {from_departed[account.account_id]}'s book",
-                    account.priority,
+                    f"{why}; was in departed rep {from_departed[a.account_id]}'s book",
+                    a.priority,
                 )
             )
         else:
             events.append(
-                _event(
-                    account.account_id,
-                    None,
-                    rep_id,
-                    DISTRIBUTION,
-                    "free_capacity",
-                    why,
-                    account.priority,
-                )
+                _event(a.account_id, None, a.rep_id, DISTRIBUTION, "free_capacity", why, a.priority)
             )
     return events
 

@@ -1,0 +1,133 @@
+"""Fair-by-value distribution: fill every fillable slot with the best eligible accounts,
+then share them so peers end up with books of near-equal quality.
+
+Two steps, each exact or provably fair, never touching account x rep pairs:
+
+1. *Which accounts, to which peer class.* Reps with the same eligibility (the same set
+   of segments) form a peer class; to the solver they are one sink with their summed
+   free slots, and the accounts of one segment are interchangeable except for their
+   priority. A min-cost max-flow (OR-Tools) over source -> segment (one unit arc per
+   candidate account, cost = how far below the top priority it is) -> class -> sink
+   fills every fillable slot and maximises the total priority. A segment only offers
+   as many candidates as the classes that can take it have slots.
+2. *Which rep in the class.* The class's accounts, best first, are dealt in the order
+   of each rep's evenly spaced picks ((k + 1/2) / slots, the Sainte-Lague sequence), so
+   a rep with 60 slots takes every other account of a 120-account run. Each rep's new
+   accounts sample the class's quality evenly: mean priority per slot is near-equal,
+   not first-come-best-served.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from ortools.graph.python import min_cost_flow
+
+SCALE = 10_000  # priorities (0-100, 4 decimals) become integer costs
+
+
+def _classes(reps: pd.DataFrame) -> pd.DataFrame:
+    """reps (rep_id, segments ';'-separated, free_slots) -> one row per rep with its class."""
+    reps = reps[reps["free_slots"] > 0].copy()
+    reps["class_key"] = [";".join(sorted(set(str(s).split(";")))) for s in reps["segments"]]
+    return reps.sort_values(["class_key", "rep_id"]).reset_index(drop=True)
+
+
+def _evenly_spaced(counts: np.ndarray) -> np.ndarray:
+    """Owner index of each pick when owners with `counts` slots take turns fairly."""
+    owner = np.repeat(np.arange(len(counts)), counts)
+    k = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+    position = (k + 0.5) / np.repeat(counts, counts)
+    return owner[np.lexsort((owner, position))]
+
+
+def distribute(pool: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
+    """Assigns pool accounts (account_id, segment, priority) to reps (rep_id, segments,
+    free_slots). Returns account_id, rep_id, class_key, class_rank (1 = best in the class's
+    share), ordered by rep and rank. Deterministic: ties go to the lower account id.
+    """
+    columns = ["account_id", "rep_id", "class_key", "class_rank"]
+    reps = _classes(reps)
+    if reps.empty or pool.empty:
+        return pd.DataFrame(columns=columns)
+    classes = reps.groupby("class_key", sort=True)["free_slots"].sum()
+    class_keys = list(classes.index)
+    eligible = {key: key.split(";") for key in class_keys}
+    segments = sorted({s for segs in eligible.values() for s in segs} & set(pool["segment"]))
+    if not segments:
+        return pd.DataFrame(columns=columns)
+
+    ordered = pool[pool["segment"].isin(segments)].sort_values(
+        ["segment", "priority", "account_id"], ascending=[True, False, True]
+    )
+    # Only the best accounts a segment could possibly place are candidates.
+    reach = {s: int(sum(classes[k] for k in class_keys if s in eligible[k])) for s in segments}
+    rank_in_segment = ordered.groupby("segment").cumcount().to_numpy()
+    candidates = ordered[rank_in_segment < ordered["segment"].map(reach).to_numpy()]
+
+    source, sink = 0, 1
+    seg_node = {s: 2 + i for i, s in enumerate(segments)}
+    class_node = {k: 2 + len(segments) + i for i, k in enumerate(class_keys)}
+    priority = np.rint(candidates["priority"].to_numpy(dtype=float) * SCALE).astype(np.int64)
+    top = int(priority.max()) if len(priority) else 0
+    pairs = [(s, k) for k in class_keys for s in eligible[k] if s in seg_node]
+    tails = np.concatenate(
+        [
+            np.full(len(candidates), source),
+            [seg_node[s] for s, _ in pairs],
+            [class_node[k] for k in class_keys],
+        ]
+    ).astype(np.int64)
+    heads = np.concatenate(
+        [
+            candidates["segment"].map(seg_node).to_numpy(),
+            [class_node[k] for _, k in pairs],
+            np.full(len(class_keys), sink),
+        ]
+    ).astype(np.int64)
+    total = int(classes.sum())
+    capacities = np.concatenate(
+        [
+            np.ones(len(candidates), dtype=np.int64),
+            [classes[k] for _, k in pairs],
+            classes.to_numpy(),
+        ]
+    ).astype(np.int64)
+    costs = np.concatenate([top - priority, np.zeros(len(pairs) + len(class_keys))]).astype(
+        np.int64
+    )
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    flow.set_nodes_supplies(np.array([source, sink]), np.array([total, -total]))
+    status = flow.solve_max_flow_with_min_cost()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow did not solve: {status}")
+    flows = flow.flows(arcs)
+    chosen = candidates[flows[: len(candidates)] > 0]
+    quota = {pair: int(f) for pair, f in zip(pairs, flows[len(candidates) :], strict=False) if f}
+
+    # Deal each segment's chosen accounts (best first) to its classes by their quotas.
+    shares = []
+    for segment, accounts in chosen.groupby("segment", sort=True):
+        takers = [k for s, k in quota if s == segment]
+        picks = _evenly_spaced(np.array([quota[(segment, k)] for k in takers]))
+        shares.append(accounts.assign(class_key=np.array(takers)[picks]))
+    dealt = pd.concat(shares)
+
+    out = []
+    for key, accounts in dealt.groupby("class_key", sort=True):
+        accounts = accounts.sort_values(["priority", "account_id"], ascending=[False, True])
+        members = reps[reps["class_key"] == key]
+        picks = _evenly_spaced(members["free_slots"].to_numpy(dtype=np.int64))[: len(accounts)]
+        out.append(
+            pd.DataFrame(
+                {
+                    "account_id": accounts["account_id"].to_numpy(),
+                    "rep_id": members["rep_id"].to_numpy()[picks],
+                    "class_key": key,
+                    "class_rank": np.arange(1, len(accounts) + 1),
+                }
+            )
+        )
+    result = pd.concat(out, ignore_index=True)
+    return result.sort_values(["rep_id", "class_rank"]).reset_index(drop=True)[columns]
