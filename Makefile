@@ -17,7 +17,7 @@ export BOOKS_LANDING ?= $(DATA)/landing
 export BOOKS_RULES ?= $(DATA)/landing/rules.yml
 export BOOKS_EXPORTS ?= $(DATA)/exports
 
-.PHONY: env demo test dev lint format clean
+.PHONY: env demo test dev lint format clean bench
 
 $(UV):
 	$(PYTHON) -m venv $(CURDIR)/.uv
@@ -54,3 +54,6 @@ format: env
 
 clean:
 	rm -rf $(VENV) $(CURDIR)/.uv $(DATA) $(DAGSTER_HOME) transforms/target
+
+bench: env
+	$(VENV)/bin/python -m bench.allocation --json $(DATA)/bench-allocation.json
