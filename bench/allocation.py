@@ -41,21 +41,30 @@ def make_input(accounts: int, reps: int, slots_per_rep: int, seed: int = 0):
     rng = np.random.default_rng(seed)
     weights = np.linspace(2.0, 0.5, len(SEGMENTS))
     weights /= weights.sum()
-    pool = pd.DataFrame({
-        "account_id": [f"a{i:07d}" for i in range(accounts)],
-        "segment": np.array(SEGMENTS)[rng.choice(len(SEGMENTS), accounts, p=weights)],
-        # A skewed value distribution: few great accounts, many middling ones.
-        "priority": np.round(100 * rng.beta(2.0, 5.0, accounts), 4),
-    })
+    pool = pd.DataFrame(
+        {
+            "account_id": [f"a{i:07d}" for i in range(accounts)],
+            "segment": np.array(SEGMENTS)[rng.choice(len(SEGMENTS), accounts, p=weights)],
+            # A skewed value distribution: few great accounts, many middling ones.
+            "priority": np.round(100 * rng.beta(2.0, 5.0, accounts), 4),
+        }
+    )
     primary = rng.choice(len(SEGMENTS), reps, p=weights)
     second = (primary + 1 + rng.integers(0, len(SEGMENTS) - 1, reps)) % len(SEGMENTS)
     dual = rng.random(reps) < 0.2
-    segments = [SEGMENTS[p] + (";" + SEGMENTS[s] if d else "")
-                for p, s, d in zip(primary, second, dual, strict=True)]
+    segments = [
+        SEGMENTS[p] + (";" + SEGMENTS[s] if d else "")
+        for p, s, d in zip(primary, second, dual, strict=True)
+    ]
     # Free slots vary around the scenario's mean: some reps are nearly full, some new.
     free = np.maximum(0, rng.normal(slots_per_rep, slots_per_rep / 3, reps)).round()
-    roster = pd.DataFrame({"rep_id": [f"r{i:04d}" for i in range(reps)], "segments": segments,
-                           "free_slots": free.astype(np.int64)})
+    roster = pd.DataFrame(
+        {
+            "rep_id": [f"r{i:04d}" for i in range(reps)],
+            "segments": segments,
+            "free_slots": free.astype(np.int64),
+        }
+    )
     return pool, roster
 
 
@@ -74,18 +83,26 @@ def reference_optimum(pool: pd.DataFrame, roster: pd.DataFrame) -> tuple[int, fl
     rep_node = 2 + len(segs) + np.arange(len(roster))
     prio = np.rint(cand["priority"].to_numpy() * SCALE).astype(np.int64)
     top = int(prio.max())
-    pairs = [(seg_node[s], int(node)) for node, ss in zip(rep_node, roster["segments"],
-                                                          strict=True) for s in ss.split(";")]
+    pairs = [
+        (seg_node[s], int(node))
+        for node, ss in zip(rep_node, roster["segments"], strict=True)
+        for s in ss.split(";")
+    ]
     tails = np.concatenate([np.zeros(len(cand)), [p[0] for p in pairs], rep_node])
-    heads = np.concatenate([cand["segment"].map(seg_node).to_numpy(), [p[1] for p in pairs],
-                            np.ones(len(rep_node))])
-    caps = np.concatenate([np.ones(len(cand)), np.full(len(pairs), 10**9),
-                           roster["free_slots"].to_numpy()])
+    heads = np.concatenate(
+        [cand["segment"].map(seg_node).to_numpy(), [p[1] for p in pairs], np.ones(len(rep_node))]
+    )
+    caps = np.concatenate(
+        [np.ones(len(cand)), np.full(len(pairs), 10**9), roster["free_slots"].to_numpy()]
+    )
     costs = np.concatenate([top - prio, np.zeros(len(pairs) + len(rep_node))])
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int64), heads.astype(np.int64), caps.astype(np.int64),
-        costs.astype(np.int64))
+        tails.astype(np.int64),
+        heads.astype(np.int64),
+        caps.astype(np.int64),
+        costs.astype(np.int64),
+    )
     total = int(roster["free_slots"].sum())
     flow.set_nodes_supplies(np.array([0, 1]), np.array([total, -total]))
     assert flow.solve_max_flow_with_min_cost() == flow.OPTIMAL
@@ -95,8 +112,10 @@ def reference_optimum(pool: pd.DataFrame, roster: pd.DataFrame) -> tuple[int, fl
 
 def _draft(pool: pd.DataFrame, roster: pd.DataFrame, order: str) -> pd.DataFrame:
     """Baselines where reps pick the best remaining eligible account in turn."""
-    heads = {s: g.sort_values("priority", ascending=False)[["account_id", "priority"]]
-             .to_numpy() for s, g in pool.groupby("segment")}
+    heads = {
+        s: g.sort_values("priority", ascending=False)[["account_id", "priority"]].to_numpy()
+        for s, g in pool.groupby("segment")
+    }
     pointer = dict.fromkeys(heads, 0)
     reps = roster[roster["free_slots"] > 0].sort_values("rep_id")
     segs = [s.split(";") for s in reps["segments"]]
@@ -152,8 +171,12 @@ def fairness(assigned: pd.DataFrame, pool: pd.DataFrame, roster: pd.DataFrame) -
         cvs.append(x.std() / x.mean() if x.mean() else 0.0)
         jains.append(x.sum() ** 2 / (len(x) * (x**2).sum()) if (x**2).sum() else 1.0)
         ratios.append(x.max() / x.min() if x.min() > 0 else float("inf"))
-    return {"cv_max": max(cvs, default=0.0), "jain_min": min(jains, default=1.0),
-            "per_slot_max_min_ratio": max(ratios, default=1.0), "peer_classes": len(cvs)}
+    return {
+        "cv_max": max(cvs, default=0.0),
+        "jain_min": min(jains, default=1.0),
+        "per_slot_max_min_ratio": max(ratios, default=1.0),
+        "peer_classes": len(cvs),
+    }
 
 
 def _engine_child(args, queue) -> None:
@@ -191,36 +214,48 @@ def bench(scales: list[int], reps: int, repeat: int) -> list[dict]:
             reference_s = time.perf_counter() - started
             total = pool.set_index("account_id").loc[assigned["account_id"], "priority"].sum()
             row = {
-                "accounts": accounts, "scenario": scenario, "reps": reps,
-                "free_slots": int(roster["free_slots"].sum()), "filled": len(assigned),
-                "max_flow": max_flow, "engine_s": wall, "engine_peak_mib": peak,
-                "reference_s": reference_s, "priority_ratio": total / optimum,
+                "accounts": accounts,
+                "scenario": scenario,
+                "reps": reps,
+                "free_slots": int(roster["free_slots"].sum()),
+                "filled": len(assigned),
+                "max_flow": max_flow,
+                "engine_s": wall,
+                "engine_peak_mib": peak,
+                "reference_s": reference_s,
+                "priority_ratio": total / optimum,
                 "engine": fairness(assigned, pool, roster),
             }
             for baseline in ("round-robin", "snake", "best-first"):
                 started = time.perf_counter()
                 drafted = _draft(pool, roster, baseline)
-                row[baseline] = {**fairness(drafted, pool, roster),
-                                 "seconds": time.perf_counter() - started}
+                row[baseline] = {
+                    **fairness(drafted, pool, roster),
+                    "seconds": time.perf_counter() - started,
+                }
             rows.append(row)
             print(_line(row), flush=True)
     return rows
 
 
-HEADER = (f"{'accounts':>9} {'scenario':<10} {'slots':>7} {'filled':>7} {'maxflow':>7} "
-          f"{'engine s':>8} {'peak MiB':>8} {'ref s':>6} {'prio/opt':>9} "
-          f"{'CV eng':>7} {'Jain eng':>8} {'max/min':>7} {'CV rr':>6} {'CV snake':>8} "
-          f"{'CV best1':>8}")
+HEADER = (
+    f"{'accounts':>9} {'scenario':<10} {'slots':>7} {'filled':>7} {'maxflow':>7} "
+    f"{'engine s':>8} {'peak MiB':>8} {'ref s':>6} {'prio/opt':>9} "
+    f"{'CV eng':>7} {'Jain eng':>8} {'max/min':>7} {'CV rr':>6} {'CV snake':>8} "
+    f"{'CV best1':>8}"
+)
 
 
 def _line(r: dict) -> str:
     e = r["engine"]
-    return (f"{r['accounts']:>9,} {r['scenario']:<10} {r['free_slots']:>7,} {r['filled']:>7,} "
-            f"{r['max_flow']:>7,} {r['engine_s']:>8.3f} {r['engine_peak_mib']:>8.0f} "
-            f"{r['reference_s']:>6.2f} {r['priority_ratio']:>9.6f} {e['cv_max']:>7.4f} "
-            f"{e['jain_min']:>8.5f} {e['per_slot_max_min_ratio']:>7.3f} "
-            f"{r['round-robin']['cv_max']:>6.3f} {r['snake']['cv_max']:>8.3f} "
-            f"{r['best-first']['cv_max']:>8.3f}")
+    return (
+        f"{r['accounts']:>9,} {r['scenario']:<10} {r['free_slots']:>7,} {r['filled']:>7,} "
+        f"{r['max_flow']:>7,} {r['engine_s']:>8.3f} {r['engine_peak_mib']:>8.0f} "
+        f"{r['reference_s']:>6.2f} {r['priority_ratio']:>9.6f} {e['cv_max']:>7.4f} "
+        f"{e['jain_min']:>8.5f} {e['per_slot_max_min_ratio']:>7.3f} "
+        f"{r['round-robin']['cv_max']:>6.3f} {r['snake']['cv_max']:>8.3f} "
+        f"{r['best-first']['cv_max']:>8.3f}"
+    )
 
 
 def main() -> None:
@@ -230,8 +265,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="engine runs; the median is shown")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args()
-    print("CV/Jain: worst peer class, reps with >= 20 free slots; prio/opt: total priority vs "
-          "the rep-level min-cost-flow optimum")
+    print(
+        "CV/Jain: worst peer class, reps with >= 20 free slots; prio/opt: total priority vs "
+        "the rep-level min-cost-flow optimum"
+    )
     print(HEADER)
     rows = bench(args.scales, args.reps, args.repeat)
     if args.json:

@@ -36,3 +36,32 @@ def test_definitions_load_as_one_connected_graph():
     assert defs.resolve_sensor_def("new_landing_files") is not None
     checks = {k.name for k in graph.asset_check_keys}
     assert {"accounts_expectations", "rows_reconcile"} <= checks
+
+
+def test_the_asset_graph_is_one_connected_picture():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = set(graph.get_all_asset_keys())
+    neighbours = {k: set(graph.get(k).parent_keys) | set(graph.get(k).child_keys) for k in keys}
+    seen, todo = set(), [next(iter(keys))]
+    while todo:
+        key = todo.pop()
+        if key not in seen:
+            seen.add(key)
+            todo.extend(neighbours[key] - seen)
+    assert seen == keys, sorted(k.to_user_string() for k in keys - seen)
+
+
+def test_sensor_requests_todays_run_once_per_new_landing_file(tmp_path):
+    from orchestration.defs.automation.jobs import new_landing_files
+    from orchestration.resources import LandingFolder
+
+    landing = LandingFolder(path=str(tmp_path))
+    context = dg.build_sensor_context(resources={"landing": landing})
+    assert isinstance(new_landing_files(context), dg.SkipReason)
+    (tmp_path / "Account.csv").write_text("Id,Name\n")
+    request = new_landing_files(context)
+    assert isinstance(request, dg.RunRequest) and request.partition_key
+    context = dg.build_sensor_context(resources={"landing": landing}, cursor=context.cursor)
+    assert isinstance(new_landing_files(context), dg.SkipReason)
