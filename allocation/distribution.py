@@ -7,7 +7,8 @@ Two steps, each exact or provably fair, never touching account x rep pairs:
    of segments) form a peer class; to the solver they are one sink with their summed
    free slots, and the accounts of one segment are interchangeable except for their
    priority. A min-cost max-flow (OR-Tools) over source -> segment (one unit arc per
-   candidate account, cost = how far below the top priority it is) -> class -> sink
+   candidate account, cost = how far below the top priority it is, ties broken by account
+   id) -> class -> sink
    fills every fillable slot and maximises the total priority. A segment only offers
    as many candidates as the classes that can take it have slots.
 2. *Which rep in the class.* The class's accounts, best first, are dealt in the order
@@ -53,23 +54,39 @@ def distribute(pool: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
     classes = reps.groupby("class_key", sort=True)["free_slots"].sum()
     class_keys = list(classes.index)
     eligible = {key: key.split(";") for key in class_keys}
-    segments = sorted({s for segs in eligible.values() for s in segs} & set(pool["segment"]))
+    codes, names = pd.factorize(pool["segment"], sort=True)
+    segments = sorted({s for segs in eligible.values() for s in segs} & set(names))
     if not segments:
         return pd.DataFrame(columns=columns)
 
-    ordered = pool[pool["segment"].isin(segments)].sort_values(
+    # Only the best accounts a segment could possibly place are candidates: partition on
+    # integer codes (no full sort of the pool), keeping ties at the cut, then sort those few.
+    reach = {s: int(sum(classes[k] for k in class_keys if s in eligible[k])) for s in segments}
+    values = pool["priority"].to_numpy(dtype=float)
+    keep = []
+    for j, name in enumerate(names):
+        if name not in reach:
+            continue
+        rows = np.flatnonzero(codes == j)
+        cut = len(rows) - reach[name]
+        if cut > 0:
+            threshold = np.partition(values[rows], cut)[cut]
+            rows = rows[values[rows] >= threshold]
+        keep.append(rows)
+    candidates = pool.iloc[np.concatenate(keep)].sort_values(
         ["segment", "priority", "account_id"], ascending=[True, False, True]
     )
-    # Only the best accounts a segment could possibly place are candidates.
-    reach = {s: int(sum(classes[k] for k in class_keys if s in eligible[k])) for s in segments}
-    rank_in_segment = ordered.groupby("segment").cumcount().to_numpy()
-    candidates = ordered[rank_in_segment < ordered["segment"].map(reach).to_numpy()]
+    rank = candidates.groupby("segment").cumcount().to_numpy()
+    within = rank < candidates["segment"].map(reach).to_numpy()
+    candidates, rank = candidates[within], rank[within]
 
     source, sink = 0, 1
     seg_node = {s: 2 + i for i, s in enumerate(segments)}
     class_node = {k: 2 + len(segments) + i for i, k in enumerate(class_keys)}
     priority = np.rint(candidates["priority"].to_numpy(dtype=float) * SCALE).astype(np.int64)
     top = int(priority.max()) if len(priority) else 0
+    # Equal priorities go to the lower account id: the rank breaks ties, never a priority step.
+    spread = int(rank.max()) + 2 if len(rank) else 1
     pairs = [(s, k) for k in class_keys for s in eligible[k] if s in seg_node]
     tails = np.concatenate(
         [
@@ -93,9 +110,9 @@ def distribute(pool: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
             classes.to_numpy(),
         ]
     ).astype(np.int64)
-    costs = np.concatenate([top - priority, np.zeros(len(pairs) + len(class_keys))]).astype(
-        np.int64
-    )
+    costs = np.concatenate(
+        [(top - priority) * spread + rank, np.zeros(len(pairs) + len(class_keys))]
+    ).astype(np.int64)
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
     flow.set_nodes_supplies(np.array([source, sink]), np.array([total, -total]))
