@@ -299,6 +299,17 @@ def _distribute(
     return events
 
 
+def _reintroduced(accounts: pd.DataFrame, returned_bad: pd.DataFrame) -> set[str]:
+    """Accounts RevOps reintroduced on or after the day they were returned as bad data."""
+    if "review_decision" not in accounts or returned_bad.empty:
+        return set()
+    decided = accounts[accounts["review_decision"] == "reintroduce"][
+        ["account_id", "review_decided_on"]
+    ].merge(returned_bad[["account_id", "as_of_date"]], on="account_id")
+    later = pd.to_datetime(decided["review_decided_on"]) >= pd.to_datetime(decided["as_of_date"])
+    return set(decided.loc[later, "account_id"])
+
+
 def _books(rows: list[dict], as_of: dt.date, kind: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -331,6 +342,24 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
         gone = {r["account_id"] for r in new_rows}
         books = books[~books["account_id"].isin(gone)]
 
+    if "review_decision" in accounts:
+        retired = set(accounts.loc[accounts["review_decision"] == "retire", "account_id"])
+        leave(
+            [
+                _event(
+                    b.account_id,
+                    b.rep_id,
+                    None,
+                    RELEASE,
+                    "retired_by_review",
+                    "RevOps retired the account from the review queue",
+                    priority.get(b.account_id),
+                )
+                for b in books[books["account_id"].isin(retired)]
+                .sort_values("account_id")
+                .itertuples()
+            ]
+        )
     returned, decisions = _returns(inputs.returns, books, events, rules, as_of, priority)
     leave(returned)
     leave(_retrieve(books, inputs.activity, capacity, rules, as_of, priority))
@@ -346,9 +375,8 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
     last = latest_events(
         pd.concat([events, make_events(rows, run_id, as_of)]), as_of + dt.timedelta(days=1)
     )
-    in_review = set(
-        last.loc[(last["reason_code"] == IN_REVIEW) & last["to_rep_id"].isna(), "account_id"]
-    )
+    returned_bad = last[(last["reason_code"] == IN_REVIEW) & last["to_rep_id"].isna()]
+    in_review = set(returned_bad["account_id"]) - _reintroduced(accounts, returned_bad)
     resting = pd.concat(
         [
             resting_until(events, as_of),

@@ -339,3 +339,20 @@ def test_min_priority_keeps_weak_accounts_in_the_pool(min_priority):
         "run-1",
     )
     assert set(books(result)) == ({"a1", "a2"} if min_priority == 0 else {"a2"})
+
+
+def test_reintroduced_bad_data_returns_go_back_to_the_pool():
+    rules = parse_rules({})
+    roster = reps({"rep_id": "r1", "target_book_size_override": 1})
+    frame, first = first_books([("a1", 50, "smb", "r1")], roster, rules)
+    day = AS_OF + dt.timedelta(days=1)
+    worked = activity(("a1", "r1", day, False))
+    back = returns(("a1", "r1", day, "bad_data"))
+    second = engine.run(Inputs(frame, roster, first.events, worked, back), rules, day, "run-2")
+    assert books(second) == {}  # waits for review; nothing else to give
+    events = pd.concat([first.events, second.events])
+    later = day + dt.timedelta(days=1)
+    assert books(engine.run(Inputs(frame, roster, events, worked), rules, later, "r")) == {}
+    decided = frame.assign(review_decision="reintroduce", review_decided_on=pd.Timestamp(later))
+    again = engine.run(Inputs(decided, roster, events, worked), rules, later, "run-3")
+    assert books(again) == {"a1": "r1"}

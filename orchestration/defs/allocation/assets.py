@@ -39,7 +39,8 @@ CAPACITY_COLUMNS = [
 ]
 READS = {
     "accounts": "SELECT account_id, crm_owner_id, segment, priority, segment_rank, "
-    "is_new_business, open_opportunities FROM marts.account_scores ORDER BY account_id",
+    "is_new_business, open_opportunities, review_decision, review_decided_on "
+    "FROM marts.account_scores ORDER BY account_id",
     "reps": "SELECT * FROM staging.stg_books__reps ORDER BY rep_id",
     "activity": "SELECT account_id, rep_id, last_meaningful_activity_on, is_phantom_only "
     "FROM marts.account_activity ORDER BY account_activity_id",

@@ -7,7 +7,8 @@ from orchestration.resources import LandingFolder
 
 daily_books = dg.define_asset_job(
     "daily_books",
-    selection=dg.AssetSelection.all(),
+    # Review decisions are RevOps' own runs (defs/quality/review.py), not the daily run's.
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(["quality", "review_decisions"]),
     partitions_def=daily,
     description="Ingest, signals, allocation and marts for one as-of date",
 )

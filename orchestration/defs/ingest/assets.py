@@ -11,6 +11,7 @@ import dagster as dg
 from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
 from data_quality.expectations import ACCOUNT_TYPES, account_rules
 from data_quality.ingest import load_landing_file
+from data_quality.review import DECISIONS_DDL
 from orchestration.partitions import as_of, daily
 from orchestration.resources import LandingFolder, Warehouse
 
@@ -67,6 +68,7 @@ def landing_files(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
     date = as_of(context)
     total_quarantined = 0
     with warehouse.connect() as con:
+        con.execute(DECISIONS_DDL)  # dbt reads it as a source before any decision exists
         for spec in LANDING_FILES:
             suite = SUITES.get(spec.table)
             report = load_landing_file(

@@ -24,9 +24,22 @@ PARSE_ARGS = [
 dbt_project = DbtProject(
     project_dir=TRANSFORMS_DIR, profiles_dir=TRANSFORMS_DIR, prepare_project_cli_args=PARSE_ARGS
 )
+
+
+def _manifest_is_stale() -> bool:
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [TRANSFORMS_DIR / "dbt_project.yml", TRANSFORMS_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "tests"):
+        sources += (TRANSFORMS_DIR / folder).rglob("*")
+    return any(path.stat().st_mtime > built for path in sources if path.is_file())
+
+
 dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
-    # A fresh clone used outside `dagster dev` (tests, CI, the CLI): parse once, here.
+if _manifest_is_stale():
+    # Outside `dagster dev` (tests, CI, the CLI) on a fresh clone or after an edit: parse here.
     DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE).cli(
         PARSE_ARGS, target_path=dbt_project.target_path
     ).wait()

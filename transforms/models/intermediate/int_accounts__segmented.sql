@@ -1,5 +1,5 @@
--- Each account with its segment and whether it is new business (not a customer,
--- no open opportunity): only new-business accounts are distributed.
+-- Each account with its segment and whether it is new business (not a customer, no open
+-- opportunity, not retired by RevOps): only new-business accounts are distributed.
 with open_opportunities as (
     select account_id, count(*) as open_opportunities
     from {{ ref('stg_salesforce__opportunities') }}
@@ -20,6 +20,11 @@ select
     {{ segment_case('a.annual_revenue', 'a.number_of_employees') }} as segment,
     coalesce(o.open_opportunities, 0) as open_opportunities,
     a.account_type = 'Customer' as is_customer,
-    coalesce(a.account_type, 'Prospect') <> 'Customer' and o.account_id is null as is_new_business
+    r.review_decision,
+    r.review_decided_on,
+    coalesce(r.review_decision = 'retire', false) as is_retired,
+    coalesce(a.account_type, 'Prospect') <> 'Customer' and o.account_id is null
+        and coalesce(r.review_decision, '') <> 'retire' as is_new_business
 from {{ ref('stg_salesforce__accounts') }} as a
 left join open_opportunities as o on a.account_id = o.account_id
+left join {{ ref('int_accounts__review_status') }} as r on a.account_id = r.account_id

@@ -5,6 +5,7 @@ with last_exit as (
         rest_until,
         kind as left_by,
         reason_code as left_reason,
+        as_of_date as left_on,
         row_number() over (partition by account_id order by as_of_date desc, seq desc) as recency
     from {{ ref('ownership_events') }}
 )
@@ -18,9 +19,11 @@ select
     x.left_reason,
     x.rest_until,
     case
+        when s.is_retired then 'retired'
         when not s.is_new_business then 'not_new_business'
         -- Returned as bad data: waits for a RevOps decision, not for distribution.
-        when x.left_by = 'return' and x.left_reason = 'bad_data' then 'in_review'
+        when x.left_by = 'return' and x.left_reason = 'bad_data'
+            and coalesce(s.review_decided_on < x.left_on, true) then 'in_review'
         when x.rest_until > {{ as_of_date() }} then 'resting'
         else 'eligible'
     end as pool_state

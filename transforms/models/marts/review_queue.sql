@@ -43,6 +43,9 @@ items as (
 )
 
 select
-    md5(concat_ws('|', file, location, rule, coalesce(column_name, ''))) as review_item_id,
-    *
-from items
+    md5(concat_ws('|', i.file, i.location, i.rule, coalesce(i.column_name, ''))) as review_item_id,
+    i.*,
+    -- Open until RevOps decides; a decision made before the item appeared does not close it.
+    case when r.review_decided_on >= i.as_of_date then r.review_decision else 'open' end as status
+from items as i
+left join {{ ref('int_accounts__review_status') }} as r on i.record_key = r.account_id

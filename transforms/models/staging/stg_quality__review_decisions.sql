@@ -1,0 +1,8 @@
+select
+    account_id,
+    decision,
+    note,
+    decided_on,
+    decided_at,
+    run_id
+from {{ source('quality', 'review_decisions') }}
