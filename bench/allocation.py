@@ -5,7 +5,7 @@ fifth of the reps covering two segments) and each scenario (a daily top-off of ~
 slots, a book build from empty of ~300k slots) it measures, in one run:
 
 - the engine (allocation.distribution.distribute): median wall time of --repeat runs, and
-  peak memory in a fresh process;
+  memory in a fresh process (the engine's traced peak, and the process's peak RSS);
 - the optimum from an independent formulation (OR-Tools min-cost max-flow with one node
   per rep instead of per peer class): slots filled must equal its max flow and total
   priority is reported as a ratio to its optimum;
@@ -25,6 +25,7 @@ import multiprocessing as mp
 import resource
 import statistics
 import time
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -182,14 +183,19 @@ def fairness(assigned: pd.DataFrame, pool: pd.DataFrame, roster: pd.DataFrame) -
 def _engine_child(args, queue) -> None:
     accounts, reps, slots, repeat = args
     pool, roster = make_input(accounts, reps, slots)
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
         result = distribute(pool, roster)
         times.append(time.perf_counter() - started)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    queue.put((times, (peak - base) / 1024, result))
+    # Memory from a separate, untimed call: Python-side allocations the engine makes (numpy,
+    # pandas) traced, and the whole process's peak RSS, inputs and OR-Tools included.
+    tracemalloc.start()
+    distribute(pool, roster)
+    traced = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queue.put((times, traced, rss, result))
 
 
 def run_engine(accounts: int, reps: int, slots: int, repeat: int):
@@ -198,9 +204,9 @@ def run_engine(accounts: int, reps: int, slots: int, repeat: int):
     queue = ctx.Queue()
     child = ctx.Process(target=_engine_child, args=((accounts, reps, slots, repeat), queue))
     child.start()
-    times, peak_mib, result = queue.get()
+    times, traced_mib, rss_mib, result = queue.get()
     child.join()
-    return statistics.median(times), peak_mib, result
+    return statistics.median(times), traced_mib, rss_mib, result
 
 
 def bench(scales: list[int], reps: int, repeat: int) -> list[dict]:
@@ -208,7 +214,7 @@ def bench(scales: list[int], reps: int, repeat: int) -> list[dict]:
     for accounts in scales:
         for scenario, slots in SCENARIOS.items():
             pool, roster = make_input(accounts, reps, slots)
-            wall, peak, assigned = run_engine(accounts, reps, slots, repeat)
+            wall, traced, rss, assigned = run_engine(accounts, reps, slots, repeat)
             started = time.perf_counter()
             max_flow, optimum = reference_optimum(pool, roster)
             reference_s = time.perf_counter() - started
@@ -218,10 +224,12 @@ def bench(scales: list[int], reps: int, repeat: int) -> list[dict]:
                 "scenario": scenario,
                 "reps": reps,
                 "free_slots": int(roster["free_slots"].sum()),
+                "pool_per_slot": accounts / int(roster["free_slots"].sum()),
                 "filled": len(assigned),
                 "max_flow": max_flow,
                 "engine_s": wall,
-                "engine_peak_mib": peak,
+                "engine_traced_peak_mib": traced,
+                "process_peak_rss_mib": rss,
                 "reference_s": reference_s,
                 "priority_ratio": total / optimum,
                 "engine": fairness(assigned, pool, roster),
@@ -239,8 +247,8 @@ def bench(scales: list[int], reps: int, repeat: int) -> list[dict]:
 
 
 HEADER = (
-    f"{'accounts':>9} {'scenario':<10} {'slots':>7} {'filled':>7} {'maxflow':>7} "
-    f"{'engine s':>8} {'peak MiB':>8} {'ref s':>6} {'prio/opt':>9} "
+    f"{'accounts':>9} {'scenario':<10} {'slots':>7} {'pool/sl':>7} {'filled':>7} "
+    f"{'maxflow':>7} {'engine s':>8} {'eng MiB':>7} {'RSS MiB':>7} {'ref s':>6} {'prio/opt':>9} "
     f"{'CV eng':>7} {'Jain eng':>8} {'max/min':>7} {'CV rr':>6} {'CV snake':>8} "
     f"{'CV best1':>8}"
 )
@@ -249,8 +257,10 @@ HEADER = (
 def _line(r: dict) -> str:
     e = r["engine"]
     return (
-        f"{r['accounts']:>9,} {r['scenario']:<10} {r['free_slots']:>7,} {r['filled']:>7,} "
-        f"{r['max_flow']:>7,} {r['engine_s']:>8.3f} {r['engine_peak_mib']:>8.0f} "
+        f"{r['accounts']:>9,} {r['scenario']:<10} {r['free_slots']:>7,} "
+        f"{r['pool_per_slot']:>7.2f} {r['filled']:>7,} {r['max_flow']:>7,} "
+        f"{r['engine_s']:>8.3f} {r['engine_traced_peak_mib']:>7.0f} "
+        f"{r['process_peak_rss_mib']:>7.0f} "
         f"{r['reference_s']:>6.2f} {r['priority_ratio']:>9.6f} {e['cv_max']:>7.4f} "
         f"{e['jain_min']:>8.5f} {e['per_slot_max_min_ratio']:>7.3f} "
         f"{r['round-robin']['cv_max']:>6.3f} {r['snake']['cv_max']:>8.3f} "
