@@ -42,6 +42,9 @@ class Band(_Strict):
 class FitRules(_Strict):
     """A transparent points model; the score is the capped sum of the factors."""
 
+    # Accounts at or above this fit are in the ICP, so in TAM (0: every account is).
+    icp_min_score: Annotated[float, Field(ge=0, le=100)] = 0
+
     industry: dict[str, Annotated[float, Field(ge=0, le=100)]] = {}
     country: dict[str, Annotated[float, Field(ge=0, le=100)]] = {}
     employees: list[Band] = []

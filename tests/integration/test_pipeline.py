@@ -168,3 +168,25 @@ def test_exports_and_explain_tell_the_same_story(first_run):
         app, ["explain", "001NOPE", "--warehouse", str(first_run.warehouse)]
     )
     assert result.exit_code == 1 and "no such account" in result.output
+
+
+def test_account_states_agree_with_books_and_pool(first_run):
+    states = dict(
+        query(first_run, "SELECT book_state, count(*) FROM marts.account_states GROUP BY 1")
+    )
+    owned = query(first_run, "SELECT count(*) FROM marts.current_books")[0][0]
+    assert sum(states.get(s, 0) for s in ("working", "in_grace", "due_for_retrieval")) == owned
+    mismatched = query(
+        first_run,
+        "SELECT count(*) FROM marts.account_states s JOIN marts.pool p "
+        "USING (account_id) WHERE s.book_state <> p.pool_state",
+    )
+    assert mismatched == [(0,)]
+    # Distribution only hands out new business: nothing distributed today is outside NBTAM.
+    outside = query(
+        first_run,
+        "SELECT count(*) FROM marts.ownership_events e JOIN "
+        "marts.account_states s USING (account_id) "
+        "WHERE e.kind = 'distribution' AND NOT s.is_nbtam",
+    )
+    assert outside == [(0,)]

@@ -1,0 +1,32 @@
+-- Every account's state after the run: in a book and working, in a book but due for
+-- retrieval, resting (until when and why), in review, eligible in the pool, not new
+-- business, or retired; with the TAM and NBTAM flags coverage is measured against.
+-- Built after the allocation, so it reflects the run's own book changes.
+with activity as (
+    select account_id, rep_id, last_meaningful_activity_on, is_working
+    from {{ ref('account_activity') }}
+)
+
+select
+    s.account_id,
+    s.segment,
+    s.priority,
+    b.rep_id,
+    b.entered_on,
+    a.last_meaningful_activity_on,
+    p.rest_until,
+    p.left_reason as rest_reason,
+    case
+        when b.account_id is not null and coalesce(a.is_working, false) then 'working'
+        when b.account_id is not null
+            and b.entered_on + {{ rule('grace_days') }} > {{ as_of_date() }} then 'in_grace'
+        when b.account_id is not null then 'due_for_retrieval'
+        else p.pool_state
+    end as book_state,
+    not s.is_retired and s.fit_score >= {{ rule('fit.icp_min_score') }} as is_tam,
+    not s.is_retired and s.fit_score >= {{ rule('fit.icp_min_score') }}
+        and s.is_new_business as is_nbtam
+from {{ ref('account_scores') }} as s
+left join {{ ref('current_books') }} as b on s.account_id = b.account_id
+left join activity as a on b.account_id = a.account_id and b.rep_id = a.rep_id
+left join {{ ref('pool') }} as p on s.account_id = p.account_id
