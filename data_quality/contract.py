@@ -24,6 +24,8 @@ class LandingFile:
     table: str  # dbt source table name
     key: str  # the column that identifies a row for the review queue
     columns: tuple[Column, ...]
+    # (column, landing file, column) it must point at: a dangling value quarantines the row
+    references: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def raw_table(self) -> str:
@@ -43,159 +45,48 @@ def _cols(*spec: str) -> tuple[Column, ...]:
     return tuple(out)
 
 
-LANDING_FILES: tuple[LandingFile, ...] = (
-    LandingFile(
-        "Account.csv",
-        "salesforce",
-        "accounts",
-        "Id",
-        _cols(
-            "Id:VARCHAR!",
-            "Name:VARCHAR!",
-            "Website:VARCHAR",
-            "Industry:VARCHAR",
-            "AnnualRevenue:DOUBLE",
-            "NumberOfEmployees:BIGINT",
-            "BillingCountry:VARCHAR",
-            "BillingState:VARCHAR",
-            "Type:VARCHAR",
-            "OwnerId:VARCHAR",
-            "CreatedDate:TIMESTAMP",
-        ),
-    ),
-    LandingFile(
-        "User.csv",
-        "salesforce",
-        "users",
-        "Id",
-        _cols("Id:VARCHAR!", "Name:VARCHAR", "Email:VARCHAR", "IsActive:BOOLEAN", "Title:VARCHAR"),
-    ),
-    LandingFile(
-        "Contact.csv",
-        "salesforce",
-        "contacts",
-        "Id",
-        _cols(
-            "Id:VARCHAR!",
-            "AccountId:VARCHAR",
-            "Email:VARCHAR",
-            "Title:VARCHAR",
-            "CreatedDate:TIMESTAMP",
-        ),
-    ),
-    LandingFile(
-        "Task.csv",
-        "salesforce",
-        "tasks",
-        "Id",
-        _cols(
-            "Id:VARCHAR!",
-            "WhatId:VARCHAR",
-            "WhoId:VARCHAR",
-            "OwnerId:VARCHAR",
-            "ActivityDate:DATE",
-            "CreatedDate:TIMESTAMP",
-            "Type:VARCHAR",
-            "TaskSubtype:VARCHAR",
-            "Subject:VARCHAR",
-            "Status:VARCHAR",
-            "IsRecurrence:BOOLEAN",
-            "CallDurationInSeconds:BIGINT",
-        ),
-    ),
-    LandingFile(
-        "Event.csv",
-        "salesforce",
-        "events",
-        "Id",
-        _cols(
-            "Id:VARCHAR!",
-            "WhatId:VARCHAR",
-            "OwnerId:VARCHAR",
-            "StartDateTime:TIMESTAMP",
-            "Type:VARCHAR",
-            "Subject:VARCHAR",
-        ),
-    ),
-    LandingFile(
-        "Opportunity.csv",
-        "salesforce",
-        "opportunities",
-        "Id",
-        _cols(
-            "Id:VARCHAR!",
-            "AccountId:VARCHAR",
-            "OwnerId:VARCHAR",
-            "StageName:VARCHAR",
-            "Amount:DOUBLE",
-            "CreatedDate:TIMESTAMP",
-            "CloseDate:DATE",
-            "IsClosed:BOOLEAN",
-            "IsWon:BOOLEAN",
-        ),
-    ),
-    LandingFile(
-        "Lead.csv",
-        "salesforce",
-        "leads",
-        "Id",
-        _cols(
-            "Id:VARCHAR!",
-            "Company:VARCHAR",
-            "Email:VARCHAR",
-            "Website:VARCHAR",
-            "LeadSource:VARCHAR",
-            "Status:VARCHAR",
-            "CreatedDate:TIMESTAMP",
-        ),
-    ),
-    LandingFile(
-        "intent_signals.csv",
-        "intent",
-        "signals",
-        "account_id",
-        _cols(
-            "account_id:VARCHAR",
-            "account_domain:VARCHAR",
-            "signal_type:VARCHAR!",
-            "strength:DOUBLE!",
-            "observed_at:TIMESTAMP!",
-            "source:VARCHAR",
-        ),
-    ),
-    LandingFile(
-        "book_returns.csv",
-        "books",
-        "returns",
-        "account_id",
-        _cols(
-            "account_id:VARCHAR!",
-            "rep_id:VARCHAR!",
-            "returned_at:TIMESTAMP!",
-            "reason:VARCHAR!",
-            "note:VARCHAR",
-        ),
-    ),
-    LandingFile(
-        "reps.csv",
-        "books",
-        "reps",
-        "rep_id",
-        _cols(
-            "rep_id:VARCHAR!",
-            "name:VARCHAR",
-            "role:VARCHAR!",
-            "segments:VARCHAR!",
-            "region:VARCHAR",
-            "time_zone:VARCHAR",
-            "target_book_size:BIGINT",
-            "start_date:DATE",
-            "unavailable_until:DATE",
-            "departed_on:DATE",
-            "manager_id:VARCHAR",
-        ),
-    ),
-)
+ACCOUNT = ("Account.csv", "Id")
 
+# Ordered so that every file loads after the files it references.
+# fmt: off
+LANDING_FILES: tuple[LandingFile, ...] = (
+    LandingFile("User.csv", "salesforce", "users", "Id", _cols(
+        "Id:VARCHAR!", "Name:VARCHAR", "Email:VARCHAR", "IsActive:BOOLEAN", "Title:VARCHAR")),
+    LandingFile("Account.csv", "salesforce", "accounts", "Id", _cols(
+        "Id:VARCHAR!", "Name:VARCHAR!", "Website:VARCHAR", "Industry:VARCHAR",
+        "AnnualRevenue:DOUBLE", "NumberOfEmployees:BIGINT", "BillingCountry:VARCHAR",
+        "BillingState:VARCHAR", "Type:VARCHAR", "OwnerId:VARCHAR", "CreatedDate:TIMESTAMP")),
+    LandingFile("Contact.csv", "salesforce", "contacts", "Id", _cols(
+        "Id:VARCHAR!", "AccountId:VARCHAR", "Email:VARCHAR", "Title:VARCHAR",
+        "CreatedDate:TIMESTAMP"), references=(("AccountId", *ACCOUNT),)),
+    LandingFile("Task.csv", "salesforce", "tasks", "Id", _cols(
+        "Id:VARCHAR!", "WhatId:VARCHAR", "WhoId:VARCHAR", "OwnerId:VARCHAR",
+        "ActivityDate:DATE", "CreatedDate:TIMESTAMP", "Type:VARCHAR", "TaskSubtype:VARCHAR",
+        "Subject:VARCHAR", "Status:VARCHAR", "IsRecurrence:BOOLEAN",
+        "CallDurationInSeconds:BIGINT"), references=(("WhatId", *ACCOUNT),)),
+    LandingFile("Event.csv", "salesforce", "events", "Id", _cols(
+        "Id:VARCHAR!", "WhatId:VARCHAR", "OwnerId:VARCHAR", "StartDateTime:TIMESTAMP",
+        "Type:VARCHAR", "Subject:VARCHAR"), references=(("WhatId", *ACCOUNT),)),
+    LandingFile("Opportunity.csv", "salesforce", "opportunities", "Id", _cols(
+        "Id:VARCHAR!", "AccountId:VARCHAR", "OwnerId:VARCHAR", "StageName:VARCHAR",
+        "Amount:DOUBLE", "CreatedDate:TIMESTAMP", "CloseDate:DATE", "IsClosed:BOOLEAN",
+        "IsWon:BOOLEAN"), references=(("AccountId", *ACCOUNT),)),
+    LandingFile("Lead.csv", "salesforce", "leads", "Id", _cols(
+        "Id:VARCHAR!", "Company:VARCHAR", "Email:VARCHAR", "Website:VARCHAR",
+        "LeadSource:VARCHAR", "Status:VARCHAR", "CreatedDate:TIMESTAMP")),
+    LandingFile("intent_signals.csv", "intent", "signals", "account_id", _cols(
+        "account_id:VARCHAR", "account_domain:VARCHAR", "signal_type:VARCHAR!",
+        "strength:DOUBLE!", "observed_at:TIMESTAMP!", "source:VARCHAR")),
+    LandingFile("reps.csv", "books", "reps", "rep_id", _cols(
+        "rep_id:VARCHAR!", "name:VARCHAR", "role:VARCHAR!", "segments:VARCHAR!",
+        "region:VARCHAR", "time_zone:VARCHAR", "target_book_size:BIGINT", "start_date:DATE",
+        "unavailable_until:DATE", "departed_on:DATE", "manager_id:VARCHAR")),
+    LandingFile("book_returns.csv", "books", "returns", "account_id", _cols(
+        "account_id:VARCHAR!", "rep_id:VARCHAR!", "returned_at:TIMESTAMP!", "reason:VARCHAR!",
+        "note:VARCHAR"), references=(("account_id", *ACCOUNT), ("rep_id", "reps.csv", "rep_id"))),
+)
+# fmt: on
+
+BY_FILE = {spec.file: spec for spec in LANDING_FILES}
 QUARANTINE_TABLE = "quality.quarantine"
 QUARANTINE_ASSET_KEY = ["quality", "quarantine"]

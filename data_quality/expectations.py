@@ -91,6 +91,17 @@ def account_rules(account_types: list[str]) -> list[Rule]:
     ]
 
 
+def return_rules(reasons: list[str]) -> list[Rule]:
+    E = gx.expectations
+    return [
+        Rule(
+            "return_reason_allowed",
+            E.ExpectColumnValuesToBeInSet,
+            {"column": "reason", "value_set": reasons},
+        ),
+    ]
+
+
 ACCOUNT_TYPES = ["Prospect", "Customer", "Former Customer", "Partner", "Other"]
 
 

@@ -8,13 +8,14 @@ that fails as a whole: rows read = rows loaded + rows quarantined, always.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from data_quality.contract import QUARANTINE_TABLE, LandingFile
+from data_quality.contract import BY_FILE, QUARANTINE_TABLE, LandingFile
 from data_quality.expectations import ROW, Outcome, Rule, validate
 
 QUARANTINE_DDL = f"""
@@ -55,6 +56,10 @@ class LoadReport:
         return self.rows_read == self.rows_loaded + self.rows_quarantined
 
 
+# Data Loader writes RFC 4180 CSV: say so rather than let a damaged line mislead the sniffer.
+DIALECT = "delim=',', quote='\"', escape='\"', header=true, auto_detect=false"
+
+
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -63,16 +68,21 @@ def _lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _read_header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def _read_header(path: Path) -> list[str]:
+    """The header row, read with the csv module: no sniffing, so a damaged line further down
+    cannot change how the file is parsed."""
     try:
-        rel = con.sql(
-            f"SELECT * FROM read_csv({_lit(str(path))}, all_varchar=true, header=true, "
-            "auto_detect=true, sample_size=-1, ignore_errors=true) LIMIT 0"
-        )
-        return list(rel.columns)
-    except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise LandingError(f"{path}: cannot be read as CSV ({first})") from None
+        with path.open(encoding="utf-8", errors="replace", newline="") as f:
+            header = next(csv.reader(f), [])
+    except csv.Error as exc:
+        raise LandingError(f"{path}: cannot read the header row ({exc})") from None
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    if not header or not any(header):
+        raise LandingError(f"{path}: the first line is not a header row")
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    if duplicated:
+        raise LandingError(f"{path}: duplicated column(s) {', '.join(duplicated)} in the header")
+    return header
 
 
 def _create_empty(con: duckdb.DuckDBPyConnection, spec: LandingFile) -> None:
@@ -109,7 +119,7 @@ def load_landing_file(
     if path.stat().st_size == 0:
         raise LandingError(f"{path}: file is empty (expected a header row)")
 
-    header = _read_header(con, path)
+    header = _read_header(path)
     known = {c.name for c in spec.columns}
     missing = [c.name for c in spec.columns if c.required and c.name not in header]
     if missing:
@@ -118,8 +128,11 @@ def load_landing_file(
         )
     report.unknown_columns = [c for c in header if c not in known]
 
+    # DuckDB's rejects tables accumulate over a connection's scans: start each file clean.
+    con.execute("DROP TABLE IF EXISTS landing_rejects; DROP TABLE IF EXISTS landing_scans")
+    columns = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
     reader = (
-        f"read_csv({_lit(str(path))}, all_varchar=true, header=true, store_rejects=true, "
+        f"read_csv({_lit(str(path))}, {DIALECT}, columns={columns}, store_rejects=true, "
         "rejects_table='landing_rejects', rejects_scan='landing_scans')"
     )
     con.execute(
@@ -172,6 +185,28 @@ def load_landing_file(
         "FROM landing_rejects ORDER BY line",
         [as_of, spec.file],
     )
+    for column, ref_file, ref_column in spec.references:
+        if column not in header:
+            continue
+        ref = BY_FILE[ref_file]
+        rule = f"unknown_{ref.table.removesuffix('s')}"
+        # A row pointing at a quarantined record is not dangling: it waits with it.
+        con.execute(
+            f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, l.{ROW}, NULL, l.{key}, ?, 'blocking', "
+            f"?, ?, to_json(l)::VARCHAR FROM landing l WHERE NULLIF(TRIM(l.{_q(column)}), '') "
+            f"IS NOT NULL AND TRIM(l.{_q(column)}) NOT IN (SELECT {_q(ref_column)} FROM "
+            f"{ref.raw_table} UNION ALL SELECT record_key FROM {QUARANTINE_TABLE} WHERE file = ? "
+            f"AND as_of_date = ? AND record_key IS NOT NULL) ORDER BY l.{ROW}",
+            [
+                as_of,
+                spec.file,
+                rule,
+                column,
+                f"{column} is not a {ref_file} {ref_column}",
+                ref_file,
+                as_of,
+            ],
+        )
     quarantined_rows = (
         f"(SELECT row_number FROM {QUARANTINE_TABLE} WHERE file = {_lit(spec.file)} "
         f"AND as_of_date = DATE {_lit(as_of.isoformat())} AND severity = 'blocking' "

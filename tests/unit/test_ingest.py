@@ -70,7 +70,18 @@ def test_bad_rows_are_quarantined_with_their_rule_and_good_rows_load(con, tmp_pa
     assert report.reconciles and report.unknown_columns == ["Segment__c"]
 
 
+def load_references(con, folder):
+    (folder / "Account.csv").write_text(
+        HEADER + "".join(f"{a},{a},,,,,,,,,,\n" for a in ("001A", "001B", "001C", "001D", "001E"))
+    )
+    load(con, folder, suite=False)
+    (folder / "reps.csv").write_text("rep_id,role,segments\n005X,SDR,smb\n")
+    load(con, folder, spec=next(s for s in LANDING_FILES if s.table == "reps"), suite=False)
+    con.execute(f"DELETE FROM {QUARANTINE_TABLE}")
+
+
 def test_malformed_lines_and_bad_bytes_are_quarantined_not_fatal(con, tmp_path):
+    load_references(con, tmp_path)
     (tmp_path / "book_returns.csv").write_bytes(
         b"account_id,rep_id,returned_at,reason,note\n"
         b"001A,005X,2026-11-20T10:00:00.000Z,disqualified,ok\n"
@@ -82,6 +93,22 @@ def test_malformed_lines_and_bad_bytes_are_quarantined_not_fatal(con, tmp_path):
     rules = {r[3] for r in queue(con)}
     assert rules == {"malformed_csv"}
     assert report.rows_quarantined == 2 and report.rows_loaded == 2 and report.reconciles
+
+
+def test_rows_pointing_at_unknown_records_are_quarantined(con, tmp_path):
+    load_references(con, tmp_path)
+    (tmp_path / "book_returns.csv").write_text(
+        "account_id,rep_id,returned_at,reason\n"
+        "001A,005X,2026-11-20T10:00:00.000Z,disqualified\n"
+        "001NOPE,005X,2026-11-20T10:00:00.000Z,disqualified\n"
+        "001B,005GONE,2026-11-20T10:00:00.000Z,disqualified\n"
+    )
+    report = load(con, tmp_path, spec=RETURNS, suite=False)
+    assert {(r[0], r[3], r[5]) for r in queue(con)} == {
+        (2, "unknown_account", "account_id"),
+        (3, "unknown_rep", "rep_id"),
+    }
+    assert report.rows_loaded == 1 and report.reconciles
 
 
 def test_files_that_cannot_be_read_fail_with_the_file_named(con, tmp_path):
@@ -96,9 +123,15 @@ def test_files_that_cannot_be_read_fail_with_the_file_named(con, tmp_path):
 
 
 def test_missing_optional_file_loads_empty_and_reloading_replaces(con, tmp_path):
-    report = load_landing_file(con, RETURNS, tmp_path, AS_OF, required_file=False)
+    report = load_landing_file(
+        con,
+        next(s for s in LANDING_FILES if s.table == "leads"),
+        tmp_path,
+        AS_OF,
+        required_file=False,
+    )
     assert report.missing_file and report.rows_read == 0
-    assert con.execute("SELECT count(*) FROM raw.books_returns").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM raw.salesforce_leads").fetchone() == (0,)
     (tmp_path / "Account.csv").write_text(
         HEADER + "001B,Bad,b.com,Retail,-5,1,US,CA,Prospect,005X,2024-01-05T10:00:00.000Z,x\n"
     )
@@ -117,3 +150,13 @@ def test_contract_and_dbt_sources_name_the_same_tables():
     }
     for spec in LANDING_FILES:
         assert declared[(spec.source, spec.table)] == spec.raw_table
+
+
+def test_a_bad_line_in_one_file_is_not_blamed_on_the_next(con, tmp_path):
+    (tmp_path / "Account.csv").write_bytes(
+        HEADER.encode() + b"001A,Caf\xe9,a.com,,,,,,,,,\n001B,Ok,b.com,,,,,,,,,\n"
+    )
+    load(con, tmp_path, suite=False)
+    (tmp_path / "User.csv").write_text("Id,Name\n005A,Ann\n")
+    users = load(con, tmp_path, spec=LANDING_FILES[0], suite=False)
+    assert users.rows_quarantined == 0 and users.rows_loaded == 1 and users.reconciles

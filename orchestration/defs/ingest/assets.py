@@ -9,13 +9,17 @@ reconcile (read = loaded + quarantined).
 import dagster as dg
 
 from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
-from data_quality.expectations import ACCOUNT_TYPES, account_rules
+from data_quality.expectations import ACCOUNT_TYPES, account_rules, return_rules
 from data_quality.ingest import load_landing_file
 from data_quality.review import DECISIONS_DDL
 from orchestration.partitions import as_of, daily
-from orchestration.resources import LandingFolder, Warehouse
+from orchestration.resources import LandingFolder, RulesFile, Warehouse
 
-SUITES = {"accounts": lambda: account_rules(ACCOUNT_TYPES)}
+# Great Expectations suites by table, built from the rules of engagement.
+SUITES = {
+    "accounts": lambda rules: account_rules(ACCOUNT_TYPES),
+    "returns": lambda rules: return_rules(rules.return_reasons),
+}
 REQUIRED = {"Account.csv", "User.csv", "reps.csv"}
 
 
@@ -64,8 +68,14 @@ def _key(spec) -> dg.AssetKey:
     backfill_policy=dg.BackfillPolicy.multi_run(1),
     pool="warehouse",
 )
-def landing_files(context: dg.AssetExecutionContext, warehouse: Warehouse, landing: LandingFolder):
+def landing_files(
+    context: dg.AssetExecutionContext,
+    warehouse: Warehouse,
+    landing: LandingFolder,
+    rules: RulesFile,
+):
     date = as_of(context)
+    roe = rules.load()
     total_quarantined = 0
     with warehouse.connect() as con:
         con.execute(DECISIONS_DDL)  # dbt reads it as a source before any decision exists
@@ -76,7 +86,7 @@ def landing_files(context: dg.AssetExecutionContext, warehouse: Warehouse, landi
                 spec,
                 landing.abs_path,
                 date,
-                rules=suite() if suite else None,
+                rules=suite(roe) if suite else None,
                 required_file=spec.file in REQUIRED,
             )
             total_quarantined += report.rows_quarantined
