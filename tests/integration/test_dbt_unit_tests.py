@@ -9,18 +9,12 @@ from allocation.rules import Rules
 from orchestration.defs.transforms.project import DBT_EXECUTABLE, TRANSFORMS_DIR
 
 
-def test_dbt_unit_tests_pass_with_the_default_rules(first_run, tmp_path):
-    dbt_vars = {
-        **Rules().dbt_vars(),
-        "as_of_date": "2026-11-24",
-        "warehouse_path": str(first_run.warehouse.resolve()),
-    }
-    result = subprocess.run(
+def dbt(args: list[str], rules: Rules, as_of: str, warehouse: Path, tmp_path: Path):
+    dbt_vars = {**rules.dbt_vars(), "as_of_date": as_of, "warehouse_path": str(warehouse)}
+    return subprocess.run(
         [
             DBT_EXECUTABLE,
-            "test",
-            "--select",
-            "test_type:unit",
+            *args,
             "--vars",
             json.dumps(dbt_vars),
             "--target-path",
@@ -33,6 +27,16 @@ def test_dbt_unit_tests_pass_with_the_default_rules(first_run, tmp_path):
         capture_output=True,
         text=True,
         timeout=300,
+    )
+
+
+def test_dbt_unit_tests_pass_with_the_default_rules(first_run, tmp_path):
+    result = dbt(
+        ["test", "--select", "test_type:unit"],
+        Rules(),
+        "2026-11-24",
+        first_run.warehouse.resolve(),
+        tmp_path,
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "PASS=5" in result.stdout
@@ -55,32 +59,14 @@ def test_changing_a_weight_in_the_rules_changes_the_scores_without_editing_sql(f
     )
 
     def software_fit(model: Rules) -> float:
-        dbt_vars = {
-            **model.dbt_vars(),
-            "as_of_date": "2026-11-23",
-            "warehouse_path": str(warehouse),
-        }
-        subprocess.run(
-            [
-                DBT_EXECUTABLE,
-                "run",
-                "--select",
-                "int_accounts__fit_scored+",
-                "--exclude",
-                "source:allocation+",
-                "--vars",
-                json.dumps(dbt_vars),
-                "--target-path",
-                str(tmp_path / "target"),
-                "--log-path",
-                str(tmp_path),
-            ],
-            cwd=TRANSFORMS_DIR,
-            env={"DBT_PROFILES_DIR": str(TRANSFORMS_DIR), "PATH": str(Path(sys.executable).parent)},
-            check=True,
-            capture_output=True,
-            timeout=300,
+        result = dbt(
+            ["run", "--select", "int_accounts__fit_scored+", "--exclude", "source:allocation+"],
+            model,
+            "2026-11-23",
+            warehouse,
+            tmp_path,
         )
+        assert result.returncode == 0, result.stdout[-3000:]
         con = duckdb.connect(str(warehouse), read_only=True)
         try:
             return con.execute(

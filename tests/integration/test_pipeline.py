@@ -97,51 +97,30 @@ def test_run_failure_names_the_step_and_keeps_previous_books(first_run, tmp_path
 
 
 def test_cli_errors_are_one_line_and_non_zero(tmp_path, paths):
-    runner = CliRunner()
-    result = runner.invoke(
-        app,
-        [
-            "run",
-            "--landing",
-            str(tmp_path / "nope"),
-            "--rules",
-            str(paths.rules),
-            "--warehouse",
-            str(tmp_path / "w.duckdb"),
-        ],
-    )
+    def books_run(landing, rules, *extra):
+        return CliRunner().invoke(
+            app,
+            [
+                "run",
+                "--landing",
+                str(landing),
+                "--rules",
+                str(rules),
+                "--warehouse",
+                str(tmp_path / "w.duckdb"),
+                *extra,
+            ],
+        )
+
+    result = books_run(tmp_path / "nope", paths.rules)
     assert result.exit_code == 1
     assert result.output.strip().count("\n") == 0
     assert "landing folder not found" in result.output
     bad_rules = tmp_path / "rules.yml"
     bad_rules.write_text("working_window_days: 400\n")
-    result = runner.invoke(
-        app,
-        [
-            "run",
-            "--landing",
-            str(paths.landing),
-            "--rules",
-            str(bad_rules),
-            "--warehouse",
-            str(tmp_path / "w.duckdb"),
-        ],
-    )
+    result = books_run(paths.landing, bad_rules)
     assert result.exit_code == 1 and "working_window_days" in result.output
-    result = runner.invoke(
-        app,
-        [
-            "run",
-            "--landing",
-            str(paths.landing),
-            "--rules",
-            str(paths.rules),
-            "--warehouse",
-            "w.duckdb",
-            "--as-of",
-            "2024-13-01",
-        ],
-    )
+    result = books_run(paths.landing, paths.rules, "--as-of", "2024-13-01")
     assert result.exit_code == 2 and "not a date" in result.output
 
 

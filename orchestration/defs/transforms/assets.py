@@ -48,34 +48,28 @@ def _build(
     yield from dbt.cli(args, context=context).stream()
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    exclude=AFTER_ALLOCATION,
-    dagster_dbt_translator=translator,
-    partitions_def=daily,
-    # Dates run one at a time and in order: each day's books start from the day before.
-    backfill_policy=dg.BackfillPolicy.multi_run(1),
-    pool="warehouse",
-    name="signals_and_scores",
-)
+def _dbt_assets(name: str, **selection: str):
+    return dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        dagster_dbt_translator=translator,
+        partitions_def=daily,
+        # Dates run one at a time and in order: each day's books start from the day before.
+        backfill_policy=dg.BackfillPolicy.multi_run(1),
+        pool="warehouse",
+        name=name,
+        **selection,
+    )
+
+
+@_dbt_assets("signals_and_scores", exclude=AFTER_ALLOCATION)
 def signals_and_scores(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, rules: RulesFile
 ):
     yield from _build(context, dbt, warehouse, rules)
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    select=AFTER_ALLOCATION,
-    dagster_dbt_translator=translator,
-    partitions_def=daily,
-    # Dates run one at a time and in order: each day's books start from the day before.
-    backfill_policy=dg.BackfillPolicy.multi_run(1),
-    pool="warehouse",
-    name="books_marts",
-)
+@_dbt_assets("books_marts", select=AFTER_ALLOCATION)
 def books_marts(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, rules: RulesFile
 ):
