@@ -78,3 +78,34 @@ def test_changing_a_weight_in_the_rules_changes_the_scores_without_editing_sql(f
 
     assert software_fit(rules) == 30.0
     assert software_fit(heavier) == 0.0
+
+
+def test_without_a_fit_model_accounts_rank_by_employees_then_revenue(first_run, tmp_path):
+    import shutil
+
+    import duckdb
+
+    from allocation.rules import FitRules
+
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copyfile(first_run.warehouse, warehouse)
+    no_fit = Rules().model_copy(update={"fit": FitRules()})
+    result = dbt(
+        ["run", "--select", "int_accounts__fit_scored+", "--exclude", "source:allocation+"],
+        no_fit,
+        "2026-11-23",
+        warehouse,
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        ranked = con.execute(
+            "SELECT coalesce(number_of_employees, 0), coalesce(annual_revenue, 0), fit_score, "
+            "fit_explanation FROM marts.account_scores ORDER BY fit_score, account_id"
+        ).fetchall()
+    finally:
+        con.close()
+    assert {r[3] for r in ranked} == {"no fit score configured: ranked by employees, then revenue"}
+    keys = [(employees, revenue) for employees, revenue, _, _ in ranked]
+    assert keys == sorted(keys)  # a higher fit never has fewer employees (then less revenue)

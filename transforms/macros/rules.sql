@@ -23,22 +23,26 @@
 
 {#- Points for the first band whose floor the value meets. -#}
 {% macro points_bands(column, bands) -%}
+    {%- if bands | length == 0 -%}0{%- else -%}
     case
     {%- for b in bands | sort(attribute='min', reverse=true) %}
         when coalesce({{ column }}, 0) >= {{ b.min }} then {{ b.points }}
     {%- endfor %}
         else 0
     end
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Points looked up by exact value. -#}
 {% macro points_lookup(column, points) -%}
+    {%- if points | length == 0 -%}0{%- else -%}
     case {{ column }}
     {%- for key, value in points.items() %}
         when '{{ key | replace("'", "''") }}' then {{ value }}
     {%- endfor %}
         else 0
     end
+    {%- endif -%}
 {%- endmacro %}
 
 {#- A website, URL or e-mail reduced to its registrable domain: scheme, path, port,

@@ -8,12 +8,8 @@ with intent as (
         'intent:' || s.signal_type as signal,
         s.signal_source as source,
         cast(s.observed_at as date) as observed_on,
-        case s.signal_type
-        {%- for key, weight in timing.signal_weights.items() %}
-            when '{{ key }}' then {{ weight }}
-        {%- endfor %}
-            else 0
-        end * least(greatest(s.strength, 0), 100) / 100.0 as points
+        ({{ points_lookup('s.signal_type', timing.signal_weights) }})
+            * least(greatest(s.strength, 0), 100) / 100.0 as points
     from {{ ref('stg_intent__signals') }} as s
     left join (
         select domain, min(account_id) as account_id
@@ -28,12 +24,7 @@ hand_raises as (
         'hand_raise:' || lead_source as signal,
         'lead ' || lead_id as source,
         cast(created_at as date) as observed_on,
-        case lead_source
-        {%- for key, weight in timing.hand_raise_weights.items() %}
-            when '{{ key | replace("'", "''") }}' then {{ weight }}
-        {%- endfor %}
-            else 0
-        end as points
+        {{ points_lookup('lead_source', timing.hand_raise_weights) }} as points
     from {{ ref('int_leads__matched_to_accounts') }}
     where is_matched
 ),
