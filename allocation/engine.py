@@ -165,28 +165,24 @@ def _retrieve(
             columns=["account_id", "rep_id", "last_meaningful_activity_on", "is_phantom_only"]
         )
     worked = books.merge(activity, on=["account_id", "rep_id"], how="left")
-    last = pd.to_datetime(worked["last_meaningful_activity_on"])
+    worked["last_on"] = pd.to_datetime(worked["last_meaningful_activity_on"])
     window_start = today - pd.Timedelta(days=rules.working_window_days - 1)
     in_grace = (worked["entered_by"] != ADOPTION) & (
         pd.to_datetime(worked["entered_on"]) + pd.Timedelta(days=rules.grace_days) > today
     )
-    due = ~in_grace & ~(last >= window_start) & ~worked["rep_id"].isin(away)
+    due = ~in_grace & ~(worked["last_on"] >= window_start) & ~worked["rep_id"].isin(away)
     rest_days = rules.rest_days["retrieved"]
     rest = (today + pd.Timedelta(days=rest_days)).date()
     rows = []
-    for w, last_on in zip(
-        worked[due].sort_values("account_id").itertuples(),
-        last[due].reindex(worked[due].sort_values("account_id").index),
-        strict=True,
-    ):
-        if bool(w.is_phantom_only) if pd.notna(w.is_phantom_only) else False:
+    for w in worked[due].sort_values("account_id").itertuples():
+        if pd.notna(w.is_phantom_only) and bool(w.is_phantom_only):
             reason = "phantom_only"
             why = "only phantom activity (recurring, open or bulk-logged tasks) in 90 days"
-        elif pd.isna(last_on):
+        elif pd.isna(w.last_on):
             reason, why = "not_worked", "no meaningful activity by the owner"
         else:
             reason = "not_worked"
-            why = f"no meaningful activity for {(today - last_on).days} days"
+            why = f"no meaningful activity for {(today - w.last_on).days} days"
         rows.append(
             _event(
                 w.account_id,
