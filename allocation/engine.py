@@ -295,6 +295,25 @@ def _distribute(
     return events
 
 
+def _by_region(
+    pool: pd.DataFrame, capacity: pd.DataFrame, reps: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Makes region part of eligibility: a rep takes only accounts of their own region.
+
+    Segment keys become segment@region on both sides, so the solver needs no change; an
+    account whose country maps to no region is eligible for nobody.
+    """
+    pool = pool.assign(segment=pool["segment"] + "@" + pool["region"].fillna("?"))
+    region = capacity["rep_id"].map(reps.set_index("rep_id")["region"]).fillna("-")
+    capacity = capacity.assign(
+        segments=[
+            ";".join(f"{s}@{r}" for s in str(segs).split(";"))
+            for segs, r in zip(capacity["segments"], region, strict=True)
+        ]
+    )
+    return pool, capacity
+
+
 def _reintroduced(accounts: pd.DataFrame, returned_bad: pd.DataFrame) -> set[str]:
     """Accounts RevOps reintroduced on or after the day they were returned as bad data."""
     if "review_decision" not in accounts or returned_bad.empty:
@@ -399,5 +418,7 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
     pool = pool.merge(rest, on="account_id", how="left")
     pool = pool[pool["rest_until"].isna() | (pool["rest_until"] <= pd.Timestamp(as_of))]
     if as_of.isoweekday() in rules.distribution.weekdays:
+        if rules.distribution.match_region:
+            pool, capacity = _by_region(pool, capacity, inputs.reps)
         rows += _distribute(pool, capacity, books["rep_id"].value_counts(), from_departed)
     return RunResult(make_events(rows, run_id, as_of), capacity, decisions)

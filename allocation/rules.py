@@ -197,6 +197,12 @@ class Rules(_Strict):
         RampStep(days=60, share=0.5),
         RampStep(days=90, share=0.75),
     ]
+    # Region of an account by BillingCountry, for match_region (reps.csv gives reps').
+    regions: dict[str, list[str]] = {
+        "NA": ["US", "CA", "MX"],
+        "EMEA": ["GB", "DE", "FR", "NL", "ES", "IT", "SE", "IE"],
+        "APAC": ["AU", "SG", "JP", "IN", "NZ"],
+    }
     distribution: DistributionRules = DistributionRules()
     returns: ReturnRules = ReturnRules()
     seed: int = 0

@@ -356,3 +356,17 @@ def test_reintroduced_bad_data_returns_go_back_to_the_pool():
     decided = frame.assign(review_decision="reintroduce", review_decided_on=pd.Timestamp(later))
     again = engine.run(Inputs(decided, roster, events, worked), rules, later, "run-3")
     assert books(again) == {"a1": "r1"}
+
+
+def test_match_region_keeps_accounts_with_reps_of_their_region():
+    frame = accounts([("us1", 90), ("us2", 80), ("de1", 95), ("jp1", 99)])
+    frame["region"] = frame["account_id"].map({"us1": "NA", "us2": "NA", "de1": "EMEA"})
+    roster = reps(
+        {"rep_id": "na_rep", "region": "NA", "target_book_size_override": 5},
+        {"rep_id": "emea_rep", "region": "EMEA", "target_book_size_override": 5},
+    )
+    anywhere = engine.run(Inputs(frame, roster, empty_events()), parse_rules({}), AS_OF, "r")
+    assert len(books(anywhere)) == 4  # without the rule, the best accounts go anywhere
+    rules = parse_rules({"distribution": {"match_region": True}})
+    result = engine.run(Inputs(frame, roster, empty_events()), rules, AS_OF, "run-1")
+    assert books(result) == {"us1": "na_rep", "us2": "na_rep", "de1": "emea_rep"}

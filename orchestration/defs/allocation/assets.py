@@ -38,7 +38,7 @@ CAPACITY_COLUMNS = [
     "receives_accounts",
 ]
 READS = {
-    "accounts": "SELECT account_id, crm_owner_id, segment, priority, segment_rank, "
+    "accounts": "SELECT account_id, crm_owner_id, segment, region, priority, segment_rank, "
     "is_new_business, open_opportunities, review_decision, review_decided_on "
     "FROM marts.account_scores ORDER BY account_id",
     "reps": "SELECT * FROM staging.stg_books__reps ORDER BY rep_id",

@@ -44,6 +44,17 @@ select
     segment,
     industry,
     billing_country,
+    {% if rule('regions') -%}
+    case billing_country
+    {%- for region, countries in rule('regions').items() %}
+        {%- for country in countries %}
+        when '{{ country }}' then '{{ region }}'
+        {%- endfor %}
+    {%- endfor %}
+    end
+    {%- else -%}
+    cast(null as varchar)
+    {%- endif %} as region,
     number_of_employees,
     annual_revenue,
     is_customer,
