@@ -386,36 +386,20 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
         r["account_id"]: r["from_rep_id"] for r in departures if r["to_rep_id"] is None
     }
 
-    # The pool: new business, in no book, not resting, not waiting for review.
+    # The pool: new business, in no book, not resting, not waiting for review; judged on
+    # each account's latest event, this run's included.
     last = latest_events(
         pd.concat([events, make_events(rows, run_id, as_of)]), as_of + dt.timedelta(days=1)
     )
     returned_bad = last[(last["reason_code"] == IN_REVIEW) & last["to_rep_id"].isna()]
     in_review = set(returned_bad["account_id"]) - _reintroduced(accounts, returned_bad)
-    resting = pd.concat(
-        [
-            resting_until(events, as_of),
-            pd.Series(
-                {
-                    r["account_id"]: pd.Timestamp(r["rest_until"])
-                    for r in rows
-                    if r["rest_until"] is not None
-                },
-                dtype="datetime64[s]",
-            ),
-        ]
-    )
-    resting = resting[~resting.index.duplicated(keep="last")]
     pool = accounts[
         accounts["is_new_business"]
         & ~accounts["account_id"].isin(books["account_id"])
         & ~accounts["account_id"].isin(in_review)
         & (accounts["priority"] >= rules.distribution.min_priority)
     ]
-    rest = pd.DataFrame(
-        {"account_id": resting.index.astype(object), "rest_until": resting.to_numpy()}
-    )
-    pool = pool.merge(rest, on="account_id", how="left")
+    pool = pool.merge(resting_until(last), on="account_id", how="left")
     pool = pool[pool["rest_until"].isna() | (pool["rest_until"] <= pd.Timestamp(as_of))]
     if as_of.isoweekday() in rules.distribution.weekdays:
         if rules.distribution.match_region:

@@ -73,8 +73,8 @@ def books_from_events(events: pd.DataFrame, before: dt.date) -> pd.DataFrame:
     )
 
 
-def resting_until(events: pd.DataFrame, before: dt.date) -> pd.Series:
-    """account_id -> the date its rest ends, for accounts whose last event sent them to the pool."""
-    latest = latest_events(events, before)
-    rested = latest[latest["to_rep_id"].isna() & latest["rest_until"].notna()]
-    return rested.set_index("account_id")["rest_until"]
+def resting_until(latest: pd.DataFrame) -> pd.DataFrame:
+    """account_id, rest_until for accounts whose latest event (from `latest_events`) sent
+    them to the pool to rest."""
+    rested = latest["to_rep_id"].isna() & latest["rest_until"].notna()
+    return latest.loc[rested, ["account_id", "rest_until"]]

@@ -32,25 +32,19 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-def _guarded(fn, *args, **kwargs):
-    """Known failures become one readable line and a non-zero exit, not a traceback."""
-    from allocation.rules import RulesError
-    from data_quality.ingest import LandingError
-    from orchestration.explain import UnknownAccount
-    from orchestration.runner import RunFailed
+# Bad paths and bad input (RulesError and LandingError are ValueErrors): one line, exit 1.
+KNOWN_ERRORS: tuple[type[Exception], ...] = (OSError, ValueError)
 
+
+def _guarded(fn, *args, also: tuple[type[Exception], ...] = ()):
+    """Known failures become one readable line and a non-zero exit, not a traceback.
+
+    Commands name their own extra error types, so `generate` does not import Dagster or
+    Great Expectations just to catch errors it cannot raise.
+    """
     try:
-        return fn(*args, **kwargs)
-    except (
-        RulesError,
-        LandingError,
-        RunFailed,
-        UnknownAccount,
-        FileNotFoundError,
-        NotADirectoryError,
-        PermissionError,
-        ValueError,
-    ) as exc:
+        return fn(*args)
+    except (*KNOWN_ERRORS, *also) as exc:
         _fail(str(exc))
 
 
@@ -85,12 +79,12 @@ def run(
     as_of: Annotated[str | None, typer.Option(help="Run date (default today)")] = None,
 ) -> None:
     """Materialize every asset in-process through Dagster for one as-of date."""
-    from orchestration.runner import RunPaths, run_books, summary
+    from orchestration.runner import RunFailed, RunPaths, run_books, summary
 
     paths = RunPaths(landing=landing, rules=rules, warehouse=warehouse)
     date = _date(as_of)
     started = time.perf_counter()
-    _guarded(run_books, paths, date)
+    _guarded(run_books, paths, date, also=(RunFailed,))
     typer.echo(summary(warehouse.resolve()))
     typer.echo(
         f"books for {date} done in {time.perf_counter() - started:.1f}s -> {warehouse.resolve()}"
@@ -105,9 +99,10 @@ def explain(
     ),
 ) -> None:
     """Print an account's ownership history and why it sits where it is."""
+    from orchestration.explain import UnknownAccount
     from orchestration.explain import explain as explain_account
 
-    typer.echo(_guarded(explain_account, warehouse, account_id))
+    typer.echo(_guarded(explain_account, warehouse, account_id, also=(UnknownAccount,)))
 
 
 @app.command()

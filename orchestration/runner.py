@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def run_books(
         rules=RulesFile(path=str(paths.rules.resolve())),
         exports=ExportFolder(path=str(paths.exports)),
     )
-    with dg.DagsterInstance.ephemeral() if instance is None else _noop(instance) as inst:
+    with dg.DagsterInstance.ephemeral() if instance is None else nullcontext(instance) as inst:
         result = dg.materialize(
             # RevOps' review decisions are recorded by their own job, not the daily run.
             [a for a in defs.assets or [] if REVIEW_DECISIONS not in a.keys],
@@ -83,17 +84,6 @@ def run_books(
             )
         raise RunFailed("the run failed")
     return result
-
-
-class _noop:
-    def __init__(self, instance):
-        self.instance = instance
-
-    def __enter__(self):
-        return self.instance
-
-    def __exit__(self, *exc):
-        return False
 
 
 def summary(warehouse: Path) -> str:

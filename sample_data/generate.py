@@ -156,7 +156,6 @@ RETURN_WEIGHTS = np.array([0.35, 0.25, 0.15, 0.12, 0.08, 0.05])
 SIGNAL_TYPES = np.array(["topic_surge", "pricing_page", "review_site", "funding", "hiring"])
 LEAD_SOURCES = np.array(["Demo Request", "Contact Us", "Webinar", "Content Download"])
 CHUNK = 1_000_000
-_ROWS: dict[str, int] = {}
 
 
 @dataclass(frozen=True)
@@ -219,8 +218,9 @@ class _Writer:
     generation of the next chunk; at most one chunk waits, so memory stays bounded.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, counts: dict[str, int]):
         self.path = path
+        self._counts = counts
         self._writer: pacsv.CSVWriter | None = None
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._pending: Future | None = None
@@ -240,14 +240,23 @@ class _Writer:
         self._pool.shutdown()
         if self._writer is not None:
             self._writer.close()
-        _ROWS[self.path.name] = self.rows
+        self._counts[self.path.name] = self.rows
 
 
-def _write(path: Path, table: pa.Table) -> int:
-    writer = _Writer(path)
-    writer.write(table)
-    writer.close()
-    return writer.rows
+class _Landing:
+    """The folder being written, and how many data rows each file got."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.rows: dict[str, int] = {}
+
+    def writer(self, name: str) -> _Writer:
+        return _Writer(self.path / name, self.rows)
+
+    def write(self, name: str, table: pa.Table) -> None:
+        writer = self.writer(name)
+        writer.write(table)
+        writer.close()
 
 
 @dataclass
@@ -260,7 +269,9 @@ class _Roster:
     hoarder: np.ndarray
 
 
-def _users_and_roster(rng: np.random.Generator, n_reps: int, as_of: dt.date, out: Path) -> _Roster:
+def _users_and_roster(
+    rng: np.random.Generator, n_reps: int, as_of: dt.date, out: _Landing
+) -> _Roster:
     n_managers = max(1, n_reps // 8)
     rep_ids = np.array(_ids("005", 1000, n_reps).to_pylist())
     manager_ids = np.array(_ids("005", 900_000, n_managers).to_pylist())
@@ -298,8 +309,8 @@ def _users_and_roster(rng: np.random.Generator, n_reps: int, as_of: dt.date, out
         ]
     )
     is_active = np.concatenate([[True], np.ones(n_managers, bool), ~departed])
-    _write(
-        out / "User.csv",
+    out.write(
+        "User.csv",
         pa.table(
             {
                 "Id": all_ids,
@@ -318,8 +329,8 @@ def _users_and_roster(rng: np.random.Generator, n_reps: int, as_of: dt.date, out
     leave_until = np.where(
         on_leave, _dates(as_of, -rng.integers(5, 40, n_reps)).to_numpy(zero_copy_only=False), ""
     )
-    _write(
-        out / "reps.csv",
+    out.write(
+        "reps.csv",
         pa.table(
             {
                 "rep_id": rep_ids,
@@ -349,7 +360,7 @@ class _Accounts:
 
 
 def _accounts(
-    rng: np.random.Generator, n: int, roster: _Roster, as_of: dt.date, out: Path, admin_id: str
+    rng: np.random.Generator, n: int, roster: _Roster, as_of: dt.date, out: _Landing, admin_id: str
 ) -> _Accounts:
     ids = np.array(_ids("001", 1, n).to_pylist(), dtype=object)
     a = _pick(rng, NAME_A, n)
@@ -412,8 +423,8 @@ def _accounts(
     employees_text = pc.if_else(pa.array(no_size), "", employees_text)
     ids_out = ids.copy()
     ids_out[duplicate] = ids[(duplicate - 1) % n]
-    _write(
-        out / "Account.csv",
+    out.write(
+        "Account.csv",
         pa.table(
             {
                 "Id": ids_out.astype(str),
@@ -436,8 +447,8 @@ def _accounts(
     return _Accounts(ids, domains, owner, contacts_start, contacts_count)
 
 
-def _contacts(rng: np.random.Generator, acc: _Accounts, as_of: dt.date, out: Path) -> None:
-    writer = _Writer(out / "Contact.csv")
+def _contacts(rng: np.random.Generator, acc: _Accounts, as_of: dt.date, out: _Landing) -> None:
+    writer = out.writer("Contact.csv")
     account_ids = pa.array(acc.ids.astype(str))
     domains = pa.array(acc.domains)
     first = [f.lower() for f in FIRST]
@@ -503,13 +514,13 @@ def _activities(
     roster: _Roster,
     scale: Scale,
     as_of: dt.date,
-    out: Path,
+    out: _Landing,
 ) -> None:
     total = int(len(acc.ids) * scale.activities_per_account)
     n_events = total // 10
     account_ids = pa.array(acc.ids.astype(str))
     rep_ids = pa.array(roster.ids)
-    tasks = _Writer(out / "Task.csv")
+    tasks = out.writer("Task.csv")
     for lo, account, rep, days in _activity_chunks(rng, acc, roster, total - n_events):
         m = len(account)
         kind = np.searchsorted([0.35, 0.75, 0.82, 0.92], rng.random(m), side="right")
@@ -543,7 +554,7 @@ def _activities(
         )
     tasks.close()
 
-    events = _Writer(out / "Event.csv")
+    events = out.writer("Event.csv")
     for lo, account, rep, days in _activity_chunks(rng, acc, roster, n_events):
         m = len(account)
         kind = rng.choice(len(EVENT_TYPES), size=m, p=[0.45, 0.2, 0.25, 0.1])
@@ -563,7 +574,7 @@ def _activities(
 
 
 def _opportunities(
-    rng: np.random.Generator, acc: _Accounts, roster: _Roster, as_of: dt.date, out: Path
+    rng: np.random.Generator, acc: _Accounts, roster: _Roster, as_of: dt.date, out: _Landing
 ) -> None:
     n = len(acc.ids)
     has = np.flatnonzero(rng.random(n) < 0.06)
@@ -582,8 +593,8 @@ def _opportunities(
     )
     owner = acc.owner[has]
     rep = np.where(owner >= 0, owner, rng.integers(0, len(roster.ids), m))
-    _write(
-        out / "Opportunity.csv",
+    out.write(
+        "Opportunity.csv",
         pa.table(
             {
                 "Id": _ids("006", 1, m),
@@ -602,7 +613,7 @@ def _opportunities(
     )
 
 
-def _signals(rng: np.random.Generator, acc: _Accounts, as_of: dt.date, out: Path) -> None:
+def _signals(rng: np.random.Generator, acc: _Accounts, as_of: dt.date, out: _Landing) -> None:
     n = len(acc.ids)
     # Inbound hand raises: a lead's website is as messy as the CRM's, and some match nothing.
     m = max(1, n // 20)
@@ -622,8 +633,8 @@ def _signals(rng: np.random.Generator, acc: _Accounts, as_of: dt.date, out: Path
         ),
     )
     local = np.char.lower(_pick(rng, FIRST, m))
-    _write(
-        out / "Lead.csv",
+    out.write(
+        "Lead.csv",
         pa.table(
             {
                 "Id": _ids("00Q", 1, m),
@@ -640,8 +651,8 @@ def _signals(rng: np.random.Generator, acc: _Accounts, as_of: dt.date, out: Path
     m = max(1, n // 4)
     account = rng.integers(0, n, m)
     by_id = rng.random(m) < 0.5
-    _write(
-        out / "intent_signals.csv",
+    out.write(
+        "intent_signals.csv",
         pa.table(
             {
                 "account_id": np.where(by_id, acc.ids[account].astype(str), ""),
@@ -656,14 +667,14 @@ def _signals(rng: np.random.Generator, acc: _Accounts, as_of: dt.date, out: Path
 
 
 def _returns(
-    rng: np.random.Generator, acc: _Accounts, roster: _Roster, as_of: dt.date, out: Path
+    rng: np.random.Generator, acc: _Accounts, roster: _Roster, as_of: dt.date, out: _Landing
 ) -> None:
     owned = np.flatnonzero(acc.owner >= 0)
     m = max(1, len(owned) // 100)
     pick = rng.choice(owned, size=min(m, len(owned)), replace=False) if len(owned) else owned
     reasons = _pick(rng, RETURN_REASONS, len(pick), p=RETURN_WEIGHTS)
-    _write(
-        out / "book_returns.csv",
+    out.write(
+        "book_returns.csv",
         pa.table(
             {
                 "account_id": acc.ids[pick].astype(str),
@@ -693,10 +704,10 @@ def generate(
     if activities_per_account < 0:
         raise ValueError("activities_per_account must not be negative")
     as_of = as_of or dt.date.today()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = _Landing(folder)
     rng = np.random.default_rng(seed)
-    _ROWS.clear()
     scale = Scale(accounts, reps, activities_per_account)
 
     roster = _users_and_roster(rng, reps, as_of, out)
@@ -706,5 +717,5 @@ def generate(
     _opportunities(rng, acc, roster, as_of, out)
     _signals(rng, acc, as_of, out)
     _returns(rng, acc, roster, as_of, out)
-    shutil.copyfile(RULES_TEMPLATE, out / "rules.yml")
-    return dict(sorted(_ROWS.items()))
+    shutil.copyfile(RULES_TEMPLATE, folder / "rules.yml")
+    return dict(sorted(out.rows.items()))
