@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from allocation.capacity import DEPARTED, UNAVAILABLE, rep_capacity
+from allocation.claims import CLAIM_DECISION_COLUMNS, process_claims
 from allocation.distribution import distribute
+from allocation.eligibility import eligibility_keys
 from allocation.events import (
     ADOPTION,
     DISTRIBUTION,
@@ -26,7 +28,7 @@ from allocation.events import (
     make_events,
     resting_until,
 )
-from allocation.rules import Holdout, Rules
+from allocation.rules import SOLE_LANE, Holdout, Mode, Rules
 
 IN_REVIEW = "bad_data"  # a return reason that sends the account to RevOps, not the pool
 
@@ -38,6 +40,11 @@ class Inputs:
     events: pd.DataFrame  # the ownership log so far
     activity: pd.DataFrame = field(default_factory=pd.DataFrame)  # marts.account_activity
     returns: pd.DataFrame = field(default_factory=pd.DataFrame)  # stg_books__returns
+    claims: pd.DataFrame = field(default_factory=pd.DataFrame)  # stg_books__claims
+    # Requests earlier runs decided (account_id, rep_id, returned_at / claimed_at): each
+    # return and claim is decided once, so a rejected one does not come back the next day.
+    decided_returns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    decided_claims: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass
@@ -45,6 +52,7 @@ class RunResult:
     events: pd.DataFrame  # this run's ownership events, in order
     capacity: pd.DataFrame  # each rep's capacity for the run
     return_decisions: pd.DataFrame  # every return seen this run: accepted or rejected, why
+    claim_decisions: pd.DataFrame  # queue mode: every claim decided this run, and why
 
 
 def _event(
@@ -93,6 +101,7 @@ def _returns(
     if returns.empty:
         return [], pd.DataFrame(columns=columns)
     today = pd.Timestamp(as_of)
+    returns = returns[returns["rep_id"].isin(books["rep_id"])]
     owner = books.set_index("account_id")["rep_id"]
     entered = books.set_index("account_id")["entered_on"]
     window_start = today - pd.Timedelta(days=rules.returns.period_days - 1)
@@ -103,8 +112,7 @@ def _returns(
     ]
     used = earlier["from_rep_id"].value_counts().to_dict()
 
-    pending = returns[pd.to_datetime(returns["returned_at"]).dt.normalize() <= today]
-    pending = pending.sort_values(["returned_at", "account_id"])
+    pending = returns.sort_values(["returned_at", "account_id"])
     rows, decisions = [], []
     for r in pending.itertuples():
         returned_on = pd.Timestamp(r.returned_at).normalize()
@@ -252,13 +260,16 @@ def _departures(
     return rows
 
 
+def _with_free_slots(capacity: pd.DataFrame, books: pd.DataFrame) -> pd.DataFrame:
+    held = capacity["rep_id"].map(books["rep_id"].value_counts()).fillna(0).astype("int64")
+    return capacity.assign(free_slots=(capacity["capacity"] - held).clip(lower=0))
+
+
 def _distribute(
-    pool: pd.DataFrame, capacity: pd.DataFrame, book_sizes: pd.Series, from_departed: dict[str, str]
+    pool: pd.DataFrame, capacity: pd.DataFrame, books: pd.DataFrame, from_departed: dict[str, str]
 ) -> list[dict]:
     """Fill free capacity with the best eligible accounts, fair by value (distribution.py)."""
-    reps = capacity[capacity["receives_accounts"]].copy()
-    held = reps["rep_id"].map(lambda rep: int(book_sizes.get(rep, 0))).astype("int64")
-    reps["free_slots"] = (reps["capacity"] - held).clip(lower=0)
+    reps = _with_free_slots(capacity[capacity["receives_accounts"]], books)
     assigned = distribute(pool[["account_id", "segment", "priority"]], reps)
     if assigned.empty:
         return []
@@ -295,25 +306,6 @@ def _distribute(
     return events
 
 
-def _by_region(
-    pool: pd.DataFrame, capacity: pd.DataFrame, reps: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Makes region part of eligibility: a rep takes only accounts of their own region.
-
-    Segment keys become segment@region on both sides, so the solver needs no change; an
-    account whose country maps to no region is eligible for nobody.
-    """
-    pool = pool.assign(segment=pool["segment"] + "@" + pool["region"].fillna("?"))
-    region = capacity["rep_id"].map(reps.set_index("rep_id")["region"]).fillna("-")
-    capacity = capacity.assign(
-        segments=[
-            ";".join(f"{s}@{r}" for s in str(segs).split(";"))
-            for segs, r in zip(capacity["segments"], region, strict=True)
-        ]
-    )
-    return pool, capacity
-
-
 def _reintroduced(accounts: pd.DataFrame, returned_bad: pd.DataFrame) -> set[str]:
     """Accounts RevOps reintroduced on or after the day they were returned as bad data."""
     if "review_decision" not in accounts or returned_bad.empty:
@@ -336,30 +328,54 @@ def _books(rows: list[dict], as_of: dt.date, kind: str) -> pd.DataFrame:
     )
 
 
-def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
-    """Computes the events of `as_of` from the state before it.
+def _undecided(requests: pd.DataFrame, decided: pd.DataFrame, at: str, as_of: dt.date):
+    """Requests made by the end of `as_of` that no earlier run has decided."""
+    if requests.empty:
+        return requests
+    made = requests[pd.to_datetime(requests[at]).dt.normalize() <= pd.Timestamp(as_of)]
+    if decided.empty or made.empty:
+        return made
+    keys = ["account_id", "rep_id", at]
+    seen = decided[keys].assign(**{at: pd.to_datetime(decided[at])}).drop_duplicates()
+    merged = (
+        made[keys]
+        .assign(**{at: pd.to_datetime(made[at])})
+        .merge(seen, on=keys, how="left", indicator=True)
+    )
+    return made[(merged["_merge"] == "left_only").to_numpy()]
 
-    Events already logged on or after `as_of` are ignored, which is what makes a re-run of
-    the same date replace its events instead of adding to them.
-    """
-    accounts, events = inputs.accounts, inputs.events
-    capacity = rep_capacity(inputs.reps, rules, as_of)
+
+@dataclass
+class _Lane:
+    """One lane's state through a run: its reps, books and the events so far."""
+
+    name: str
+    capacity: pd.DataFrame
+    books: pd.DataFrame
+    rows: list[dict] = field(default_factory=list)
+    from_departed: dict[str, str] = field(default_factory=dict)
+
+    def record(self, new_rows: list[dict], leaving: bool = True) -> None:
+        for row in new_rows:
+            row["lane"] = self.name
+        self.rows.extend(new_rows)
+        if leaving:
+            gone = {r["account_id"] for r in new_rows}
+            self.books = self.books[~self.books["account_id"].isin(gone)]
+
+
+def _leave(lane: _Lane, inputs: Inputs, rules: Rules, as_of: dt.date, first_run: bool):
+    """Returns, retrieval and departures for one lane; the return decisions."""
+    accounts = inputs.accounts
     priority = accounts.set_index("account_id")["priority"]
-    books = books_from_events(events, as_of)
-    rows: list[dict] = []
-    if events.empty:
-        rows += _adopt_crm_owners(accounts, capacity)
-        books = _books(rows, as_of, ADOPTION)
-
-    def leave(new_rows: list[dict]) -> None:
-        nonlocal books
-        rows.extend(new_rows)
-        gone = {r["account_id"] for r in new_rows}
-        books = books[~books["account_id"].isin(gone)]
-
+    if first_run:
+        adopted = _adopt_crm_owners(accounts, lane.capacity)
+        lane.record(adopted, leaving=False)
+        lane.books = _books(adopted, as_of, ADOPTION)
     if "review_decision" in accounts:
         retired = set(accounts.loc[accounts["review_decision"] == "retire", "account_id"])
-        leave(
+        books = lane.books
+        lane.record(
             [
                 _event(
                     b.account_id,
@@ -375,34 +391,95 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
                 .itertuples()
             ]
         )
-    returned, decisions = _returns(inputs.returns, books, events, rules, as_of, priority)
-    leave(returned)
-    leave(_retrieve(books, inputs.activity, capacity, rules, as_of, priority))
-    departures = _departures(books, capacity, inputs.reps, accounts, rules)
-    leave(departures)
+    lane_events = inputs.events[inputs.events["lane"] == lane.name]
+    returns = _undecided(inputs.returns, inputs.decided_returns, "returned_at", as_of)
+    returned, decisions = _returns(returns, lane.books, lane_events, rules, as_of, priority)
+    lane.record(returned)
+    lane.record(_retrieve(lane.books, inputs.activity, lane.capacity, rules, as_of, priority))
+    departures = _departures(lane.books, lane.capacity, inputs.reps, accounts, rules)
+    lane.record(departures)
     held = [r for r in departures if r["to_rep_id"] is not None]
-    books = pd.concat([books, _books(held, as_of, REDISTRIBUTION)])
-    from_departed = {
+    lane.books = pd.concat([lane.books, _books(held, as_of, REDISTRIBUTION)])
+    lane.from_departed = {
         r["account_id"]: r["from_rep_id"] for r in departures if r["to_rep_id"] is None
     }
+    return decisions
 
-    # The pool: new business, in no book, not resting, not waiting for review; judged on
-    # each account's latest event, this run's included.
-    last = latest_events(
-        pd.concat([events, make_events(rows, run_id, as_of)]), as_of + dt.timedelta(days=1)
-    )
+
+def _queue(
+    accounts: pd.DataFrame, events: pd.DataFrame, rules: Rules, as_of: dt.date
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The accounts any lane may receive: new business, not resting, not waiting for review;
+    judged on each account's latest events, this run's included. Also why the others are not.
+    """
+    last = latest_events(events, as_of + dt.timedelta(days=1))
     returned_bad = last[(last["reason_code"] == IN_REVIEW) & last["to_rep_id"].isna()]
     in_review = set(returned_bad["account_id"]) - _reintroduced(accounts, returned_bad)
-    pool = accounts[
-        accounts["is_new_business"]
-        & ~accounts["account_id"].isin(books["account_id"])
-        & ~accounts["account_id"].isin(in_review)
-        & (accounts["priority"] >= rules.distribution.min_priority)
+    rest = resting_until(last).set_index("account_id")["rest_until"]
+    rest = rest[rest > pd.Timestamp(as_of)]
+    why = pd.Series(pd.NA, index=accounts["account_id"], dtype=object)
+    low = accounts["priority"] < rules.distribution.min_priority
+    why[low.to_numpy()] = f"priority below the minimum of {rules.distribution.min_priority}"
+    why[why.index.isin(rest.index)] = "resting until " + rest.reindex(
+        why.index[why.index.isin(rest.index)]
+    ).dt.strftime("%Y-%m-%d")
+    why[why.index.isin(in_review)] = "waiting in the review queue"
+    why[~accounts["is_new_business"].to_numpy(dtype=bool)] = "not new business"
+    if "review_decision" in accounts:
+        why[(accounts["review_decision"] == "retire").to_numpy()] = "retired by RevOps"
+    queued = accounts[why.isna().to_numpy()]
+    return queued, why.dropna().to_dict()
+
+
+def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
+    """Computes the events of `as_of` from the state before it.
+
+    Events already logged on or after `as_of` are ignored, which is what makes a re-run of
+    the same date replace its events instead of adding to them. With shared ownership each
+    role is a lane with its own books; otherwise there is one lane.
+    """
+    if "lane" not in inputs.events:
+        inputs.events = inputs.events.assign(lane=SOLE_LANE)
+    capacity = rep_capacity(inputs.reps, rules, as_of)
+    shared = rules.distribution.shared_ownership
+    capacity["lane"] = capacity["role"].astype(str) if shared else SOLE_LANE
+    books = books_from_events(inputs.events, as_of)
+    first_run = inputs.events.empty
+    lanes = [
+        _Lane(name, capacity[capacity["lane"] == name], books[books["lane"] == name])
+        for name in rules.lanes
     ]
-    pool = pool.merge(resting_until(last), on="account_id", how="left")
-    pool = pool[pool["rest_until"].isna() | (pool["rest_until"] <= pd.Timestamp(as_of))]
-    if as_of.isoweekday() in rules.distribution.weekdays:
-        if rules.distribution.match_region:
-            pool, capacity = _by_region(pool, capacity, inputs.reps)
-        rows += _distribute(pool, capacity, books["rep_id"].value_counts(), from_departed)
-    return RunResult(make_events(rows, run_id, as_of), capacity, decisions)
+    decisions = [_leave(lane, inputs, rules, as_of, first_run) for lane in lanes]
+
+    so_far = pd.concat(
+        [inputs.events, make_events([r for lane in lanes for r in lane.rows], run_id, as_of)]
+    )
+    queue, not_queued = _queue(inputs.accounts, so_far, rules, as_of)
+    claim_decisions = []
+    for lane in lanes:
+        pool = queue[~queue["account_id"].isin(lane.books["account_id"])]
+        cap = lane.capacity
+        if (
+            rules.distribution.match_region
+            or rules.distribution.match_language
+            or (rules.distribution.max_time_zone_gap_hours is not None)
+        ):
+            pool, cap = eligibility_keys(pool, cap, inputs.reps, rules, as_of)
+        if rules.distribution.mode == Mode.QUEUE:
+            claims = _undecided(inputs.claims, inputs.decided_claims, "claimed_at", as_of)
+            claimed, decided = process_claims(
+                claims, pool, _with_free_slots(cap, lane.books), lane.books, not_queued
+            )
+            lane.record(claimed, leaving=False)
+            claim_decisions.append(decided)
+        elif as_of.isoweekday() in rules.distribution.weekdays:
+            lane.record(_distribute(pool, cap, lane.books, lane.from_departed), leaving=False)
+    rows = [r for lane in lanes for r in lane.rows]
+    return RunResult(
+        make_events(rows, run_id, as_of),
+        capacity,
+        pd.concat(decisions, ignore_index=True),
+        pd.concat(claim_decisions, ignore_index=True)
+        if claim_decisions
+        else pd.DataFrame(columns=CLAIM_DECISION_COLUMNS),
+    )

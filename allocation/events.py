@@ -17,6 +17,7 @@ EVENT_COLUMNS = {
     "as_of_date": "datetime64[s]",
     "seq": "int64",
     "account_id": "string",
+    "lane": "string",
     "from_rep_id": "string",
     "to_rep_id": "string",
     "kind": "string",
@@ -56,25 +57,27 @@ def make_events(rows: list[dict], run_id: str, as_of: dt.date) -> pd.DataFrame:
 
 
 def latest_events(events: pd.DataFrame, before: dt.date) -> pd.DataFrame:
-    """Each account's most recent event strictly before `before` (re-runs replace a date)."""
+    """The most recent event per account and lane strictly before `before` (re-runs replace
+    a date)."""
     prior = events[events["as_of_date"] < pd.Timestamp(before)]
-    ordered = prior.sort_values(["account_id", "as_of_date", "seq"])
-    return ordered.drop_duplicates("account_id", keep="last")
+    ordered = prior.sort_values(["account_id", "lane", "as_of_date", "seq"])
+    return ordered.drop_duplicates(["account_id", "lane"], keep="last")
 
 
 def books_from_events(events: pd.DataFrame, before: dt.date) -> pd.DataFrame:
-    """account_id -> rep_id for accounts in a book at the start of `before`."""
+    """account_id, lane -> rep_id for accounts in a book at the start of `before`."""
     latest = latest_events(events, before)
     owned = latest[latest["to_rep_id"].notna()]
     return (
-        owned[["account_id", "to_rep_id", "as_of_date", "kind"]]
+        owned[["account_id", "lane", "to_rep_id", "as_of_date", "kind"]]
         .rename(columns={"to_rep_id": "rep_id", "as_of_date": "entered_on", "kind": "entered_by"})
         .reset_index(drop=True)
     )
 
 
 def resting_until(latest: pd.DataFrame) -> pd.DataFrame:
-    """account_id, rest_until for accounts whose latest event (from `latest_events`) sent
-    them to the pool to rest."""
+    """account_id, rest_until for accounts whose latest event in some lane (from
+    `latest_events`) sent them to the pool to rest. A rest is the account's, not the lane's:
+    an account one role disqualified is not pushed to the other role meanwhile."""
     rested = latest["to_rep_id"].isna() & latest["rest_until"].notna()
-    return latest.loc[rested, ["account_id", "rest_until"]]
+    return latest[rested].groupby("account_id", as_index=False)["rest_until"].max()

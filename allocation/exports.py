@@ -4,36 +4,64 @@ from __future__ import annotations
 
 import pandas as pd
 
+from allocation.rules import SOLE_LANE
+
 # Salesforce Data Loader upsert on Account: Id is the match key. Book_Status__c and
 # Book_Entered__c are the custom fields a dynamic-books org stamps on Account.
 CRM_COLUMNS = ["Id", "OwnerId", "Book_Status__c", "Book_Entered__c", "Book_Reason__c"]
+SDR_COLUMNS = ["SDR_Owner__c", "SDR_Book_Status__c"]  # shared ownership: the SDR's lane
 
 
-def crm_owner_changes(events: pd.DataFrame, pool_owner_id: str) -> pd.DataFrame:
+def crm_owner_changes(
+    events: pd.DataFrame, pool_owner_id: str, shared: bool = False
+) -> pd.DataFrame:
     """One row per account whose owner changed in the run: its final owner of the day.
 
     Accounts that left every book are assigned to `pool_owner_id` (the integration user that
-    holds the pool in the CRM).
+    holds the pool in the CRM). With shared ownership the AE lane sets OwnerId and the SDR
+    lane sets SDR_Owner__c; a blank cell is left alone by Data Loader (nulls are not inserted
+    unless asked), so a change in one lane does not touch the other.
     """
+    columns = CRM_COLUMNS + (SDR_COLUMNS if shared else [])
     if events.empty:
-        return pd.DataFrame(columns=CRM_COLUMNS)
-    last = events.sort_values("seq").drop_duplicates("account_id", keep="last")
-    in_book = last["to_rep_id"].notna()
+        return pd.DataFrame(columns=columns)
+    lane = events["lane"].fillna(SOLE_LANE) if "lane" in events else SOLE_LANE
+    last = (
+        events.assign(lane=lane)
+        .sort_values("seq")
+        .drop_duplicates(["account_id", "lane"], keep="last")
+    )
+    owner_lane = last[last["lane"] != "SDR"]
+    in_book = owner_lane["to_rep_id"].notna()
     out = pd.DataFrame(
         {
-            "Id": last["account_id"],
-            "OwnerId": last["to_rep_id"].where(in_book, pool_owner_id),
+            "Id": owner_lane["account_id"],
+            "OwnerId": owner_lane["to_rep_id"].where(in_book, pool_owner_id),
             "Book_Status__c": in_book.map({True: "In Book", False: "Pool"}),
-            "Book_Entered__c": pd.to_datetime(last["as_of_date"]).dt.strftime("%Y-%m-%d"),
-            "Book_Reason__c": last["kind"] + ": " + last["reason_code"],
+            "Book_Entered__c": pd.to_datetime(owner_lane["as_of_date"]).dt.strftime("%Y-%m-%d"),
+            "Book_Reason__c": owner_lane["kind"] + ": " + owner_lane["reason_code"],
         }
     )
-    return out.sort_values("Id").reset_index(drop=True)
+    if shared:
+        sdr = last[last["lane"] == "SDR"]
+        sdr_in_book = sdr["to_rep_id"].notna()
+        out = out.merge(
+            pd.DataFrame(
+                {
+                    "Id": sdr["account_id"],
+                    "SDR_Owner__c": sdr["to_rep_id"].where(sdr_in_book, pool_owner_id),
+                    "SDR_Book_Status__c": sdr_in_book.map({True: "In Book", False: "Pool"}),
+                }
+            ),
+            on="Id",
+            how="outer",
+        )
+    return out.sort_values("Id").reset_index(drop=True)[columns]
 
 
 def rep_changes(events: pd.DataFrame, account_names: pd.Series) -> pd.DataFrame:
     """Per rep: what entered and what left their book in the run, and why."""
-    columns = ["rep_id", "change", "account_id", "account_name", "kind", "explanation"]
+    columns = ["rep_id", "change", "account_id", "account_name", "lane", "kind", "explanation"]
     entered = events[events["to_rep_id"].notna()].assign(
         rep_id=lambda e: e["to_rep_id"], change="entered"
     )

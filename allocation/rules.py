@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -112,10 +113,18 @@ class Holdout(StrEnum):
 
 
 class DistributionRules(_Strict):
+    # named: the pipeline fills books; queue: reps claim from a ranked queue (book_claims.csv).
     mode: Mode = Mode.NAMED
     # ISO weekdays (1 = Monday) on which distribution runs; returns and retrieval run daily.
     weekdays: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]
+    # Eligibility beyond segment: the account's region (rules.regions) equals the rep's,
     match_region: bool = False
+    # one of the rep's languages (reps.csv, ';'-separated) is the account's (rules.languages),
+    match_language: bool = False
+    # and the account's time zone (rules.time_zones) is within this many hours of the rep's.
+    max_time_zone_gap_hours: Annotated[float, Field(ge=0, le=24)] | None = None
+    # One AE plus one SDR per account: each role keeps its own books, pool and capacity.
+    shared_ownership: bool = False
     open_opportunity_holdout: Holdout = Holdout.MANAGER
     holdout_rep_id: str | None = None
     # Accounts scoring below this priority are never distributed; they wait in the pool.
@@ -147,6 +156,8 @@ class ReturnRules(_Strict):
     max_per_rep: Annotated[int, Field(ge=0)] = 25
     period_days: Annotated[int, Field(gt=0)] = 7
 
+
+SOLE_LANE = "all"  # one owner per account, whatever their role
 
 DEFAULT_REST_DAYS = {
     "disqualified": 90,
@@ -203,6 +214,32 @@ class Rules(_Strict):
         "EMEA": ["GB", "DE", "FR", "NL", "ES", "IT", "SE", "IE"],
         "APAC": ["AU", "SG", "JP", "IN", "NZ"],
     }
+    # Language of an account by BillingCountry, for match_language (first listed wins).
+    languages: dict[str, list[str]] = {
+        "en": ["US", "GB", "CA", "AU", "IE", "NZ", "SG", "IN"],
+        "de": ["DE", "AT", "CH"],
+        "fr": ["FR", "BE"],
+        "ja": ["JP"],
+        "es": ["ES", "MX"],
+    }
+    # IANA time zone of an account by "Country/State" or, failing that, BillingCountry,
+    # for max_time_zone_gap_hours.
+    time_zones: dict[str, list[str]] = {
+        "America/Los_Angeles": ["US/CA", "US/WA", "US/OR", "US/NV"],
+        "America/Denver": ["US/CO", "US/UT", "US/AZ"],
+        "America/Chicago": ["US/TX", "US/IL", "US/AR", "US/MN"],
+        "America/New_York": ["US"],
+        "America/Vancouver": ["CA/BC"],
+        "America/Toronto": ["CA"],
+        "Europe/London": ["GB", "IE"],
+        "Europe/Berlin": ["DE", "NL", "SE", "IT", "ES", "FR"],
+        "Asia/Singapore": ["SG"],
+        "Asia/Tokyo": ["JP"],
+        "Asia/Kolkata": ["IN"],
+        "Australia/Sydney": ["AU"],
+        "Pacific/Auckland": ["NZ"],
+        "America/Mexico_City": ["MX"],
+    }
     distribution: DistributionRules = DistributionRules()
     returns: ReturnRules = ReturnRules()
     seed: int = 0
@@ -224,6 +261,11 @@ class Rules(_Strict):
         for reason in ("retrieved", "bad_data"):
             if reason not in self.rest_days:
                 raise ValueError(f"rest_days: the reason '{reason}' is required")
+        for zone in self.time_zones:
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"time_zones: unknown IANA time zone {zone!r}") from None
         days = [step.days for step in self.ramp]
         if days != sorted(set(days)):
             raise ValueError("ramp: steps must have strictly increasing days")
@@ -232,6 +274,13 @@ class Rules(_Strict):
     @property
     def segment_names(self) -> list[str]:
         return [s.name for s in self.segments]
+
+    @property
+    def lanes(self) -> list[str]:
+        """The books an account can sit in at once: one per role when ownership is shared."""
+        return (
+            [r.value for r in sorted(Role)] if self.distribution.shared_ownership else [SOLE_LANE]
+        )
 
     @property
     def return_reasons(self) -> list[str]:

@@ -79,11 +79,15 @@ LANDING_FILES: tuple[LandingFile, ...] = (
         "strength:DOUBLE!", "observed_at:TIMESTAMP!", "source:VARCHAR")),
     LandingFile("reps.csv", "books", "reps", "rep_id", _cols(
         "rep_id:VARCHAR!", "name:VARCHAR", "role:VARCHAR!", "segments:VARCHAR!",
-        "region:VARCHAR", "time_zone:VARCHAR", "target_book_size:BIGINT", "start_date:DATE",
-        "unavailable_until:DATE", "departed_on:DATE", "manager_id:VARCHAR")),
+        "region:VARCHAR", "time_zone:VARCHAR", "languages:VARCHAR", "target_book_size:BIGINT",
+        "start_date:DATE", "unavailable_until:DATE", "departed_on:DATE", "manager_id:VARCHAR")),
     LandingFile("book_returns.csv", "books", "returns", "account_id", _cols(
         "account_id:VARCHAR!", "rep_id:VARCHAR!", "returned_at:TIMESTAMP!", "reason:VARCHAR!",
         "note:VARCHAR"), references=(("account_id", *ACCOUNT), ("rep_id", "reps.csv", "rep_id"))),
+    # Queue mode: a rep claiming an account from the ranked queue.
+    LandingFile("book_claims.csv", "books", "claims", "account_id", _cols(
+        "account_id:VARCHAR!", "rep_id:VARCHAR!", "claimed_at:TIMESTAMP!"),
+        references=(("account_id", *ACCOUNT), ("rep_id", "reps.csv", "rep_id"))),
 )
 # fmt: on
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from allocation.rules import SOLE_LANE
+
 
 class UnknownAccount(LookupError):
     pass
@@ -28,21 +30,22 @@ def explain(warehouse: Path, account_id: str) -> str:
         if score is None and not review:
             raise UnknownAccount(f"{account_id}: no such account in {warehouse}")
         history = con.execute(
-            "SELECT as_of_date, kind, from_rep_id, to_rep_id, reason_code, explanation "
+            "SELECT as_of_date, kind, from_rep_id, to_rep_id, reason_code, explanation, lane "
             "FROM marts.ownership_events WHERE account_id = ? ORDER BY as_of_date, seq",
             [account_id],
         ).fetchall()
-        owner = con.execute(
-            "SELECT rep_id, entered_on FROM marts.current_books WHERE account_id = ?", [account_id]
-        ).fetchone()
-        pool = con.execute(
-            "SELECT pool_state, rest_until FROM marts.pool WHERE account_id = ?", [account_id]
-        ).fetchone()
-        work = con.execute(
-            "SELECT last_meaningful_activity_on, meaningful_activities_30d, is_working, "
-            "is_phantom_only FROM marts.account_activity WHERE account_id = ? AND rep_id = ?",
-            [account_id, owner[0] if owner else None],
-        ).fetchone()
+        # One row per lane: the account's place in each book it can sit in.
+        now = con.execute(
+            "SELECT s.lane, b.rep_id, b.entered_on, p.pool_state, p.rest_until, "
+            "a.last_meaningful_activity_on, a.meaningful_activities_30d, a.is_working, "
+            "a.is_phantom_only FROM marts.account_states AS s "
+            "LEFT JOIN marts.current_books AS b USING (account_id, lane) "
+            "LEFT JOIN marts.pool AS p USING (account_id, lane) "
+            "LEFT JOIN marts.account_activity AS a "
+            "ON a.account_id = s.account_id AND a.rep_id = b.rep_id "
+            "WHERE s.account_id = ? ORDER BY s.lane",
+            [account_id],
+        ).fetchall()
     finally:
         con.close()
 
@@ -59,25 +62,27 @@ def explain(warehouse: Path, account_id: str) -> str:
             lines.append("  not new business (customer or open opportunity): never distributed")
     else:
         lines.append(f"{account_id}: not in the warehouse; its landing row was quarantined")
-    if owner:
-        lines.append(f"Now: in the book of {owner[0]} since {owner[1]}")
-        if work:
-            last, recent, working, phantom = work
+    for lane, rep, entered, pool_state, rest, last, recent, working, phantom in now:
+        where = "" if lane == SOLE_LANE else f" [{lane} book]"
+        if rep:
+            lines.append(f"Now{where}: in the book of {rep} since {entered}")
             state = (
                 "working"
                 if working
                 else ("phantom activity only" if phantom else "not worked within the window")
             )
             lines.append(
-                f"  last meaningful activity {last or 'never'}, {recent} in 30 days: {state}"
+                f"  last meaningful activity {last or 'never'}, {recent or 0} in 30 days: {state}"
             )
-    elif pool:
-        rest = f", resting until {pool[1]}" if pool[1] else ""
-        lines.append(f"Now: in the pool ({pool[0]}{rest})")
+        elif pool_state:
+            rested = f", resting until {rest}" if rest else ""
+            lines.append(f"Now{where}: in the pool ({pool_state}{rested})")
     for rule, severity, detail in review:
         lines.append(f"Review queue: {rule} [{severity}] {detail}")
     lines.append("History:" if history else "History: no ownership changes recorded")
-    for day, kind, source, target, reason, why in history:
+    for day, kind, source, target, reason, why, lane in history:
         move = f"{source or 'pool'} -> {target or 'pool'}"
+        if lane != SOLE_LANE:
+            move = f"[{lane}] {move}"
         lines.append(f"  {day} {kind:<14} {move:<42} {reason}: {why}")
     return "\n".join(lines)

@@ -51,6 +51,9 @@ COUNTRIES = [
     ("JP", [""], "APAC", "Asia/Tokyo", 0.04),
 ]
 REGIONS = {"NA": "America/New_York", "EMEA": "Europe/London", "APAC": "Asia/Singapore"}
+# Languages reps speak besides English, taken in turn within a region (no random draw, so
+# adding the column left the rest of the data as it was).
+SECOND_LANGUAGES = {"NA": ["", "es"], "EMEA": ["", "de", "fr"], "APAC": ["", "ja"]}
 NAME_A = np.array(
     [
         "Acme",
@@ -269,6 +272,17 @@ class _Roster:
     hoarder: np.ndarray
 
 
+def _languages(regions: np.ndarray) -> np.ndarray:
+    languages = np.empty(len(regions), dtype=object)
+    for region, seconds in SECOND_LANGUAGES.items():
+        at = np.flatnonzero(regions == region)
+        languages[at] = [
+            f"en;{seconds[i % len(seconds)]}" if seconds[i % len(seconds)] else "en"
+            for i in range(len(at))
+        ]
+    return languages.astype(str)
+
+
 def _users_and_roster(
     rng: np.random.Generator, n_reps: int, as_of: dt.date, out: _Landing
 ) -> _Roster:
@@ -339,6 +353,7 @@ def _users_and_roster(
                 "segments": segments,
                 "region": regions,
                 "time_zone": np.vectorize(REGIONS.get)(regions),
+                "languages": _languages(regions),
                 "target_book_size": np.repeat("", n_reps),
                 "start_date": start,
                 "unavailable_until": leave_until,
@@ -357,6 +372,7 @@ class _Accounts:
     owner: np.ndarray  # index into roster, -1 for the pool
     contacts_start: np.ndarray
     contacts_count: np.ndarray
+    segment: np.ndarray  # by the rules template's segment floors
 
 
 def _accounts(
@@ -444,7 +460,12 @@ def _accounts(
 
     contacts_count = rng.poisson(2.0, n) + 1
     contacts_start = np.concatenate([[0], np.cumsum(contacts_count)[:-1]])
-    return _Accounts(ids, domains, owner, contacts_start, contacts_count)
+    segment = np.where(
+        (revenue >= 500_000_000) | (employees >= 2000),
+        "enterprise",
+        np.where((revenue >= 50_000_000) | (employees >= 200), "mid_market", "smb"),
+    )
+    return _Accounts(ids, domains, owner, contacts_start, contacts_count, segment)
 
 
 def _contacts(rng: np.random.Generator, acc: _Accounts, as_of: dt.date, out: _Landing) -> None:
@@ -687,6 +708,41 @@ def _returns(
     )
 
 
+def _claims(
+    rng: np.random.Generator, acc: _Accounts, roster: _Roster, as_of: dt.date, out: _Landing
+) -> None:
+    """Today's claims on the queue, read only when the rules set distribution.mode: queue.
+
+    Mostly accounts in the claiming rep's segments; a few are not (a departed rep's claim,
+    an account of another segment), so the rejections show up too.
+    """
+    claimers = rng.choice(len(roster.ids), size=max(1, len(roster.ids) // 2))
+    unowned = np.flatnonzero(acc.owner < 0)
+    taken = np.zeros(len(acc.ids), dtype=bool)
+    accounts, reps = [], []
+    for rep in claimers:
+        mine = unowned[np.isin(acc.segment[unowned], roster.segments[rep].split(";"))]
+        mine = mine[~taken[mine]]
+        if rng.random() < 0.1 or not len(mine):
+            mine = unowned[~taken[unowned]]
+        if not len(mine):
+            break
+        pick = rng.choice(mine)
+        taken[pick] = True
+        accounts.append(acc.ids[pick])
+        reps.append(roster.ids[rep])
+    out.write(
+        "book_claims.csv",
+        pa.table(
+            {
+                "account_id": np.array(accounts, dtype=str),
+                "rep_id": np.array(reps, dtype=str),
+                "claimed_at": _timestamps(as_of, np.zeros(len(accounts), dtype=np.int64), rng),
+            }
+        ),
+    )
+
+
 def generate(
     out: str | Path,
     accounts: int,
@@ -717,5 +773,6 @@ def generate(
     _opportunities(rng, acc, roster, as_of, out)
     _signals(rng, acc, as_of, out)
     _returns(rng, acc, roster, as_of, out)
+    _claims(rng, acc, roster, as_of, out)
     shutil.copyfile(RULES_TEMPLATE, folder / "rules.yml")
     return dict(sorted(out.rows.items()))

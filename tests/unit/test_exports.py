@@ -74,3 +74,19 @@ def test_each_rep_sees_what_entered_and_left_their_book():
         "r2": [("entered", "Initech")],
     }
     assert crm_owner_changes(events().iloc[0:0], "x").empty
+
+
+def test_shared_ownership_sets_the_ae_owner_and_the_sdr_field_independently():
+    rows = [
+        {"account_id": "a1", "lane": "AE", "to_rep_id": "ae1", "kind": "distribution",
+         "reason_code": "free_capacity", "explanation": "x"},
+        {"account_id": "a1", "lane": "SDR", "to_rep_id": "sdr1", "kind": "distribution",
+         "reason_code": "free_capacity", "explanation": "x"},
+        {"account_id": "a2", "lane": "SDR", "from_rep_id": "sdr1", "kind": "retrieval",
+         "reason_code": "not_worked", "explanation": "x"},
+    ]  # fmt: skip
+    crm = crm_owner_changes(make_events(rows, "run-1", DAY), "pool-user", shared=True)
+    assert crm.fillna("").values.tolist() == [
+        ["a1", "ae1", "In Book", "2026-11-23", "distribution: free_capacity", "sdr1", "In Book"],
+        ["a2", "", "", "", "", "pool-user", "Pool"],
+    ]

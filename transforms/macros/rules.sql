@@ -71,3 +71,30 @@
     ({%- for v in values -%}'{{ v | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%})
     {%- endif -%}
 {%- endmacro %}
+
+-- The key of a rules mapping (name -> list of codes) whose list holds `expr`; null if none.
+{% macro country_lookup(mapping, expr) -%}
+    {%- set entries = rule(mapping) -%}
+    {%- if entries -%}
+    case {{ expr }}
+    {%- for name, codes in entries.items() %}
+        {%- for code in codes %}
+        when '{{ code }}' then '{{ name }}'
+        {%- endfor %}
+    {%- endfor %}
+    end
+    {%- else -%}
+    cast(null as varchar)
+    {%- endif -%}
+{%- endmacro %}
+
+-- The books an account can sit in at once, as allocation.rules.Rules.lanes: one per role
+-- with shared AE + SDR ownership, else the single lane 'all'.
+{% macro lanes() -%}
+    {{ return(['AE', 'SDR'] if rule('distribution.shared_ownership') else ['all']) }}
+{%- endmacro %}
+
+-- The lanes as a relation with one column, lane.
+{% macro lanes_relation() -%}
+    (select unnest({{ lanes() }}) as lane)
+{%- endmacro %}

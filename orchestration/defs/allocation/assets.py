@@ -12,9 +12,15 @@ DDL = """
 CREATE SCHEMA IF NOT EXISTS allocation;
 CREATE TABLE IF NOT EXISTS allocation.ownership_events (
     event_id VARCHAR PRIMARY KEY, run_id VARCHAR NOT NULL, as_of_date DATE NOT NULL,
-    seq BIGINT NOT NULL, account_id VARCHAR NOT NULL, from_rep_id VARCHAR, to_rep_id VARCHAR,
-    kind VARCHAR NOT NULL, reason_code VARCHAR NOT NULL, explanation VARCHAR,
-    priority DOUBLE, rest_until DATE
+    seq BIGINT NOT NULL, account_id VARCHAR NOT NULL, lane VARCHAR NOT NULL DEFAULT 'all',
+    from_rep_id VARCHAR, to_rep_id VARCHAR, kind VARCHAR NOT NULL, reason_code VARCHAR NOT NULL,
+    explanation VARCHAR, priority DOUBLE, rest_until DATE
+);
+-- Warehouses from before shared ownership: their events are all in the single lane.
+ALTER TABLE allocation.ownership_events ADD COLUMN IF NOT EXISTS lane VARCHAR DEFAULT 'all';
+CREATE TABLE IF NOT EXISTS allocation.claim_decisions (
+    as_of_date DATE NOT NULL, account_id VARCHAR, rep_id VARCHAR, claimed_at TIMESTAMP,
+    decision VARCHAR NOT NULL, decision_reason VARCHAR
 );
 CREATE TABLE IF NOT EXISTS allocation.return_decisions (
     as_of_date DATE NOT NULL, account_id VARCHAR, rep_id VARCHAR, returned_at TIMESTAMP,
@@ -38,7 +44,8 @@ CAPACITY_COLUMNS = [
     "receives_accounts",
 ]
 READS = {
-    "accounts": "SELECT account_id, crm_owner_id, segment, region, priority, segment_rank, "
+    "accounts": "SELECT account_id, crm_owner_id, segment, region, language, time_zone, "
+    "priority, segment_rank, "
     "is_new_business, open_opportunities, review_decision, review_decided_on "
     "FROM marts.account_scores ORDER BY account_id",
     "reps": "SELECT * FROM staging.stg_books__reps ORDER BY rep_id",
@@ -46,6 +53,15 @@ READS = {
     "FROM marts.account_activity ORDER BY account_activity_id",
     "returns": "SELECT account_id, rep_id, returned_at, reason FROM staging.stg_books__returns "
     "ORDER BY returned_at, account_id",
+    "claims": "SELECT account_id, rep_id, claimed_at FROM staging.stg_books__claims "
+    "ORDER BY claimed_at, account_id, rep_id",
+}
+# Requests decided by earlier runs: each return and claim is decided once.
+DECIDED = {
+    "decided_returns": "SELECT account_id, rep_id, returned_at FROM allocation.return_decisions "
+    "WHERE as_of_date < ?",
+    "decided_claims": "SELECT account_id, rep_id, claimed_at FROM allocation.claim_decisions "
+    "WHERE as_of_date < ?",
 }
 
 
@@ -73,12 +89,18 @@ def _spec(name: str, description: str, deps: list[list[str]]) -> dg.AssetSpec:
                 ["marts", "account_activity"],
                 ["staging", "stg_books__reps"],
                 ["staging", "stg_books__returns"],
+                ["staging", "stg_books__claims"],
             ],
         ),
         _spec(
             "return_decisions",
             "Every rep return seen by a run: accepted, or rejected and why",
             [["staging", "stg_books__returns"]],
+        ),
+        _spec(
+            "claim_decisions",
+            "Queue mode: every claim on the ranked queue, accepted or rejected and why",
+            [["staging", "stg_books__claims"]],
         ),
         _spec(
             "rep_capacity",
@@ -103,6 +125,7 @@ def allocation_run(context: dg.AssetExecutionContext, warehouse: Warehouse, rule
                 f"books were already run for {later}; re-running {date} would rewrite history"
             )
         frames = {name: con.execute(sql).df() for name, sql in READS.items()}
+        frames |= {name: con.execute(sql, [date]).df() for name, sql in DECIDED.items()}
         frames["events"] = con.execute(
             f"SELECT {', '.join(EVENT_COLUMNS)} FROM allocation.ownership_events "
             "WHERE as_of_date < ? ORDER BY as_of_date, seq",
@@ -111,18 +134,24 @@ def allocation_run(context: dg.AssetExecutionContext, warehouse: Warehouse, rule
         result = engine.run(engine.Inputs(**frames), rules.load(), date, run_id)
 
         # Read by DuckDB's replacement scans below.
-        new_events = result.events  # noqa: F841
+        new_events = result.events[list(EVENT_COLUMNS)]  # noqa: F841
         capacity = result.capacity[CAPACITY_COLUMNS]  # noqa: F841
         decisions = result.return_decisions  # noqa: F841
+        claims = result.claim_decisions  # noqa: F841
         # One transaction: a failed run leaves the previous books exactly as they were.
         con.execute("BEGIN")
-        for table in ("ownership_events", "rep_capacity", "return_decisions"):
+        for table in ("ownership_events", "rep_capacity", "return_decisions", "claim_decisions"):
             con.execute(f"DELETE FROM allocation.{table} WHERE as_of_date = ?", [date])
-        con.execute("INSERT INTO allocation.ownership_events SELECT * FROM new_events")
+        con.execute("INSERT INTO allocation.ownership_events BY NAME SELECT * FROM new_events")
         con.execute("INSERT INTO allocation.rep_capacity SELECT * FROM capacity")
         con.execute(
             "INSERT INTO allocation.return_decisions SELECT ?, account_id, rep_id, returned_at, "
             "reason, decision, decision_reason FROM decisions",
+            [date],
+        )
+        con.execute(
+            "INSERT INTO allocation.claim_decisions SELECT ?, account_id, rep_id, claimed_at, "
+            "decision, decision_reason FROM claims",
             [date],
         )
         con.execute("COMMIT")
@@ -142,6 +171,14 @@ def allocation_run(context: dg.AssetExecutionContext, warehouse: Warehouse, rule
         metadata={
             "accepted": int(decided.get("accepted", 0)),
             "rejected": int(decided.get("rejected", 0)),
+        },
+    )
+    claimed = result.claim_decisions["decision"].value_counts()
+    yield dg.MaterializeResult(
+        asset_key=["allocation", "claim_decisions"],
+        metadata={
+            "accepted": int(claimed.get("accepted", 0)),
+            "rejected": int(claimed.get("rejected", 0)),
         },
     )
     yield dg.MaterializeResult(

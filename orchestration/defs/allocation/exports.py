@@ -4,7 +4,7 @@ import dagster as dg
 
 from allocation.exports import crm_owner_changes, rep_changes
 from orchestration.partitions import as_of, daily
-from orchestration.resources import ExportFolder, Warehouse
+from orchestration.resources import ExportFolder, RulesFile, Warehouse
 
 
 @dg.asset(
@@ -18,7 +18,9 @@ from orchestration.resources import ExportFolder, Warehouse
     description="crm_owner_changes_<date>.csv (Data Loader upsert on Account) and "
     "rep_book_changes_<date>.csv (what entered and left each rep's book, and why)",
 )
-def book_changes(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: ExportFolder):
+def book_changes(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, exports: ExportFolder, rules: RulesFile
+):
     date = as_of(context)
     with warehouse.connect() as con:
         events = con.execute(
@@ -31,7 +33,7 @@ def book_changes(context: dg.AssetExecutionContext, warehouse: Warehouse, export
         ).fetchone()[0]
     folder = exports.abs_path
     folder.mkdir(parents=True, exist_ok=True)
-    crm = crm_owner_changes(events, pool_owner)
+    crm = crm_owner_changes(events, pool_owner, rules.load().distribution.shared_ownership)
     reps = rep_changes(events, names.set_index("account_id")["account_name"])
     crm_path = folder / f"crm_owner_changes_{date.isoformat()}.csv"
     reps_path = folder / f"rep_book_changes_{date.isoformat()}.csv"

@@ -15,6 +15,7 @@ select
     a.annual_revenue,
     a.number_of_employees,
     a.billing_country,
+    a.billing_state,
     a.account_type,
     a.crm_owner_id,
     {{ segment_case('a.annual_revenue', 'a.number_of_employees') }} as segment,

@@ -44,17 +44,13 @@ select
     segment,
     industry,
     billing_country,
-    {% if rule('regions') -%}
-    case billing_country
-    {%- for region, countries in rule('regions').items() %}
-        {%- for country in countries %}
-        when '{{ country }}' then '{{ region }}'
-        {%- endfor %}
-    {%- endfor %}
-    end
-    {%- else -%}
-    cast(null as varchar)
-    {%- endif %} as region,
+    {{ country_lookup('regions', 'billing_country') }} as region,
+    {{ country_lookup('languages', 'billing_country') }} as language,
+    -- "Country/State" first, so a US state can sit in its own time zone.
+    coalesce(
+        {{ country_lookup('time_zones', "billing_country || '/' || billing_state") }},
+        {{ country_lookup('time_zones', 'billing_country') }}
+    ) as time_zone,
     number_of_employees,
     annual_revenue,
     is_customer,

@@ -1,4 +1,4 @@
--- Every account's state after the run: in a book and working, in a book but due for
+-- Every account's state in each lane after the run: in a book and working, in a book but due for
 -- retrieval, resting (until when and why), in review, eligible in the pool, not new
 -- business, or retired; with the TAM and NBTAM flags coverage is measured against.
 -- Built after the allocation, so it reflects the run's own book changes.
@@ -9,6 +9,7 @@ with activity as (
 
 select
     s.account_id,
+    l.lane,
     s.segment,
     s.priority,
     b.rep_id,
@@ -27,6 +28,7 @@ select
     not s.is_retired and s.fit_score >= {{ rule('fit.icp_min_score') }}
         and s.is_new_business as is_nbtam
 from {{ ref('account_scores') }} as s
-left join {{ ref('current_books') }} as b on s.account_id = b.account_id
+cross join {{ lanes_relation() }} as l
+left join {{ ref('current_books') }} as b on s.account_id = b.account_id and l.lane = b.lane
 left join activity as a on b.account_id = a.account_id and b.rep_id = a.rep_id
-left join {{ ref('pool') }} as p on s.account_id = p.account_id
+left join {{ ref('pool') }} as p on s.account_id = p.account_id and l.lane = p.lane

@@ -5,6 +5,7 @@ select
     e.as_of_date,
     e.seq,
     e.account_id,
+    e.lane,
     e.from_rep_id,
     e.to_rep_id,
     e.kind,

@@ -6,6 +6,8 @@ select
     replace(lower(segments), ' ', '') as segments,
     region,
     time_zone,
+    -- ';'-separated language codes, for distribution.match_language.
+    replace(lower(languages), ' ', '') as languages,
     target_book_size as target_book_size_override,
     start_date,
     unavailable_until,
