@@ -7,8 +7,10 @@ the review queue and a severity. Blocking rules quarantine the failing rows
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 
 import great_expectations as gx
@@ -51,11 +53,54 @@ class Outcome:
         return all(item["success"] for item in self.summary)
 
 
-def account_rules(account_types: list[str]) -> list[Rule]:
-    E = gx.expectations
-    return [
+E = gx.expectations
+ACCOUNT_TYPES = ("Prospect", "Customer", "Former Customer", "Partner", "Other")
+EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+# Activity dated further ahead than this would count as work for a year: a typo, not a plan.
+FAR_FUTURE_DAYS = 365
+
+
+def _unique(rule: str, column: str) -> Rule:
+    return Rule(rule, E.ExpectColumnValuesToBeUnique, {"column": column})
+
+
+def _not_after(rule: str, column: str, latest: dt.datetime, blocking: bool = True) -> Rule:
+    return Rule(
+        rule,
+        E.ExpectColumnValuesToBeBetween,
+        {"column": column, "max_value": latest.isoformat()},
+        blocking=blocking,
+    )
+
+
+def _email(rule: str, column: str) -> Rule:
+    # A malformed e-mail weakens lead matching; the record is still usable.
+    return Rule(rule, E.ExpectColumnValuesToMatchRegex, {"column": column, "regex": EMAIL}, False)
+
+
+@dataclass(frozen=True)
+class SuiteInputs:
+    """What the suites need from the rules of engagement and the run."""
+
+    as_of: dt.date
+    return_reasons: list[str]
+    segments: list[str]
+    signal_types: list[str]
+    account_types: tuple[str, ...] = ACCOUNT_TYPES
+
+    @property
+    def end_of_day(self) -> dt.datetime:
+        return dt.datetime.combine(self.as_of, dt.time.max)
+
+    @property
+    def far_future(self) -> dt.datetime:
+        return self.end_of_day + dt.timedelta(days=FAR_FUTURE_DAYS)
+
+
+def account_rules(account_types, as_of: dt.date | None = None) -> list[Rule]:
+    rules = [
         Rule("account_id_present", E.ExpectColumnValuesToNotBeNull, {"column": "Id"}),
-        Rule("account_id_unique", E.ExpectColumnValuesToBeUnique, {"column": "Id"}),
+        _unique("account_id_unique", "Id"),
         Rule("account_name_present", E.ExpectColumnValuesToNotBeNull, {"column": "Name"}),
         Rule(
             "revenue_not_negative",
@@ -70,7 +115,7 @@ def account_rules(account_types: list[str]) -> list[Rule]:
         Rule(
             "account_type_allowed",
             E.ExpectColumnValuesToBeInSet,
-            {"column": "Type", "value_set": account_types},
+            {"column": "Type", "value_set": list(account_types)},
         ),
         # A missing size only weakens the fit score; the account can still be worked.
         Rule(
@@ -89,20 +134,108 @@ def account_rules(account_types: list[str]) -> list[Rule]:
             blocking=False,
         ),
     ]
+    if as_of is not None:
+        end = dt.datetime.combine(as_of, dt.time.max)
+        rules.append(_not_after("account_created_not_in_future", "CreatedDate", end, False))
+    return rules
 
 
-def return_rules(reasons: list[str]) -> list[Rule]:
-    E = gx.expectations
-    return [
+def return_rules(reasons: list[str], as_of: dt.date | None = None) -> list[Rule]:
+    rules = [
         Rule(
             "return_reason_allowed",
             E.ExpectColumnValuesToBeInSet,
             {"column": "reason", "value_set": reasons},
         ),
     ]
+    if as_of is not None:
+        end = dt.datetime.combine(as_of, dt.time.max)
+        rules.append(_not_after("return_not_in_future", "returned_at", end))
+    return rules
 
 
-ACCOUNT_TYPES = ["Prospect", "Customer", "Former Customer", "Partner", "Other"]
+def _segments_regex(segments: list[str]) -> str:
+    """';'-separated segment names, any case, spaces allowed (staging normalises them)."""
+    one = "(?:" + "|".join(re.escape(s) for s in segments) + ")"
+    return rf"(?i)^\s*{one}\s*(?:;\s*{one}\s*)*$"
+
+
+def landing_suites(inputs: SuiteInputs) -> dict[str, list[Rule]]:
+    """One suite per landing table. Blocking where a bad value would corrupt books or
+    scores (duplicate keys, impossible numbers, activity or signals dated ahead), warning
+    where the record is still usable."""
+    end, far = inputs.end_of_day, inputs.far_future
+    return {
+        "users": [_unique("user_id_unique", "Id"), _email("user_email_well_formed", "Email")],
+        "accounts": account_rules(inputs.account_types, inputs.as_of),
+        "contacts": [
+            _unique("contact_id_unique", "Id"),
+            _email("contact_email_well_formed", "Email"),
+        ],
+        "tasks": [
+            _unique("task_id_unique", "Id"),
+            _not_after("task_not_far_future", "ActivityDate", far),
+            Rule(
+                "call_duration_not_negative",
+                E.ExpectColumnValuesToBeBetween,
+                {"column": "CallDurationInSeconds", "min_value": 0},
+            ),
+        ],
+        "events": [
+            _unique("event_id_unique", "Id"),
+            _not_after("event_not_far_future", "StartDateTime", far),
+        ],
+        "opportunities": [
+            _unique("opportunity_id_unique", "Id"),
+            Rule(
+                "amount_not_negative",
+                E.ExpectColumnValuesToBeBetween,
+                {"column": "Amount", "min_value": 0},
+                blocking=False,
+            ),
+            _not_after("opportunity_created_not_in_future", "CreatedDate", end, False),
+        ],
+        "leads": [
+            _unique("lead_id_unique", "Id"),
+            _email("lead_email_well_formed", "Email"),
+            _not_after("lead_created_not_in_future", "CreatedDate", end, False),
+        ],
+        "signals": [
+            Rule(
+                "strength_in_range",
+                E.ExpectColumnValuesToBeBetween,
+                {"column": "strength", "min_value": 0, "max_value": 100},
+            ),
+            # A signal observed tomorrow would decay upwards and inflate timing.
+            _not_after("signal_not_in_future", "observed_at", end),
+            Rule(
+                "signal_type_known",
+                E.ExpectColumnValuesToBeInSet,
+                {"column": "signal_type", "value_set": inputs.signal_types},
+                blocking=False,
+            ),
+        ],
+        "reps": [
+            _unique("rep_id_unique", "rep_id"),
+            Rule(
+                "role_allowed",
+                E.ExpectColumnValuesToMatchRegex,
+                {"column": "role", "regex": r"(?i)^\s*(?:SDR|AE)\s*$"},
+            ),
+            Rule(
+                "segments_known",
+                E.ExpectColumnValuesToMatchRegex,
+                {"column": "segments", "regex": _segments_regex(inputs.segments)},
+            ),
+            Rule(
+                "target_book_size_not_negative",
+                E.ExpectColumnValuesToBeBetween,
+                {"column": "target_book_size", "min_value": 0},
+            ),
+        ],
+        "returns": return_rules(inputs.return_reasons, inputs.as_of),
+        "claims": [_not_after("claim_not_in_future", "claimed_at", end)],
+    }
 
 
 def _context() -> gx.data_context.AbstractDataContext:
@@ -150,3 +283,16 @@ def validate(frame: pd.DataFrame, rules: list[Rule], name: str) -> Outcome:
             }
         )
     return Outcome(pd.DataFrame(failures, columns=[ROW, "rule", "severity", "column"]), summary)
+
+
+def failures_markdown(failed: list[dict]) -> str:
+    """Failed rules from `Outcome.summary` as a table a person reads in the Dagster UI."""
+    if not failed:
+        return "All expectations passed."
+    lines = ["| rule | severity | column | failed rows | sample |", "|---|---|---|---|---|"]
+    lines += [
+        f"| {i['rule']} | {i['severity']} | {i['column']} | {i['failed_rows']} | "
+        f"{', '.join(i['sample'])} |"
+        for i in failed
+    ]
+    return "\n".join(lines)

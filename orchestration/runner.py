@@ -60,7 +60,8 @@ def run_books(
     with dg.DagsterInstance.ephemeral() if instance is None else nullcontext(instance) as inst:
         result = dg.materialize(
             # RevOps' review decisions are recorded by their own job, not the daily run.
-            [a for a in defs.assets or [] if REVIEW_DECISIONS not in a.keys],
+            [a for a in defs.assets or [] if REVIEW_DECISIONS not in a.keys]
+            + list(defs.asset_checks or []),
             resources=resources,
             partition_key=as_of.isoformat(),
             instance=inst,

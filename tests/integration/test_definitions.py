@@ -34,8 +34,12 @@ def test_definitions_load_as_one_connected_graph():
     assert defs.resolve_job_def("daily_books") is not None
     assert defs.resolve_schedule_def("daily_books_schedule").cron_schedule == "0 6 * * *"
     assert defs.resolve_sensor_def("new_landing_files") is not None
-    checks = {k.name for k in graph.asset_check_keys}
-    assert {"accounts_expectations", "rows_reconcile"} <= checks
+    checks = {(k.asset_key, k.name) for k in graph.asset_check_keys}
+    for spec in LANDING_FILES:  # every landing file: its suite and its reconciliation
+        assert {(dg.AssetKey(spec.asset_key), "expectations")} <= checks, spec.file
+        assert (dg.AssetKey(spec.asset_key), "rows_reconcile") in checks, spec.file
+    for mart in ("account_scores", "ownership_events", "current_books", "rep_books"):
+        assert (dg.AssetKey(["marts", mart]), "expectations") in checks, mart
 
 
 def test_the_asset_graph_is_one_connected_picture():

@@ -9,17 +9,13 @@ reconcile (read = loaded + quarantined).
 import dagster as dg
 
 from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
-from data_quality.expectations import ACCOUNT_TYPES, account_rules, return_rules
+from data_quality.expectations import SuiteInputs, failures_markdown, landing_suites
 from data_quality.ingest import load_landing_file
 from data_quality.review import DECISIONS_DDL
 from orchestration.partitions import as_of, daily
 from orchestration.resources import LandingFolder, RulesFile, Warehouse
 
-# Great Expectations suites by table, built from the rules of engagement.
-SUITES = {
-    "accounts": lambda rules: account_rules(ACCOUNT_TYPES),
-    "returns": lambda rules: return_rules(rules.return_reasons),
-}
+SUITE_CHECK = "expectations"  # one Great Expectations suite per landing file
 REQUIRED = {"Account.csv", "User.csv", "reps.csv"}
 
 
@@ -56,13 +52,12 @@ def _key(spec) -> dg.AssetKey:
     ]
     + [
         dg.AssetCheckSpec(
-            f"{table}_expectations",
+            SUITE_CHECK,
             asset=_key(spec),
-            description="Great Expectations suite on the landing file",
+            description=f"Great Expectations suite on {spec.file}: fails red (error) when a "
+            "blocking rule caught rows (they are quarantined), yellow (warn) for warnings only",
         )
         for spec in LANDING_FILES
-        for table in SUITES
-        if spec.table == table
     ],
     partitions_def=daily,
     backfill_policy=dg.BackfillPolicy.multi_run(1),
@@ -76,17 +71,24 @@ def landing_files(
 ):
     date = as_of(context)
     roe = rules.load()
+    suites = landing_suites(
+        SuiteInputs(
+            as_of=date,
+            return_reasons=roe.return_reasons,
+            segments=roe.segment_names,
+            signal_types=sorted(roe.timing.signal_weights),
+        )
+    )
     total_quarantined = 0
     with warehouse.connect() as con:
         con.execute(DECISIONS_DDL)  # dbt reads it as a source before any decision exists
         for spec in LANDING_FILES:
-            suite = SUITES.get(spec.table)
             report = load_landing_file(
                 con,
                 spec,
                 landing.abs_path,
                 date,
-                rules=suite(roe) if suite else None,
+                rules=suites[spec.table],
                 required_file=spec.file in REQUIRED,
             )
             total_quarantined += report.rows_quarantined
@@ -111,20 +113,7 @@ def landing_files(
                     "rows_quarantined": report.rows_quarantined,
                 },
             )
-            if report.expectations is not None:
-                outcome = report.expectations
-                failed = [s for s in outcome.summary if not s["success"]]
-                yield dg.AssetCheckResult(
-                    asset_key=_key(spec),
-                    check_name=f"{spec.table}_expectations",
-                    passed=outcome.success,
-                    # Failing rows are already quarantined, so books stay safe: warn, don't block.
-                    severity=dg.AssetCheckSeverity.WARN,
-                    metadata={
-                        "failed_expectations": dg.MetadataValue.md(_table(failed)),
-                        "rows_failing_blocking_rules": len(outcome.blocking_rows),
-                    },
-                )
+            yield _suite_result(spec, report)
         rows = con.execute(
             "SELECT count(*) FROM quality.quarantine WHERE as_of_date = ?", [date]
         ).fetchone()[0]
@@ -134,13 +123,25 @@ def landing_files(
     )
 
 
-def _table(items: list[dict]) -> str:
-    if not items:
-        return "All expectations passed."
-    lines = ["| rule | severity | column | failed rows | sample |", "|---|---|---|---|---|"]
-    lines += [
-        f"| {i['rule']} | {i['severity']} | {i['column']} | {i['failed_rows']} | "
-        f"{', '.join(i['sample'])} |"
-        for i in items
-    ]
-    return "\n".join(lines)
+def _suite_result(spec, report) -> dg.AssetCheckResult:
+    """The file's suite as a check a person can read: failed rules, rows, a sample."""
+    outcome = report.expectations
+    failed = [s for s in outcome.summary if not s["success"]] if outcome else []
+    blocking = any(s["severity"] == "blocking" for s in failed)
+    return dg.AssetCheckResult(
+        asset_key=_key(spec),
+        check_name=SUITE_CHECK,
+        passed=not failed,
+        # Red when a blocking rule caught rows: they are quarantined, so books stay safe and
+        # the run goes on, but RevOps has work. Yellow for warnings only.
+        severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "failed_expectations": dg.MetadataValue.md(failures_markdown(failed)),
+            "expectations_run": len(outcome.summary) if outcome else 0,
+            "rows_failing_blocking_rules": len(outcome.blocking_rows) if outcome else 0,
+            "rows_failing_warnings": sum(
+                s["failed_rows"] for s in failed if s["severity"] == "warning"
+            ),
+            "file_missing": report.missing_file,
+        },
+    )

@@ -11,6 +11,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.defs.transforms.metadata import DESCRIBE
 from orchestration.defs.transforms.project import dbt_project
 from orchestration.partitions import as_of, daily
 from orchestration.resources import RulesFile, Warehouse
@@ -45,7 +46,20 @@ def _build(
     }
     # Unit tests are fixtures for the default rules: CI runs them, daily runs do not.
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)]
-    yield from dbt.cli(args, context=context).stream()
+    held = []
+    for event in dbt.cli(args, context=context).stream():
+        if (
+            isinstance(event, dg.Output)
+            and context.asset_key_for_output(event.output_name) in DESCRIBE
+        ):
+            held.append(event)
+        else:
+            yield event
+    if held:
+        with warehouse.connect() as con:
+            for event in held:
+                describe = DESCRIBE[context.asset_key_for_output(event.output_name)]
+                yield event.with_metadata({**event.metadata, **describe(con)})
 
 
 def _dbt_assets(name: str, **selection: str):

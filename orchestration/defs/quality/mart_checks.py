@@ -1,0 +1,42 @@
+"""The key marts' Great Expectations suites as Dagster asset checks."""
+
+import dagster as dg
+
+from data_quality.expectations import failures_markdown, validate
+from data_quality.marts import MartSuite, mart_suites
+from orchestration.partitions import daily
+from orchestration.resources import RulesFile, Warehouse
+
+
+def _check(suite: MartSuite) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(["marts", suite.mart]),
+        name="expectations",
+        description=f"Great Expectations suite on marts.{suite.mart}"
+        + (" (blocking: a failure stops what reads it)" if suite.blocking else ""),
+        blocking=suite.blocking,
+        partitions_def=daily,
+        pool="warehouse",
+    )
+    def check(warehouse: Warehouse, rules: RulesFile) -> dg.AssetCheckResult:
+        # Built per run: the suite checks the segment names of today's rules file.
+        (today,) = [s for s in mart_suites(rules.load().segment_names) if s.mart == suite.mart]
+        with warehouse.connect() as con:
+            frame = con.execute(suite.query).df()
+        outcome = validate(frame, today.rules, name=suite.mart)
+        failed = [s for s in outcome.summary if not s["success"]]
+        blocking = any(s["severity"] == "blocking" for s in failed)
+        return dg.AssetCheckResult(
+            passed=not failed,
+            severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+            metadata={
+                "failed_expectations": dg.MetadataValue.md(failures_markdown(failed)),
+                "rows_checked": len(frame),
+                "rows_failing": int(outcome.failures["_row"].nunique()),
+            },
+        )
+
+    return check
+
+
+CHECKS = [_check(suite) for suite in mart_suites(segments=[])]

@@ -1,0 +1,108 @@
+"""The Great Expectations suites on landing files: each rule catches its damage, with the
+severity that decides whether the row is quarantined."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from data_quality.expectations import SuiteInputs, landing_suites, validate
+
+INPUTS = SuiteInputs(
+    as_of=dt.date(2026, 11, 23),
+    return_reasons=["bad_data", "disqualified"],
+    segments=["smb", "mid_market"],
+    signal_types=["funding"],
+)
+SUITES = landing_suites(INPUTS)
+
+
+def failures(table, **columns):
+    frame = pd.DataFrame(columns)
+    frame.insert(0, "_row", range(1, len(frame) + 1))
+    found = validate(frame, SUITES[table], table).failures
+    return sorted(zip(found["_row"], found["rule"], found["severity"], strict=True))
+
+
+def test_every_landing_table_has_a_suite():
+    from data_quality.contract import LANDING_FILES
+
+    assert {spec.table for spec in LANDING_FILES} == set(SUITES)
+    for table, rules in SUITES.items():
+        assert rules, table
+
+
+def test_tasks_duplicate_ids_far_future_dates_and_negative_durations_block():
+    found = failures(
+        "tasks",
+        Id=["t1", "t2", "t2"],
+        ActivityDate=pd.to_datetime(["2026-11-01", "2028-01-01", None]),
+        CallDurationInSeconds=[30, -5, None],
+    )
+    assert found == [
+        (2, "call_duration_not_negative", "blocking"),
+        (2, "task_id_unique", "blocking"),
+        (2, "task_not_far_future", "blocking"),
+        (3, "task_id_unique", "blocking"),
+    ]
+
+
+def test_roster_roles_segments_and_sizes():
+    found = failures(
+        "reps",
+        rep_id=["r1", "r2", "r3"],
+        role=["SDR", "ae", "Manager"],
+        segments=["smb", "Mid_Market;smb", "enterprise"],
+        target_book_size=[10, -1, None],
+    )
+    assert found == [
+        (2, "target_book_size_not_negative", "blocking"),
+        (3, "role_allowed", "blocking"),
+        (3, "segments_known", "blocking"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("observed", "strength", "signal_type", "expected"),
+    [
+        ("2026-11-23 18:00", 50.0, "funding", []),
+        ("2026-11-24 00:00", 50.0, "funding", [(1, "signal_not_in_future", "blocking")]),
+        ("2026-11-20 00:00", 101.0, "funding", [(1, "strength_in_range", "blocking")]),
+        ("2026-11-20 00:00", 10.0, "webinar", [(1, "signal_type_known", "warning")]),
+    ],
+)
+def test_signals(observed, strength, signal_type, expected):
+    found = failures(
+        "signals",
+        strength=[strength],
+        observed_at=pd.to_datetime([observed]),
+        signal_type=[signal_type],
+    )
+    assert found == expected
+
+
+def test_emails_and_amounts_warn_without_blocking():
+    assert failures("leads", Id=["l1", "l2"], Email=["a@b.com", "not-an-email"],
+                    CreatedDate=pd.to_datetime(["2026-01-01", "2026-01-01"])) == [
+        (2, "lead_email_well_formed", "warning")
+    ]  # fmt: skip
+    assert failures(
+        "opportunities",
+        Id=["o1"],
+        Amount=[-10.0],
+        CreatedDate=pd.to_datetime(["2027-01-01"]),
+    ) == [
+        (1, "amount_not_negative", "warning"),
+        (1, "opportunity_created_not_in_future", "warning"),
+    ]
+
+
+def test_returns_and_claims_dated_after_the_run_block():
+    assert failures(
+        "returns",
+        reason=["bad_data", "because"],
+        returned_at=pd.to_datetime(["2026-11-23 12:00", "2026-11-30 00:00"]),
+    ) == [(2, "return_not_in_future", "blocking"), (2, "return_reason_allowed", "blocking")]
+    assert failures("claims", claimed_at=pd.to_datetime(["2026-11-24 09:00"])) == [
+        (1, "claim_not_in_future", "blocking")
+    ]
