@@ -3,74 +3,34 @@ row is in the review queue with the rule that caught it, rows reconcile per file
 quarantined account is ever put in a book."""
 
 import datetime as dt
+from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
+import yaml
 
 from data_quality.contract import LANDING_FILES
-from orchestration.runner import RunPaths, run_books
+from orchestration.runner import RunFailed, RunPaths, run_books
 from sample_data.generate import generate
 
 AS_OF = dt.date(2026, 11, 23)
-GOOD = '"{id}","Good Co","good.com","Software","1000","10","US","CA","Prospect","005X",'
-# (file, bytes appended, key in the queue or None for unparseable lines, expected rule)
-CORPUS = [
-    (
-        "Account.csv",
-        b'"001DUP","Dup A","a.com","Retail","5","5","US","CA","Prospect","005X",'
-        b'"2024-01-05T10:00:00.000Z"\n',
-        "001DUP",
-        "account_id_unique",
-    ),
-    (
-        "Account.csv",
-        b'"001DUP","Dup B","b.com","Retail","5","5","US","CA","Prospect","005X",'
-        b'"2024-01-05T10:00:00.000Z"\n',
-        "001DUP",
-        "account_id_unique",
-    ),
-    (
-        "Account.csv",
-        b'"","No Id","c.com","Retail","5","5","US","CA","Prospect","005X",'
-        b'"2024-01-05T10:00:00.000Z"\n',
-        None,
-        "missing_required",
-    ),
-    (
-        "Account.csv",
-        b'"001NEG","Neg","d.com","Retail","-7","5","US","CA","Prospect","005X",'
-        b'"2024-01-05T10:00:00.000Z"\n',
-        "001NEG",
-        "revenue_not_negative",
-    ),
-    (
-        "Account.csv",
-        b'"001DATE","Bad Date","e.com","Retail","5","5","US","CA","Prospect","005X","31/02/2024"\n',
-        "001DATE",
-        "invalid_type",
-    ),
-    (
-        "Account.csv",
-        b'"001BYTE","Caf\xe9","f.com","Retail","5","5","US","CA","Prospect","005X",'
-        b'"2024-01-05T10:00:00.000Z"\n',
-        None,
-        "malformed_csv",
-    ),
-    (
-        "Task.csv",
-        b'"00TORPHAN","001UNKNOWN","","005X","2026-11-01","2026-11-01T10:00:00.000Z",'
-        b'"Call","Call","Call","Completed",false,60\n',
-        "00TORPHAN",
-        "unknown_account",
-    ),
-    (
-        "book_returns.csv",
-        b'"{account}","{rep}","2026-11-22T10:00:00.000Z","because",""\n',
-        "{account}",
-        "return_reason_allowed",
-    ),
-    ("book_returns.csv", b'"{account2}","{rep}","2026-11-22T10:00', None, "malformed_csv"),
-]
+CORPUS = Path(__file__).parent.parent / "corpus"
+
+
+def corpus():
+    """(corpus file, landing file, expected key or None, expected rule), from the manifest."""
+    manifest = yaml.safe_load((CORPUS / "manifest.yml").read_text())
+    landing = {spec.file.split(".")[0]: spec.file for spec in LANDING_FILES}
+    return [
+        (name, landing[name.split(".")[0]], entry["key"], entry["rule"])
+        for name, entry in manifest.items()
+    ]
+
+
+def test_the_manifest_lists_every_corpus_file():
+    listed = {name for name, *_ in corpus()}
+    assert listed == {p.name for p in CORPUS.glob("*.csv")}
 
 
 @pytest.fixture(scope="module")
@@ -84,20 +44,18 @@ def damaged(tmp_path_factory):
         f"(SELECT rep_id FROM read_csv('{landing / 'reps.csv'}')) ORDER BY Id LIMIT 2"
     ).fetchall()
     fill = {"account": owned[0][0], "account2": owned[1][0], "rep": owned[0][1]}
-    corpus = []
-    for file, line, key, rule in CORPUS:
-        line = (
-            line.replace(b"{account}", fill["account"].encode())
-            .replace(b"{account2}", fill["account2"].encode())
-            .replace(b"{rep}", fill["rep"].encode())
-        )
+    expected = []
+    for name, file, key, rule in corpus():
+        lines = (CORPUS / name).read_bytes()
+        for placeholder, value in fill.items():
+            lines = lines.replace(f"{{{placeholder}}}".encode(), value.encode())
         path = landing / file
         body = path.read_bytes()
-        path.write_bytes(body + (b"" if body.endswith(b"\n") else b"\n") + line)
-        corpus.append((file, key.format(**fill) if key else None, rule))
+        path.write_bytes(body + (b"" if body.endswith(b"\n") else b"\n") + lines)
+        expected.append((file, key.format(**fill) if key else None, rule))
     paths = RunPaths(landing=landing, rules=landing / "rules.yml", warehouse=root / "wh.duckdb")
-    run_books(paths, AS_OF)  # completes despite every kind of damage
-    return paths, corpus
+    result = run_books(paths, AS_OF)  # completes despite every kind of damage
+    return paths, expected, result
 
 
 def rows(paths, sql, params=()):
@@ -109,9 +67,9 @@ def rows(paths, sql, params=()):
 
 
 def test_every_damaged_row_is_in_the_review_queue_with_its_rule(damaged):
-    paths, corpus = damaged
+    paths, expected, _ = damaged
     queue = rows(paths, "SELECT file, record_key, rule FROM marts.review_queue")
-    for file, key, rule in corpus:
+    for file, key, rule in expected:
         assert any(f == file and r == rule and (key is None or k == key) for f, k, r in queue), (
             file,
             key,
@@ -120,7 +78,7 @@ def test_every_damaged_row_is_in_the_review_queue_with_its_rule(damaged):
 
 
 def test_rows_reconcile_for_every_file(damaged):
-    paths, _ = damaged
+    paths, _, _ = damaged
     for spec in LANDING_FILES:
         data_lines = (
             sum(1 for line in (paths.landing / spec.file).read_bytes().splitlines() if line.strip())
@@ -137,7 +95,7 @@ def test_rows_reconcile_for_every_file(damaged):
 
 
 def test_no_quarantined_account_is_ever_in_a_book(damaged):
-    paths, _ = damaged
+    paths, _, _ = damaged
     assert rows(
         paths,
         "SELECT count(*) FROM marts.current_books b JOIN quality.quarantine q "
@@ -149,3 +107,47 @@ def test_no_quarantined_account_is_ever_in_a_book(damaged):
         "SELECT count(*) FROM marts.current_books "
         "WHERE account_id IN ('001DUP', '001NEG', '001DATE')",
     ) == [(0,)]
+
+
+def test_the_ui_shows_failed_expectations_and_the_open_queue(damaged):
+    _, _, result = damaged
+    checks = {
+        (e.asset_key.to_user_string(), e.check_name): e
+        for e in result.get_asset_check_evaluations()
+    }
+    accounts = checks[("salesforce/accounts", "expectations")]
+    assert not accounts.passed and accounts.severity == dg.AssetCheckSeverity.ERROR
+    table = accounts.metadata["failed_expectations"].value
+    row = next(line for line in table.splitlines() if line.startswith("| account_id_unique |"))
+    assert "| blocking | Id |" in row and "001DUP, 001DUP" in row  # rule, rows, a sample
+    assert checks[("marts/account_scores", "expectations")].passed  # bad rows never got there
+    assert all(checks[(f"{s.source}/{s.table}", "rows_reconcile")].passed for s in LANDING_FILES)
+
+    (queue,) = [
+        m.materialization
+        for m in result.get_asset_materialization_events()
+        if m.asset_key == dg.AssetKey(["marts", "review_queue"])
+    ]
+    by_rule = {r.data["rule"]: int(r.data["items"]) for r in queue.metadata["open_by_rule"].records}
+    assert by_rule["malformed_csv"] >= 4 and by_rule["account_id_unique"] >= 2
+    assert queue.metadata["open_items"].value == sum(by_rule.values())
+    assert len(queue.metadata["open_preview"].records) == 20
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (b"", r"reps.csv: file is empty \(expected a header row\)"),
+        (
+            b'"rep_id","name"\n"005X","Ann"\n',
+            r"reps.csv: missing required column\(s\) role, segments",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_at_all_fails_the_run_naming_it(tmp_path, damage, message):
+    landing = tmp_path / "landing"
+    generate(landing, accounts=50, reps=3, seed=1, as_of=AS_OF, activities_per_account=1)
+    (landing / "reps.csv").write_bytes(damage)
+    paths = RunPaths(landing=landing, rules=landing / "rules.yml", warehouse=tmp_path / "w.duckdb")
+    with pytest.raises(RunFailed, match=message):
+        run_books(paths, AS_OF)
