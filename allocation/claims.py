@@ -25,13 +25,13 @@ def process_claims(
     pool: pd.DataFrame,
     capacity: pd.DataFrame,
     books: pd.DataFrame,
-    not_queued: dict[str, str],
+    not_queued: pd.Series,
 ) -> tuple[list[dict], pd.DataFrame]:
     """Decides `claims` (account_id, rep_id, claimed_at) of reps in `capacity`.
 
     `pool` is the queue (account_id, segment as eligibility key, priority); `capacity` has
     rep_id, segments (eligibility keys), capacity, free_slots and receives_accounts;
-    `books` the lane's books; `not_queued` says why a pool-less account is not in the queue.
+    `books` the lane's books; `not_queued` says, by account id, why an account is not in the queue.
     Returns the claim events (as dicts for the engine) and one decision per claim.
     """
     rank = queue_ranks(pool)

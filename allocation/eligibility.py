@@ -59,6 +59,10 @@ def eligibility_keys(
     `reps` (the roster) gives each rep's region, languages (';'-separated) and time_zone.
     """
     rules_d = rules.distribution
+    if not (rules_d.match_region or rules_d.match_language) and (
+        rules_d.max_time_zone_gap_hours is None
+    ):
+        return pool, capacity
     roster = reps.set_index("rep_id").reindex(capacity["rep_id"])
     account_parts: list[pd.Series] = []
     rep_parts: list[list[list[str]]] = []
@@ -74,8 +78,6 @@ def eligibility_keys(
         zones = sorted(pool["time_zone"].dropna().unique())
         hours = rules_d.max_time_zone_gap_hours
         rep_parts.append([_near_zones(z, zones, hours, day) for z in roster["time_zone"]])
-    if not account_parts:
-        return pool, capacity
 
     key = pool["segment"].astype(str)
     for part in account_parts:

@@ -8,7 +8,7 @@ the seeds' order: returns, retrieval, departures, distribution.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -408,7 +408,7 @@ def _leave(lane: _Lane, inputs: Inputs, rules: Rules, as_of: dt.date, first_run:
 
 def _queue(
     accounts: pd.DataFrame, events: pd.DataFrame, rules: Rules, as_of: dt.date
-) -> tuple[pd.DataFrame, dict[str, str]]:
+) -> tuple[pd.DataFrame, pd.Series]:
     """The accounts any lane may receive: new business, not resting, not waiting for review;
     judged on each account's latest events, this run's included. Also why the others are not.
     """
@@ -428,7 +428,7 @@ def _queue(
     if "review_decision" in accounts:
         why[(accounts["review_decision"] == "retire").to_numpy()] = "retired by RevOps"
     queued = accounts[why.isna().to_numpy()]
-    return queued, why.dropna().to_dict()
+    return queued, why.dropna()
 
 
 def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
@@ -439,7 +439,7 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
     role is a lane with its own books; otherwise there is one lane.
     """
     if "lane" not in inputs.events:
-        inputs.events = inputs.events.assign(lane=SOLE_LANE)
+        inputs = replace(inputs, events=inputs.events.assign(lane=SOLE_LANE))
     capacity = rep_capacity(inputs.reps, rules, as_of)
     shared = rules.distribution.shared_ownership
     capacity["lane"] = capacity["role"].astype(str) if shared else SOLE_LANE
@@ -459,12 +459,7 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
     for lane in lanes:
         pool = queue[~queue["account_id"].isin(lane.books["account_id"])]
         cap = lane.capacity
-        if (
-            rules.distribution.match_region
-            or rules.distribution.match_language
-            or (rules.distribution.max_time_zone_gap_hours is not None)
-        ):
-            pool, cap = eligibility_keys(pool, cap, inputs.reps, rules, as_of)
+        pool, cap = eligibility_keys(pool, cap, inputs.reps, rules, as_of)
         if rules.distribution.mode == Mode.QUEUE:
             claims = _undecided(inputs.claims, inputs.decided_claims, "claimed_at", as_of)
             claimed, decided = process_claims(
