@@ -87,6 +87,8 @@ class ActivityRules(_Strict):
     # A rep logging more tasks than this on one day is bulk-logging, not working.
     bulk_log_tasks_per_day: Annotated[int, Field(gt=0)] = 200
     phantom_share_flag: Annotated[float, Field(gt=0, le=1)] = 0.5
+    # A rep whose book is more than this share unworked is hoarding (passive territory).
+    hoarding_unworked_share: Annotated[float, Field(gt=0, le=1)] = 0.5
 
 
 class Role(StrEnum):
@@ -198,7 +200,10 @@ class Rules(_Strict):
     activity: ActivityRules = ActivityRules()
     working_window_days: Annotated[int, Field(ge=15, le=90)] = 30
     grace_days: Annotated[int, Field(ge=0, le=90)] = 14
-    rest_days: dict[str, Annotated[int, Field(ge=0, le=730)]] = DEFAULT_REST_DAYS
+    # Also the allowed return reasons, and column names in the marts: lower_snake_case.
+    rest_days: dict[
+        Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Annotated[int, Field(ge=0, le=730)]
+    ] = DEFAULT_REST_DAYS
     target_book_size: dict[Role, dict[str, Annotated[int, Field(ge=0)]]] = {
         Role.SDR: {"smb": 150, "mid_market": 100, "enterprise": 60},
         Role.AE: {"smb": 80, "mid_market": 60, "enterprise": 30},

@@ -41,7 +41,7 @@ select
     account_id,
     account_name,
     crm_owner_id,
-    segment,
+    scored.segment,
     industry,
     billing_country,
     {{ country_lookup('regions', 'billing_country') }} as region,
@@ -59,6 +59,9 @@ select
     review_decision,
     review_decided_on,
     is_new_business,
+    -- TAM: the ICP (fit at or above the rules' floor); NBTAM: the part open to new business.
+    not is_retired and fit >= {{ rule('fit.icp_min_score') }} as is_tam,
+    not is_retired and fit >= {{ rule('fit.icp_min_score') }} and is_new_business as is_nbtam,
     round(fit, 4) as fit_score,
     fit_industry_points,
     fit_country_points,
@@ -69,10 +72,14 @@ select
     timing_signal_count,
     timing_signals,
     round(blended, 4) as priority,
+    -- What the account is worth working: priority as a probability times the segment's
+    -- average won deal (0 while the segment has no won deal yet).
+    round(blended / 100 * coalesce(d.average_won_amount, 0), 2) as expected_value,
     'priority ' || cast(round(blended, 1) as varchar) || ' = {{ weights.fit_weight }} x fit '
         || cast(round(fit, 1) as varchar) || ' + {{ weights.timing_weight }} x timing '
         || cast(round(timing, 1) as varchar) as priority_explanation,
     -- Stable tie-break: equal priorities are ordered by account id.
-    row_number() over (partition by segment order by round(blended, 4) desc, account_id)
+    row_number() over (partition by scored.segment order by round(blended, 4) desc, account_id)
         as segment_rank
 from scored
+left join {{ ref('int_segments__deal_size') }} as d on scored.segment = d.segment

@@ -24,9 +24,8 @@ select
         when b.account_id is not null then 'due_for_retrieval'
         else p.pool_state
     end as book_state,
-    not s.is_retired and s.fit_score >= {{ rule('fit.icp_min_score') }} as is_tam,
-    not s.is_retired and s.fit_score >= {{ rule('fit.icp_min_score') }}
-        and s.is_new_business as is_nbtam
+    s.is_tam,
+    s.is_nbtam
 from {{ ref('account_scores') }} as s
 cross join {{ lanes_relation() }} as l
 left join {{ ref('current_books') }} as b on s.account_id = b.account_id and l.lane = b.lane

@@ -1,0 +1,33 @@
+-- The seed's audit of a static territory, on the CRM's own owners: how many accounts each
+-- owner holds, how many they worked in 90 days, and how many high-value ones sit idle.
+-- Run it before the switch to dynamic books, and keep watching it after.
+with threshold as (
+    -- High value: the top quarter of NBTAM by priority.
+    select quantile_cont(priority, 0.75) as high_priority
+    from {{ ref('account_scores') }}
+    where is_nbtam
+),
+
+held as (
+    select
+        s.crm_owner_id as rep_id,
+        s.account_id,
+        s.priority >= t.high_priority and s.is_nbtam as is_high_value,
+        coalesce(a.meaningful_activities_90d, 0) > 0 as worked_90d
+    from {{ ref('account_scores') }} as s
+    cross join threshold as t
+    left join {{ ref('account_activity') }} as a
+        on s.account_id = a.account_id and s.crm_owner_id = a.rep_id
+    where s.crm_owner_id in (select rep_id from {{ ref('stg_books__reps') }})
+)
+
+select
+    h.rep_id,
+    count(*) as crm_accounts_held,
+    count(*) filter (where h.worked_90d) as crm_accounts_worked_90d,
+    round(1 - count(*) filter (where h.worked_90d) / count(*), 4) as unworked_share,
+    count(*) filter (where h.is_high_value and not h.worked_90d) as high_value_idle,
+    1 - count(*) filter (where h.worked_90d) / count(*)
+        > {{ rule('activity.hoarding_unworked_share') }} as is_hoarding
+from held as h
+group by h.rep_id

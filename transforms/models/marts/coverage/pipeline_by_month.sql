@@ -1,0 +1,12 @@
+-- Pipeline created per month, by where it came from, marked before / after the switch to
+-- dynamic books: the before / after comparison in one table.
+select
+    created_month,
+    period,
+    source,
+    count(*) as opportunities,
+    coalesce(sum(amount), 0) as pipeline_amount,
+    count(*) filter (where is_won) as won_opportunities,
+    count(distinct account_id) as accounts
+from {{ ref('opportunity_sources') }}
+group by created_month, period, source
