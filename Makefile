@@ -17,7 +17,7 @@ export BOOKS_LANDING ?= $(DATA)/landing
 export BOOKS_RULES ?= $(DATA)/landing/rules.yml
 export BOOKS_EXPORTS ?= $(DATA)/exports
 
-.PHONY: env demo test dev lint format clean bench
+.PHONY: env demo test dev lint format clean bench bench-pipeline
 
 $(UV):
 	$(PYTHON) -m venv $(CURDIR)/.uv
@@ -57,3 +57,7 @@ clean:
 
 bench: env
 	$(VENV)/bin/python -m bench.allocation --json $(DATA)/bench-allocation.json
+
+# The whole daily run at 10k / 100k / 1M accounts, day 1 and day 2, with its baselines.
+bench-pipeline: env
+	$(VENV)/bin/python -m bench.pipeline --cache $(DATA)/bench --json $(DATA)/bench-pipeline.json

@@ -6,6 +6,8 @@ result is reported as an asset check, and every file reports whether its rows
 reconcile (read = loaded + quarantined).
 """
 
+import time
+
 import dagster as dg
 
 from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
@@ -83,6 +85,7 @@ def landing_files(
     with warehouse.connect() as con:
         con.execute(DECISIONS_DDL)  # dbt reads it as a source before any decision exists
         for spec in LANDING_FILES:
+            started = time.perf_counter()
             report = load_landing_file(
                 con,
                 spec,
@@ -91,6 +94,7 @@ def landing_files(
                 rules=suites[spec.table],
                 required_file=spec.file in REQUIRED,
             )
+            seconds = time.perf_counter() - started
             total_quarantined += report.rows_quarantined
             yield dg.MaterializeResult(
                 asset_key=_key(spec),
@@ -98,6 +102,7 @@ def landing_files(
                     "rows_read": report.rows_read,
                     "rows_loaded": report.rows_loaded,
                     "rows_quarantined": report.rows_quarantined,
+                    "load_seconds": round(seconds, 3),
                     "quarantined_by_rule": report.quarantined_by_rule,
                     "unknown_columns_kept": report.unknown_columns,
                     "file_missing": report.missing_file,

@@ -1,0 +1,328 @@
+"""Pipeline benchmark: the whole daily run (ingest, dbt, checks, allocation, marts,
+exports, report) at 10k / 100k / 1M accounts, then a second day with a day of change.
+
+For each scale it prints, per stage, wall time and peak memory (the process and its
+children, dbt included, sampled every 50 ms) for day 1 and day 2, ingest per file with
+rows per second, the slowest dbt models, and two baselines measured in the same run:
+
+- the floor for ingest: DuckDB alone reading the same CSV files into tables with the same
+  types (`read_csv`), per file;
+- a naive pandas version of the working-status computation (which accounts each rep
+  worked meaningfully within the window), beside the dbt models that do it.
+
+    python -m bench.pipeline [--scales 10000 100000 1000000] [--json PATH]   (make bench-pipeline)
+
+Landing folders are generated once per scale and cached (--cache, default data/bench).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import multiprocessing as mp
+import resource
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandas as pd
+import psutil
+
+from data_quality.contract import LANDING_FILES
+from data_quality.ingest import DIALECT
+from orchestration.runner import RunPaths, run_books
+from sample_data.generate import generate
+
+DAY1 = dt.date(2026, 11, 23)
+DAY2 = DAY1 + dt.timedelta(days=1)
+MIB = 2**20
+# Steps of the daily job, by the stage they belong to.
+STAGES = {
+    "landing_files": "ingest",
+    "signals_and_scores": "dbt (signals, scores)",
+    "allocation_run": "allocation",
+    "books_marts": "dbt (books, coverage)",
+    "exports__book_changes": "exports",
+    "reports__coverage": "report",
+}
+
+
+class Sampler:
+    """Peak resident memory of this process and its children (dbt runs as one)."""
+
+    def __init__(self, every: float = 0.05):
+        self.every, self.samples = every, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        me = psutil.Process()
+        while not self._stop.is_set():
+            rss = 0
+            for proc in [me, *me.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    rss += proc.memory_info().rss
+            self.samples.append((time.time(), rss))
+            self._stop.wait(self.every)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def peak(self, start: float = 0, end: float = float("inf")) -> float:
+        inside = [rss for t, rss in self.samples if start <= t <= end]
+        return max(inside, default=0) / MIB
+
+
+def landing_for(scale: int, reps: int, activities: float, cache: Path) -> Path:
+    folder = cache / f"landing-{scale}-{reps}-{activities:g}"
+    if not (folder / "rules.yml").is_file():
+        started = time.perf_counter()
+        generate(folder, scale, reps, seed=7, as_of=DAY1, activities_per_account=activities)
+        print(f"  generated {folder} in {time.perf_counter() - started:.1f} s")
+    return folder
+
+
+def day_of_change(day1: Path, day2: Path, warehouse: Path) -> dict[str, int]:
+    """Day 2's landing: day 1's files plus a day of new activity, returns and intent."""
+    shutil.copytree(day1, day2)
+    con = duckdb.connect()
+    stamp = f"{DAY2}T10:00:00.000Z"
+    appended = {}
+
+    def append(file: str, select: str) -> None:
+        rows = con.execute(f"SELECT count(*) FROM ({select})").fetchone()[0]
+        con.execute(f"COPY ({select}) TO '{day2 / ('new-' + file)}' (HEADER false, QUOTE '\"')")
+        with (day2 / file).open("ab") as out:
+            out.write((day2 / ("new-" + file)).read_bytes())
+        (day2 / ("new-" + file)).unlink()
+        appended[file] = rows
+
+    # About one new task per 20 accounts: a working day for the team.
+    append(
+        "Task.csv",
+        f"SELECT 'D2' || Id, WhatId, WhoId, OwnerId, DATE '{DAY2}', '{stamp}', Type, TaskSubtype, "
+        f"Subject, Status, IsRecurrence, CallDurationInSeconds FROM read_csv('{day1}/Task.csv', "
+        "all_varchar=true) USING SAMPLE 0.25% (reservoir, 7)",
+    )
+    append(
+        "intent_signals.csv",
+        f"SELECT account_id, account_domain, signal_type, strength, '{stamp}', source "
+        f"FROM read_csv('{day1}/intent_signals.csv', all_varchar=true) "
+        "USING SAMPLE 2% (reservoir, 7)",
+    )
+    books = duckdb.connect(str(warehouse), read_only=True)
+    owned = books.execute(
+        "SELECT account_id, rep_id FROM marts.current_books USING SAMPLE 0.5% (reservoir, 7)"
+    ).df()
+    books.close()
+    con.register("owned", owned)
+    append(
+        "book_returns.csv",
+        f"SELECT account_id, rep_id, '{stamp}', 'no_response', '' FROM owned ORDER BY account_id",
+    )
+    return appended
+
+
+def run_day(paths: RunPaths, day: dt.date) -> dict:
+    instance = dg.DagsterInstance.ephemeral()
+    with Sampler() as sampler:
+        started = time.time()
+        result = run_books(paths, day, instance=instance)
+        ended = time.time()
+    steps: dict[str, list[float]] = {}
+    for entry in instance.all_logs(result.run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type_value in ("STEP_START", "STEP_SUCCESS", "STEP_FAILURE"):
+            steps.setdefault(event.step_key, []).append(entry.timestamp)
+    stages: dict[str, dict] = {}
+    for key, stamps in steps.items():
+        name = STAGES.get(key, "checks")
+        stage = stages.setdefault(name, {"seconds": 0.0, "peak_mib": 0.0})
+        stage["seconds"] += max(stamps) - min(stamps)
+        stage["peak_mib"] = max(stage["peak_mib"], sampler.peak(min(stamps), max(stamps)))
+    files, models = {}, {}
+    for event in result.get_asset_materialization_events():
+        meta = event.materialization.metadata
+        key = event.asset_key
+        if "load_seconds" in meta:
+            files[key.path[-1]] = {
+                "rows": meta["rows_read"].value,
+                "seconds": meta["load_seconds"].value,
+            }
+        elif "Execution Duration" in meta:
+            models[key.path[-1]] = round(meta["Execution Duration"].value, 3)
+    return {
+        "total_seconds": round(ended - started, 2),
+        "peak_mib": round(sampler.peak(), 1),
+        "stages": stages,
+        "files": files,
+        "models": models,
+    }
+
+
+def _in_child(fn, *args):
+    """Runs fn in a fresh process: (seconds, peak RSS MiB, result) without our own heap."""
+    with mp.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_measured, (fn, *args))
+
+
+def _measured(fn, *args):
+    started = time.perf_counter()
+    out = fn(*args)
+    seconds = time.perf_counter() - started
+    return seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, out
+
+
+def duckdb_floor(landing: str) -> dict[str, float]:
+    """Seconds for DuckDB alone to read each landing file into a typed table."""
+    con = duckdb.connect(str(Path(tempfile.mkdtemp()) / "floor.duckdb"))
+    out = {}
+    for spec in LANDING_FILES:
+        path = Path(landing) / spec.file
+        if not path.is_file():
+            continue
+        columns = "{" + ", ".join(f"'{c.name}': '{c.type}'" for c in spec.columns) + "}"
+        started = time.perf_counter()
+        con.execute(
+            f"CREATE TABLE {spec.table} AS SELECT * FROM read_csv('{path}', {DIALECT}, "
+            f"columns={columns})"
+        )
+        out[spec.table] = time.perf_counter() - started
+    return out
+
+
+def pandas_working_status(landing: str, as_of: str, window: int) -> int:
+    """The peer a data team would otherwise write: pandas over the raw exports."""
+    tasks = pd.read_csv(Path(landing) / "Task.csv")
+    events = pd.read_csv(Path(landing) / "Event.csv")
+    meaningful = tasks[
+        (tasks["Status"] == "Completed")
+        & tasks["TaskSubtype"].isin(["Call", "Email", "LinkedIn"])
+        & ~tasks["IsRecurrence"].fillna(False).astype(bool)
+        & ~((tasks["TaskSubtype"] == "Call") & (tasks["CallDurationInSeconds"].fillna(0) < 30))
+    ]
+    work = pd.concat(
+        [
+            meaningful[["WhatId", "OwnerId", "ActivityDate"]].set_axis(
+                ["account_id", "rep_id", "on"], axis=1
+            ),
+            events[events["Type"].isin(["Meeting", "Demo", "Discovery Call"])][
+                ["WhatId", "OwnerId", "StartDateTime"]
+            ].set_axis(["account_id", "rep_id", "on"], axis=1),
+        ]
+    )
+    work["on"] = pd.to_datetime(work["on"], format="mixed", utc=True).dt.tz_localize(None)
+    last = work.groupby(["account_id", "rep_id"])["on"].max()
+    working = last >= pd.Timestamp(as_of) - pd.Timedelta(days=window - 1)
+    return int(working.sum())
+
+
+def bench_scale(scale: int, args) -> dict:
+    print(f"\n== {scale:,} accounts, {args.reps:,} reps, {args.activities:g} activities each")
+    day1 = landing_for(scale, args.reps, args.activities, args.cache)
+    root = Path(tempfile.mkdtemp(prefix=f"bench-{scale}-"))
+    try:
+        paths = RunPaths(day1, day1 / "rules.yml", root / "wh.duckdb")
+        first = run_day(paths, DAY1)
+        changed = day_of_change(day1, root / "day2", paths.warehouse)
+        second = run_day(RunPaths(root / "day2", day1 / "rules.yml", paths.warehouse), DAY2)
+        floor_seconds, floor_mib, floor = _in_child(duckdb_floor, str(day1))
+        pandas_seconds, pandas_mib, _ = _in_child(
+            pandas_working_status, str(day1), DAY1.isoformat(), 30
+        )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return {
+        "accounts": scale,
+        "reps": args.reps,
+        "activities_per_account": args.activities,
+        "day1": first,
+        "day2": second,
+        "day2_appended_rows": changed,
+        "duckdb_floor": {k: round(v, 3) for k, v in floor.items()},
+        "duckdb_floor_seconds": round(floor_seconds, 2),
+        "duckdb_floor_peak_mib": round(floor_mib, 1),
+        "pandas_working_status_seconds": round(pandas_seconds, 2),
+        "pandas_working_status_peak_mib": round(pandas_mib, 1),
+    }
+
+
+def report(result: dict) -> None:
+    d1, d2 = result["day1"], result["day2"]
+    print(f"{'stage':<26}{'day 1 s':>10}{'peak MiB':>10}{'day 2 s':>10}{'peak MiB':>10}")
+    for name in [*dict.fromkeys(STAGES.values()), "checks"]:
+        a, b = d1["stages"].get(name), d2["stages"].get(name)
+        if a:
+            print(
+                f"{name:<26}{a['seconds']:>10.2f}{a['peak_mib']:>10.0f}"
+                f"{(b or {}).get('seconds', 0):>10.2f}{(b or {}).get('peak_mib', 0):>10.0f}"
+            )
+    print(
+        f"{'total (wall)':<26}{d1['total_seconds']:>10.2f}{d1['peak_mib']:>10.0f}"
+        f"{d2['total_seconds']:>10.2f}{d2['peak_mib']:>10.0f}"
+    )
+    print(f"\n{'ingest file':<16}{'rows':>12}{'s':>9}{'rows/s':>12}{'floor s':>9}{'x floor':>9}")
+    floor = result["duckdb_floor"]
+    for table, f in d1["files"].items():
+        base = floor.get(table)
+        ratio = f["seconds"] / base if base else float("nan")
+        rate = f["rows"] / f["seconds"] if f["seconds"] else float("nan")
+        print(
+            f"{table:<16}{f['rows']:>12,}{f['seconds']:>9.2f}{rate:>12,.0f}"
+            f"{(base or 0):>9.2f}{ratio:>9.2f}"
+        )
+    ingest = sum(f["seconds"] for f in d1["files"].values())
+    total_floor = sum(floor.values())
+    print(f"{'all files':<16}{'':>12}{ingest:>9.2f}{'':>12}{total_floor:>9.2f}"
+          f"{ingest / total_floor:>9.2f}")  # fmt: skip
+    slow = sorted(d1["models"].items(), key=lambda kv: -kv[1])[:8]
+    print("\nslowest dbt models, day 1 (s): " + ", ".join(f"{m} {s:.2f}" for m, s in slow))
+    working = sum(
+        d1["models"].get(m, 0) for m in ("account_activity", "int_activities__classified")
+    )
+    print(
+        f"working status: dbt {working:.2f} s (activity models) vs naive pandas "
+        f"{result['pandas_working_status_seconds']:.2f} s, "
+        f"{result['pandas_working_status_peak_mib']:.0f} MiB peak"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--reps", type=int, default=1000)
+    parser.add_argument("--activities", type=float, default=20.0)
+    parser.add_argument("--cache", type=Path, default=Path("data/bench"))
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    args = parser.parse_args()
+    results = []
+    for scale in args.scales:
+        result = bench_scale(scale, args)
+        report(result)
+        results.append(result)
+    if len(results) > 1:
+        print("\nscaling (day 1 total s per 100k accounts): " + ", ".join(
+            f"{r['accounts']:,}: {r['day1']['total_seconds'] / r['accounts'] * 1e5:.1f}"
+            for r in results
+        ))  # fmt: skip
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"results": results}, indent=2, default=str))
+        print(f"\nwrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
