@@ -35,6 +35,15 @@ class Rule:
     def severity(self) -> str:
         return "blocking" if self.blocking else "warning"
 
+    @property
+    def spans_rows(self) -> bool:
+        """Whether a row's verdict depends on other rows (so the column is checked whole)."""
+        return issubclass(self.expectation, gx.expectations.ExpectColumnValuesToBeUnique)
+
+    @property
+    def columns(self) -> list[str]:
+        return [v for k, v in self.kwargs.items() if k in ("column", "column_A", "column_B")]
+
 
 @dataclass
 class Outcome:
@@ -52,8 +61,23 @@ class Outcome:
     def success(self) -> bool:
         return all(item["success"] for item in self.summary)
 
+    @classmethod
+    def combine(cls, parts: list[Outcome]) -> Outcome:
+        """One outcome from suites run over chunks of rows or groups of rules."""
+        failures = pd.concat([p.failures for p in parts], ignore_index=True)
+        summary: dict[str, dict] = {}
+        for item in (i for p in parts for i in p.summary):
+            seen = summary.setdefault(
+                item["rule"], {**item, "success": True, "failed_rows": 0, "sample": []}
+            )
+            seen["success"] = seen["success"] and item["success"]
+            seen["failed_rows"] += item["failed_rows"]
+            seen["sample"] = (seen["sample"] + item["sample"])[:SAMPLE]
+        return cls(failures, list(summary.values()))
+
 
 E = gx.expectations
+SAMPLE = 5  # failing values shown per rule
 ACCOUNT_TYPES = ("Prospect", "Customer", "Former Customer", "Partner", "Other")
 EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 # Activity dated further ahead than this would count as work for a year: a typo, not a plan.
@@ -295,7 +319,9 @@ def validate(frame: pd.DataFrame, rules: list[Rule], name: str) -> Outcome:
                 "column": column,
                 "success": bool(item.success),
                 "failed_rows": len(rows),
-                "sample": [str(v) for v in (item.result.get("partial_unexpected_list") or [])[:5]],
+                "sample": [
+                    str(v) for v in (item.result.get("partial_unexpected_list") or [])[:SAMPLE]
+                ],
             }
         )
     return Outcome(pd.DataFrame(failures, columns=[ROW, "rule", "severity", "column"]), summary)

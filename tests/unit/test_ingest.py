@@ -160,3 +160,40 @@ def test_a_bad_line_in_one_file_is_not_blamed_on_the_next(con, tmp_path):
     (tmp_path / "User.csv").write_text("Id,Name\n005A,Ann\n")
     users = load(con, tmp_path, spec=LANDING_FILES[0], suite=False)
     assert users.rows_quarantined == 0 and users.rows_loaded == 1 and users.reconciles
+
+
+def test_suites_over_chunks_catch_the_same_rows_as_one_pass(con, tmp_path, monkeypatch):
+    import data_quality.ingest as ingest
+    from data_quality.expectations import SuiteInputs, landing_suites
+
+    tasks = next(s for s in LANDING_FILES if s.table == "tasks")
+    header = ",".join(c.name for c in tasks.columns) + "\n"
+    rows = [
+        ("T1", "2026-11-01", "60"),
+        ("T2", "2031-01-01", "60"),  # far future: blocking
+        ("T1", "2026-11-02", "60"),  # duplicate of a row in another chunk
+        ("T4", "2026-11-03", "-1"),  # negative duration
+        ("T5", "2026-11-04", "30"),
+    ]
+    body = "".join(f"{i},,,005X,{d},,Call,Call,x,Completed,false,{s}\n" for i, d, s in rows)
+    (tmp_path / "Task.csv").write_text(header + body)
+    suite = landing_suites(SuiteInputs(AS_OF, [], ["smb"], []))["tasks"]
+    con.execute("CREATE SCHEMA raw; CREATE TABLE raw.salesforce_accounts (Id VARCHAR)")
+    caught = {}
+    for chunk in (2, 1_000_000):
+        monkeypatch.setattr(ingest, "CHUNK_ROWS", chunk)
+        report = load_landing_file(con, tasks, tmp_path, AS_OF, rules=suite)
+        failed = {s["rule"]: s["failed_rows"] for s in report.expectations.summary}
+        caught[chunk] = (sorted((r[0], r[3]) for r in queue(con)), failed)
+    assert caught[2] == caught[1_000_000]
+    assert caught[2][0] == [
+        (1, "task_id_unique"),
+        (2, "task_not_far_future"),
+        (3, "task_id_unique"),
+        (4, "call_duration_not_negative"),
+    ]
+    assert caught[2][1] == {
+        "task_id_unique": 2,
+        "task_not_far_future": 1,
+        "call_duration_not_negative": 1,
+    }

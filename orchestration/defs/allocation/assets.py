@@ -49,8 +49,15 @@ READS = {
     "is_new_business, open_opportunities, review_decision, review_decided_on "
     "FROM marts.account_scores ORDER BY account_id",
     "reps": "SELECT * FROM staging.stg_books__reps ORDER BY rep_id",
-    "activity": "SELECT account_id, rep_id, last_meaningful_activity_on, is_phantom_only "
-    "FROM marts.account_activity ORDER BY account_activity_id",
+    # Retrieval only asks about pairs of an account and a rep who held it (or its CRM owner,
+    # adopted on the first run): a superset of today's books, a fraction of all pairs.
+    "activity": "SELECT a.account_id, a.rep_id, a.last_meaningful_activity_on, a.is_phantom_only "
+    "FROM marts.account_activity AS a SEMI JOIN ("
+    "SELECT account_id, crm_owner_id AS rep_id FROM marts.account_scores "
+    "UNION SELECT account_id, to_rep_id FROM allocation.ownership_events "
+    "WHERE to_rep_id IS NOT NULL) AS held "
+    "ON a.account_id = held.account_id AND a.rep_id = held.rep_id "
+    "ORDER BY a.account_id, a.rep_id",
     "returns": "SELECT account_id, rep_id, returned_at, reason FROM staging.stg_books__returns "
     "ORDER BY returned_at, account_id",
     "claims": "SELECT account_id, rep_id, claimed_at FROM staging.stg_books__claims "
