@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import duckdb
 import pytest
 
 from orchestration.runner import RunPaths, run_books
@@ -22,3 +23,20 @@ def paths(tmp_path_factory):
 def first_run(paths):
     run_books(paths, AS_OF)
     return paths
+
+
+def query(paths: RunPaths, sql: str, params=()) -> list[tuple]:
+    """Rows of `sql` against a run's warehouse, read-only."""
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def query_frame(paths: RunPaths, sql: str):
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.close()

@@ -13,6 +13,7 @@ import yaml
 from data_quality.contract import LANDING_FILES
 from orchestration.runner import RunFailed, RunPaths, run_books
 from sample_data.generate import generate
+from tests.integration.conftest import query
 
 AS_OF = dt.date(2026, 11, 23)
 CORPUS = Path(__file__).parent.parent / "corpus"
@@ -58,17 +59,9 @@ def damaged(tmp_path_factory):
     return paths, expected, result
 
 
-def rows(paths, sql, params=()):
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
-
-
 def test_every_damaged_row_is_in_the_review_queue_with_its_rule(damaged):
     paths, expected, _ = damaged
-    queue = rows(paths, "SELECT file, record_key, rule FROM marts.review_queue")
+    queue = query(paths, "SELECT file, record_key, rule FROM marts.review_queue")
     for file, key, rule in expected:
         assert any(f == file and r == rule and (key is None or k == key) for f, k, r in queue), (
             file,
@@ -84,8 +77,8 @@ def test_rows_reconcile_for_every_file(damaged):
             sum(1 for line in (paths.landing / spec.file).read_bytes().splitlines() if line.strip())
             - 1
         )
-        loaded = rows(paths, f"SELECT count(*) FROM {spec.raw_table}")[0][0]
-        held = rows(
+        loaded = query(paths, f"SELECT count(*) FROM {spec.raw_table}")[0][0]
+        held = query(
             paths,
             "SELECT count(DISTINCT coalesce(row_number, -line_number)) FROM "
             "quality.quarantine WHERE file = ? AND severity = 'blocking'",
@@ -96,13 +89,13 @@ def test_rows_reconcile_for_every_file(damaged):
 
 def test_no_quarantined_account_is_ever_in_a_book(damaged):
     paths, _, _ = damaged
-    assert rows(
+    assert query(
         paths,
         "SELECT count(*) FROM marts.current_books b JOIN quality.quarantine q "
         "ON q.record_key = b.account_id AND q.file = 'Account.csv' "
         "AND q.severity = 'blocking'",
     ) == [(0,)]
-    assert rows(
+    assert query(
         paths,
         "SELECT count(*) FROM marts.current_books "
         "WHERE account_id IN ('001DUP', '001NEG', '001DATE')",

@@ -20,10 +20,10 @@ import os
 import shutil
 import subprocess
 
-import duckdb
 import pytest
 
 from orchestration.runner import RunPaths, run_books
+from tests.integration.conftest import query
 
 FIRST, SECOND = dt.date(2026, 11, 9), dt.date(2026, 11, 23)
 ADMIN = "005ADMIN"
@@ -112,21 +112,13 @@ def hand_built(tmp_path_factory):
     return paths
 
 
-def one(paths, sql):
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def test_books_are_the_hand_worked_ones(hand_built):
-    books = one(hand_built, "SELECT account_id, rep_id FROM marts.current_books ORDER BY 1")
+    books = query(hand_built, "SELECT account_id, rep_id FROM marts.current_books ORDER BY 1")
     assert books == [("A1", "r1"), ("A2", "r2"), ("A3", "r1"), ("A5", "r2")]
 
 
 def test_coverage_trend_one_snapshot_per_run_date(hand_built):
-    rows = one(
+    rows = query(
         hand_built,
         "SELECT as_of_date, tam_accounts, nbtam_accounts, nbtam_in_books, nbtam_in_pool, "
         "nbtam_worked_30d, nbtam_worked_60d_owned, nbtam_worked_60d_unowned, "
@@ -146,19 +138,19 @@ def test_coverage_trend_one_snapshot_per_run_date(hand_built):
 
 def test_one_select_answers_the_mid_market_question(hand_built):
     # "What share of mid-market NBTAM was worked in the last 60 days?" A7 alone, worked 10-01.
-    assert one(
+    assert query(
         hand_built,
         "SELECT nbtam_worked_60d_share FROM marts.coverage_by_segment "
         "WHERE segment = 'mid_market' AND as_of_date = "
         "(SELECT max(as_of_date) FROM marts.coverage_by_segment)",
     ) == [(1.0,)]
-    smb = one(
+    smb = query(
         hand_built,
         "SELECT nbtam_accounts, nbtam_worked_30d_share FROM marts.coverage_by_segment "
         f"WHERE segment = 'smb' AND as_of_date = '{SECOND}'",
     )
     assert smb == [(6, 0.5)]  # A1-A5 and A8; A1, A2, A3 worked
-    regions = one(
+    regions = query(
         hand_built,
         "SELECT region, nbtam_accounts FROM marts.coverage_by_region "
         f"WHERE as_of_date = '{SECOND}' ORDER BY region",
@@ -167,7 +159,7 @@ def test_one_select_answers_the_mid_market_question(hand_built):
 
 
 def test_rep_books_health(hand_built):
-    rows = one(
+    rows = query(
         hand_built,
         "SELECT rep_id, book_size, capacity, worked_accounts, in_grace_accounts, worked_share, "
         "book_priority_sum, book_expected_value_sum, retrievals_30d, is_hoarding "
@@ -178,7 +170,7 @@ def test_rep_books_health(hand_built):
         ("r1", 2, 2, 2, 0, 1.0, 60.0, 6000.0, 0, False),
         ("r2", 2, 2, 1, 1, 0.5, 51.0, 5100.0, 1, False),  # A5 just arrived; A4 retrieved
     ]
-    by_rep = one(
+    by_rep = query(
         hand_built,
         f"SELECT rep_id, worked_30d FROM marts.coverage_by_rep WHERE as_of_date = '{SECOND}' "
         "ORDER BY rep_id",
@@ -189,7 +181,7 @@ def test_rep_books_health(hand_built):
 def test_fairness_of_book_value(hand_built):
     # Values 51 and 60: mean 55.5, population sd 4.5 -> CV 0.0811; Gini
     # 2 (1 x 51 + 2 x 60) / (2 x 111) - 3 / 2 = 0.0405; max / min 60 / 51 = 1.1765.
-    assert one(
+    assert query(
         hand_built,
         "SELECT peer_group, reps, book_value_mean, book_value_cv, book_value_gini, "
         "book_value_max_min_ratio FROM marts.rep_fairness",
@@ -199,7 +191,7 @@ def test_fairness_of_book_value(hand_built):
 def test_pool_runway(hand_built):
     # 15 days of history: 4 distributed (3 + 1) and 1 retrieved -> 1.87 and 0.47 a week;
     # one eligible smb account (A8) lasts 1 / 1.4 = 0.71 weeks. Mid-market has no flow.
-    assert one(
+    assert query(
         hand_built,
         "SELECT segment, eligible_accounts, resting_accounts, distributed_per_week, "
         "returned_per_week, weeks_of_runway FROM marts.pool_runway ORDER BY segment",
@@ -207,7 +199,7 @@ def test_pool_runway(hand_built):
 
 
 def test_distribution_validation_and_pipeline_sources(hand_built):
-    assert one(
+    assert query(
         hand_built,
         "SELECT entered_on, accounts, worked_within_7d_share, worked_within_14d_share, "
         "worked_within_30d_share, opportunities_30d, pipeline_30d "
@@ -217,7 +209,7 @@ def test_distribution_validation_and_pipeline_sources(hand_built):
         (FIRST, 3, 0.3333, 0.6667, None, 1, 5000.0),
         (SECOND, 1, None, None, None, 0, 0.0),  # too young to tell
     ]
-    assert one(
+    assert query(
         hand_built,
         "SELECT opportunity_id, period, source FROM marts.opportunity_sources ORDER BY 1",
     ) == [
@@ -228,7 +220,7 @@ def test_distribution_validation_and_pipeline_sources(hand_built):
 
 
 def test_passive_territory_audit(hand_built):
-    assert one(
+    assert query(
         hand_built,
         "SELECT rep_id, crm_accounts_held, crm_accounts_worked_90d, unworked_share, is_hoarding "
         "FROM marts.passive_territory_audit",

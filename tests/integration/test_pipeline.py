@@ -1,21 +1,12 @@
 """The whole daily run, in-process through Dagster, on a small generated landing folder."""
 
-import duckdb
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from orchestration.cli import app
 from orchestration.runner import RunFailed, RunPaths, run_books
-from tests.integration.conftest import AS_OF
-
-
-def query(paths, sql):
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+from tests.integration.conftest import AS_OF, query
 
 
 def snapshot(paths):

@@ -3,12 +3,11 @@ determinism of two runs on the same input."""
 
 import shutil
 
-import duckdb
 import pandas as pd
 import yaml
 
 from orchestration.runner import RunPaths, run_books
-from tests.integration.conftest import AS_OF
+from tests.integration.conftest import AS_OF, query_frame
 
 
 def fresh(paths, root, rules=None) -> RunPaths:
@@ -22,28 +21,20 @@ def fresh(paths, root, rules=None) -> RunPaths:
     return RunPaths(landing=landing, rules=landing / "rules.yml", warehouse=root / "wh.duckdb")
 
 
-def frame(paths, sql):
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        return con.execute(sql).df()
-    finally:
-        con.close()
-
-
 def test_queue_mode_with_shared_ownership(paths, tmp_path):
     run = fresh(paths, tmp_path, {"distribution": {"mode": "queue", "shared_ownership": True}})
     run_books(run, AS_OF)
-    kinds = set(frame(run, "SELECT DISTINCT kind FROM marts.ownership_events")["kind"])
+    kinds = set(query_frame(run, "SELECT DISTINCT kind FROM marts.ownership_events")["kind"])
     assert "distribution" not in kinds and "claim" in kinds  # nothing pushed, reps claim
 
     claims = pd.read_csv(run.landing / "book_claims.csv")
-    decided = frame(run, "SELECT * FROM allocation.claim_decisions")
+    decided = query_frame(run, "SELECT * FROM allocation.claim_decisions")
     assert len(decided) == len(claims)  # every claim decided, none twice
     assert set(decided["decision"]) == {"accepted", "rejected"}
     assert decided.loc[decided["decision"] == "rejected", "decision_reason"].notna().all()
 
     # An accepted claim sits in the claiming rep's book, in the lane of the rep's role.
-    books = frame(
+    books = query_frame(
         run,
         "SELECT b.account_id, b.rep_id, b.lane, r.role FROM marts.current_books AS b "
         "JOIN staging.stg_books__reps AS r USING (rep_id) WHERE b.entered_by = 'claim'",
@@ -53,12 +44,12 @@ def test_queue_mode_with_shared_ownership(paths, tmp_path):
         zip(accepted["account_id"], accepted["rep_id"], strict=True)
     )
     assert (books["lane"] == books["role"]).all()
-    over = frame(run, "SELECT rep_id FROM marts.rep_books WHERE book_size > capacity "
+    over = query_frame(run, "SELECT rep_id FROM marts.rep_books WHERE book_size > capacity "
                       "AND rep_id IN (SELECT rep_id FROM marts.current_books "
                       "WHERE entered_by = 'claim')")  # fmt: skip
     assert over.empty  # claims never push a rep over capacity
 
-    queue = frame(run, "SELECT * FROM marts.claim_queue")
+    queue = query_frame(run, "SELECT * FROM marts.claim_queue")
     assert len(queue) and set(queue["lane"]) == {"AE", "SDR"}
     firsts = queue[queue["queue_rank"] == 1].set_index(["lane", "queue"])["priority"]
     best = queue.groupby(["lane", "queue"])["priority"].max()
@@ -76,6 +67,6 @@ def test_two_runs_on_the_same_input_are_identical_byte_for_byte(paths, tmp_path)
     for name in exports[0]:
         assert (runs[0].exports / name).read_bytes() == (runs[1].exports / name).read_bytes()
     for table in ("marts.ownership_events", "marts.current_books", "marts.pool", "marts.rep_books"):
-        first, second = (frame(run, f"SELECT * FROM {table} ORDER BY ALL") for run in runs)
+        first, second = (query_frame(run, f"SELECT * FROM {table} ORDER BY ALL") for run in runs)
         assert len(first), table
         pd.testing.assert_frame_equal(first, second)

@@ -172,22 +172,15 @@ def allocation_run(context: dg.AssetExecutionContext, warehouse: Warehouse, rule
             **{f"events_{k}": int(v) for k, v in kinds.items()},
         },
     )
-    decided = result.return_decisions["decision"].value_counts()
-    yield dg.MaterializeResult(
-        asset_key=["allocation", "return_decisions"],
-        metadata={
-            "accepted": int(decided.get("accepted", 0)),
-            "rejected": int(decided.get("rejected", 0)),
-        },
-    )
-    claimed = result.claim_decisions["decision"].value_counts()
-    yield dg.MaterializeResult(
-        asset_key=["allocation", "claim_decisions"],
-        metadata={
-            "accepted": int(claimed.get("accepted", 0)),
-            "rejected": int(claimed.get("rejected", 0)),
-        },
-    )
+    for name, decisions in (
+        ("return_decisions", result.return_decisions),
+        ("claim_decisions", result.claim_decisions),
+    ):
+        counts = decisions["decision"].value_counts()
+        yield dg.MaterializeResult(
+            asset_key=["allocation", name],
+            metadata={v: int(counts.get(v, 0)) for v in ("accepted", "rejected")},
+        )
     yield dg.MaterializeResult(
         asset_key=["allocation", "rep_capacity"],
         metadata={
