@@ -61,6 +61,20 @@ class Outcome:
     def success(self) -> bool:
         return all(item["success"] for item in self.summary)
 
+    @property
+    def failed(self) -> list[dict]:
+        return [item for item in self.summary if not item["success"]]
+
+    @property
+    def blocking_failed(self) -> bool:
+        """A blocking rule caught rows: the check is an error, not a warning."""
+        return any(item["severity"] == "blocking" for item in self.failed)
+
+    @classmethod
+    def empty(cls) -> Outcome:
+        """No rule ran (a missing optional file)."""
+        return cls(pd.DataFrame(columns=[ROW, "rule", "severity", "column"]))
+
     @classmethod
     def combine(cls, parts: list[Outcome]) -> Outcome:
         """One outcome from suites run over chunks of rows or groups of rules."""

@@ -24,13 +24,13 @@ def _check(suite: MartSuite) -> dg.AssetChecksDefinition:
         with warehouse.connect() as con:
             frame = con.execute(suite.query).df()
         outcome = validate(frame, today.rules, name=suite.mart)
-        failed = [s for s in outcome.summary if not s["success"]]
-        blocking = any(s["severity"] == "blocking" for s in failed)
         return dg.AssetCheckResult(
-            passed=not failed,
-            severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+            passed=outcome.success,
+            severity=dg.AssetCheckSeverity.ERROR
+            if outcome.blocking_failed
+            else dg.AssetCheckSeverity.WARN,
             metadata={
-                "failed_expectations": dg.MetadataValue.md(failures_markdown(failed)),
+                "failed_expectations": dg.MetadataValue.md(failures_markdown(outcome.failed)),
                 "rows_checked": len(frame),
                 "rows_failing": int(outcome.failures["_row"].nunique()),
             },
