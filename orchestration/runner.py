@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from allocation.rules import load_rules
+from allocation.rules import SOLE_LANE, load_rules
 from orchestration.partitions import daily
 from orchestration.resources import ExportFolder, LandingFolder, RulesFile, Warehouse
 
@@ -96,7 +96,7 @@ def summary(warehouse: Path) -> str:
             "round(book_priority_mean, 1) FROM marts.rep_books ORDER BY rep_id"
         ).fetchall()
         pool = con.execute(
-            "SELECT pool_state, count(*) FROM marts.pool GROUP BY 1 ORDER BY 1"
+            "SELECT lane, pool_state, count(*) FROM marts.pool GROUP BY 1, 2 ORDER BY 1, 2"
         ).fetchall()
         queue = con.execute(
             "SELECT rule, severity, count(*) FROM marts.review_queue GROUP BY 1, 2 "
@@ -114,11 +114,14 @@ def summary(warehouse: Path) -> str:
         f"  {r[0]}  {r[1]:<3}  {r[2]:<22} {r[3]:<11} {r[4]:>5} / {r[5]:<5} {r[6]}" for r in reps
     ]
     lines.append(f"Books: {sum(r[4] for r in reps)} accounts across {len(reps)} reps")
-    lines.append(
-        "Pool: "
-        + ", ".join(f"{state} {n}" for state, n in pool)
-        + f" (total {sum(n for _, n in pool)})"
-    )
+    for lane in sorted({lane for lane, _, _ in pool}):
+        states = [(state, n) for name, state, n in pool if name == lane]
+        label = "Pool" if lane == SOLE_LANE else f"Pool ({lane} books)"
+        lines.append(
+            f"{label}: "
+            + ", ".join(f"{state} {n}" for state, n in states)
+            + f" (total {sum(n for _, n in states)})"
+        )
     lines.append(
         "This run's ownership events: " + (", ".join(f"{k} {n}" for k, n in kinds) or "none")
     )
