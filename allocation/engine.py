@@ -102,8 +102,10 @@ def _returns(
         return [], pd.DataFrame(columns=columns)
     today = pd.Timestamp(as_of)
     returns = returns[returns["rep_id"].isin(books["rep_id"])]
-    owner = books.set_index("account_id")["rep_id"]
-    entered = books.set_index("account_id")["entered_on"]
+    # Dicts, not Series: deleting from a Series index rebuilds its hash table (0.4 ms a
+    # lookup at a million accounts).
+    owner = dict(zip(books["account_id"], books["rep_id"], strict=True))
+    entered = dict(zip(books["account_id"], books["entered_on"], strict=True))
     window_start = today - pd.Timedelta(days=rules.returns.period_days - 1)
     earlier = events[
         (events["kind"] == RETURN)
