@@ -11,9 +11,10 @@ import time
 import dagster as dg
 
 from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
-from data_quality.expectations import Outcome, SuiteInputs, failures_markdown, landing_suites
+from data_quality.expectations import Outcome, SuiteInputs, landing_suites
 from data_quality.ingest import load_landing_file
 from data_quality.review import DECISIONS_DDL
+from orchestration.checks import suite_result
 from orchestration.partitions import as_of, daily
 from orchestration.resources import LandingFolder, RulesFile, Warehouse
 
@@ -129,24 +130,15 @@ def landing_files(
 
 
 def _suite_result(spec, report) -> dg.AssetCheckResult:
-    """The file's suite as a check a person can read: failed rules, rows, a sample."""
+    """The file's suite as a check. Rows a blocking rule caught are quarantined, so books
+    stay safe and the run goes on; the red check tells RevOps there is work."""
     outcome = report.expectations or Outcome.empty()
-    return dg.AssetCheckResult(
-        asset_key=_key(spec),
-        check_name=SUITE_CHECK,
-        passed=outcome.success,
-        # Red when a blocking rule caught rows: they are quarantined, so books stay safe and
-        # the run goes on, but RevOps has work. Yellow for warnings only.
-        severity=dg.AssetCheckSeverity.ERROR
-        if outcome.blocking_failed
-        else dg.AssetCheckSeverity.WARN,
-        metadata={
-            "failed_expectations": dg.MetadataValue.md(failures_markdown(outcome.failed)),
-            "expectations_run": len(outcome.summary),
-            "rows_failing_blocking_rules": len(outcome.blocking_rows),
-            "rows_failing_warnings": sum(
-                s["failed_rows"] for s in outcome.failed if s["severity"] == "warning"
-            ),
-            "file_missing": report.missing_file,
-        },
+    return suite_result(
+        outcome,
+        _key(spec),
+        SUITE_CHECK,
+        rows_failing_warnings=sum(
+            s["failed_rows"] for s in outcome.failed if s["severity"] == "warning"
+        ),
+        file_missing=report.missing_file,
     )

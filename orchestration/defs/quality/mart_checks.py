@@ -2,8 +2,9 @@
 
 import dagster as dg
 
-from data_quality.expectations import failures_markdown, validate
+from data_quality.expectations import validate
 from data_quality.marts import MartSuite, mart_suites
+from orchestration.checks import suite_result
 from orchestration.partitions import daily
 from orchestration.resources import RulesFile, Warehouse
 
@@ -24,17 +25,7 @@ def _check(suite: MartSuite) -> dg.AssetChecksDefinition:
         with warehouse.connect() as con:
             frame = con.execute(suite.query).df()
         outcome = validate(frame, today.rules, name=suite.mart)
-        return dg.AssetCheckResult(
-            passed=outcome.success,
-            severity=dg.AssetCheckSeverity.ERROR
-            if outcome.blocking_failed
-            else dg.AssetCheckSeverity.WARN,
-            metadata={
-                "failed_expectations": dg.MetadataValue.md(failures_markdown(outcome.failed)),
-                "rows_checked": len(frame),
-                "rows_failing": int(outcome.failures["_row"].nunique()),
-            },
-        )
+        return suite_result(outcome, rows_checked=len(frame))
 
     return check
 
