@@ -2,7 +2,7 @@
 select
     s.segment,
     count(*) as won_opportunities,
-    avg(o.amount) as average_won_amount
+    round(avg(o.amount), 2) as average_won_amount
 from {{ ref('stg_salesforce__opportunities') }} as o
 inner join {{ ref('int_accounts__segmented') }} as s on o.account_id = s.account_id
 where o.is_won and o.amount is not null

@@ -16,10 +16,12 @@ books as (
         count(*) filter (where st.book_state = 'in_grace') as in_grace_accounts,
         -- Neither worked nor newly arrived: held, not worked.
         count(*) filter (where st.book_state = 'due_for_retrieval') as idle_accounts,
-        sum(b.priority) as book_priority_sum,
-        avg(b.priority) as book_priority_mean,
-        sum(s.expected_value) as book_expected_value_sum,
-        avg(s.expected_value) as book_expected_value_mean,
+        -- Rounded: a parallel sum of doubles can differ in its last bit from run to run,
+        -- and the same input must give the same bytes (report, exports).
+        round(sum(b.priority), 4) as book_priority_sum,
+        round(avg(b.priority), 4) as book_priority_mean,
+        round(sum(s.expected_value), 2) as book_expected_value_sum,
+        round(avg(s.expected_value), 2) as book_expected_value_mean,
         avg(date_diff('day', b.entered_on, {{ as_of_date() }})) as mean_days_in_book,
         sum(coalesce(a.meaningful_activities_30d, 0)) as meaningful_activities_30d
     from {{ ref('current_books') }} as b

@@ -89,7 +89,8 @@ select
     {%- endfor %}
     {%- for days in [30, 60, 90] %}
     coalesce(sum(opportunities_{{ days }}d), 0) as opportunities_{{ days }}d,
-    coalesce(sum(pipeline_{{ days }}d), 0) as pipeline_{{ days }}d,
+    -- Rounded to the cent: a parallel sum of doubles may differ in its last bit.
+    round(coalesce(sum(pipeline_{{ days }}d), 0), 2) as pipeline_{{ days }}d,
     {%- endfor %}
     count(*) filter (where days_to_work is not null) as worked_so_far
 from cohort

@@ -5,7 +5,7 @@ select
     period,
     source,
     count(*) as opportunities,
-    coalesce(sum(amount), 0) as pipeline_amount,
+    round(coalesce(sum(amount), 0), 2) as pipeline_amount,  -- to the cent: same input, same bytes
     count(*) filter (where is_won) as won_opportunities,
     count(distinct account_id) as accounts
 from {{ ref('opportunity_sources') }}
