@@ -96,7 +96,7 @@ def landing_for(scale: int, reps: int, activities: float, cache: Path) -> Path:
 def day_of_change(day1: Path, day2: Path, warehouse: Path) -> dict[str, int]:
     """Day 2's landing: day 1's files plus a day of new activity, returns and intent."""
     shutil.copytree(day1, day2)
-    con = duckdb.connect()
+    con = duckdb.connect(config={"enable_progress_bar": False})
     stamp = f"{DAY2}T10:00:00.000Z"
     appended = {}
 
@@ -161,6 +161,7 @@ def run_day(paths: RunPaths, day: dt.date) -> dict:
             files[key.path[-1]] = {
                 "rows": meta["rows_read"].value,
                 "seconds": meta["load_seconds"].value,
+                "reused": bool(meta["reused_load_of"].value),
             }
         elif "Execution Duration" in meta:
             models[key.path[-1]] = round(meta["Execution Duration"].value, 3)
@@ -188,7 +189,9 @@ def _measured(fn, *args):
 
 def duckdb_floor(landing: str) -> dict[str, float]:
     """Seconds for DuckDB alone to read each landing file into a typed table."""
-    con = duckdb.connect(str(Path(tempfile.mkdtemp()) / "floor.duckdb"))
+    con = duckdb.connect(
+        str(Path(tempfile.mkdtemp()) / "floor.duckdb"), config={"enable_progress_bar": False}
+    )
     out = {}
     for spec in LANDING_FILES:
         path = Path(landing) / spec.file
@@ -274,20 +277,26 @@ def report(result: dict) -> None:
         f"{'total (wall)':<26}{d1['total_seconds']:>10.2f}{d1['peak_mib']:>10.0f}"
         f"{d2['total_seconds']:>10.2f}{d2['peak_mib']:>10.0f}"
     )
-    print(f"\n{'ingest file':<16}{'rows':>12}{'s':>9}{'rows/s':>12}{'floor s':>9}{'x floor':>9}")
+    print(
+        f"\n{'ingest file':<16}{'rows':>12}{'s':>9}{'rows/s':>12}{'floor s':>9}{'x floor':>9}"
+        f"{'day 2 s':>9}  day 2"
+    )
     floor = result["duckdb_floor"]
     for table, f in d1["files"].items():
         base = floor.get(table)
         ratio = f["seconds"] / base if base else float("nan")
         rate = f["rows"] / f["seconds"] if f["seconds"] else float("nan")
+        again = d2["files"].get(table, {})
         print(
             f"{table:<16}{f['rows']:>12,}{f['seconds']:>9.2f}{rate:>12,.0f}"
-            f"{(base or 0):>9.2f}{ratio:>9.2f}"
+            f"{(base or 0):>9.2f}{ratio:>9.2f}{again.get('seconds', 0):>9.2f}  "
+            + ("unchanged, reused" if again.get("reused") else "read")
         )
     ingest = sum(f["seconds"] for f in d1["files"].values())
+    ingest2 = sum(f["seconds"] for f in d2["files"].values())
     total_floor = sum(floor.values())
     print(f"{'all files':<16}{'':>12}{ingest:>9.2f}{'':>12}{total_floor:>9.2f}"
-          f"{ingest / total_floor:>9.2f}")  # fmt: skip
+          f"{ingest / total_floor:>9.2f}{ingest2:>9.2f}")  # fmt: skip
     slow = sorted(d1["models"].items(), key=lambda kv: -kv[1])[:8]
     print("\nslowest dbt models, day 1 (s): " + ", ".join(f"{m} {s:.2f}" for m, s in slow))
     working = sum(

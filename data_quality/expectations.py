@@ -26,6 +26,7 @@ class Rule:
     expectation: type[gx.expectations.Expectation]
     kwargs: dict
     blocking: bool = True
+    dated: bool = False  # its max_value moves with the run date ("not in the future")
 
     def build(self) -> gx.expectations.Expectation:
         # meta carries our rule name through GX, so each result maps back to its rule.
@@ -39,6 +40,11 @@ class Rule:
     def spans_rows(self) -> bool:
         """Whether a row's verdict depends on other rows (so the column is checked whole)."""
         return issubclass(self.expectation, gx.expectations.ExpectColumnValuesToBeUnique)
+
+    @property
+    def undated_kwargs(self) -> dict:
+        """The kwargs that stay the same from one run date to the next."""
+        return {k: v for k, v in self.kwargs.items() if not (self.dated and k == "max_value")}
 
     @property
     def columns(self) -> list[str]:
@@ -108,6 +114,7 @@ def _not_after(rule: str, column: str, latest: dt.datetime, blocking: bool = Tru
         E.ExpectColumnValuesToBeBetween,
         {"column": column, "max_value": latest.isoformat()},
         blocking=blocking,
+        dated=True,
     )
 
 

@@ -77,6 +77,10 @@ def run(
     rules: Annotated[Path, typer.Option(help="Rules-of-engagement YAML file")],
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")],
     as_of: Annotated[str | None, typer.Option(help="Run date (default today)")] = None,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(help="Read unchanged landing files again and rebuild incremental models"),
+    ] = False,
 ) -> None:
     """Materialize every asset in-process through Dagster for one as-of date."""
     from orchestration.runner import RunFailed, RunPaths, run_books, summary
@@ -84,7 +88,7 @@ def run(
     paths = RunPaths(landing=landing, rules=rules, warehouse=warehouse)
     date = _date(as_of)
     started = time.perf_counter()
-    _guarded(run_books, paths, date, also=(RunFailed,))
+    _guarded(run_books, paths, date, None, full_refresh, also=(RunFailed,))
     typer.echo(summary(warehouse.resolve()))
     typer.echo(
         f"books for {date} done in {time.perf_counter() - started:.1f}s -> {warehouse.resolve()}"
@@ -129,6 +133,7 @@ def demo(
         rules=landing / "rules.yml",
         warehouse=data / "warehouse.duckdb",
         as_of=None,
+        full_refresh=False,
     )
 
 

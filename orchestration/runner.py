@@ -39,10 +39,24 @@ def _defs() -> dg.Definitions:
     return defs
 
 
+# The steps that take a full_refresh: re-read unchanged files, rebuild incremental models.
+FULL_REFRESH = {
+    "landing_files": {"reread_unchanged": True},
+    "signals_and_scores": {"full_refresh": True},
+    "books_marts": {"full_refresh": True},
+}
+
+
 def run_books(
-    paths: RunPaths, as_of: dt.date, instance: dg.DagsterInstance | None = None
+    paths: RunPaths,
+    as_of: dt.date,
+    instance: dg.DagsterInstance | None = None,
+    full_refresh: bool = False,
 ) -> dg.ExecuteInProcessResult:
-    """Materializes every asset for `as_of`; raises `RunFailed` naming the step that failed."""
+    """Materializes every asset for `as_of`; raises `RunFailed` naming the step that failed.
+
+    `full_refresh` reads every landing file again and rebuilds incremental models: the
+    same outputs as the tuned path, slower (a test holds the two equal)."""
     load_rules(paths.rules)  # validated before anything runs
     if not paths.landing.is_dir():
         raise FileNotFoundError(f"{paths.landing}: landing folder not found")
@@ -69,7 +83,12 @@ def run_books(
             tags={"books/as_of": as_of.isoformat()},
             # The CLI prints one line per failure itself; Dagster's own log would repeat it
             # with a traceback.
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            run_config={
+                "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
+                "ops": {
+                    op: {"config": config} for op, config in FULL_REFRESH.items() if full_refresh
+                },
+            },
         )
     if not result.success:
         failures = result.get_step_failure_events()

@@ -6,13 +6,12 @@ result is reported as an asset check, and every file reports whether its rows
 reconcile (read = loaded + quarantined).
 """
 
-import time
-
 import dagster as dg
+from pydantic import Field
 
 from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
 from data_quality.expectations import Outcome, SuiteInputs, landing_suites
-from data_quality.ingest import load_landing_file
+from data_quality.ingest import load_landing_files
 from data_quality.review import DECISIONS_DDL
 from orchestration.checks import suite_result
 from orchestration.partitions import as_of, daily
@@ -20,6 +19,14 @@ from orchestration.resources import LandingFolder, RulesFile, Warehouse
 
 SUITE_CHECK = "expectations"  # one Great Expectations suite per landing file
 REQUIRED = {"Account.csv", "User.csv", "reps.csv"}
+
+
+class IngestConfig(dg.Config):
+    reread_unchanged: bool = Field(
+        default=False,
+        description="Read every file again, even one whose bytes have not changed since "
+        "its last load (normally that load is reused).",
+    )
 
 
 def _key(spec) -> dg.AssetKey:
@@ -68,6 +75,7 @@ def _key(spec) -> dg.AssetKey:
 )
 def landing_files(
     context: dg.AssetExecutionContext,
+    config: IngestConfig,
     warehouse: Warehouse,
     landing: LandingFolder,
     rules: RulesFile,
@@ -85,17 +93,10 @@ def landing_files(
     total_quarantined = 0
     with warehouse.connect() as con:
         con.execute(DECISIONS_DDL)  # dbt reads it as a source before any decision exists
-        for spec in LANDING_FILES:
-            started = time.perf_counter()
-            report = load_landing_file(
-                con,
-                spec,
-                landing.abs_path,
-                date,
-                rules=suites[spec.table],
-                required_file=spec.file in REQUIRED,
-            )
-            seconds = time.perf_counter() - started
+        loads = load_landing_files(
+            con, landing.abs_path, date, suites, REQUIRED, config.reread_unchanged
+        )
+        for spec, report, seconds in loads:
             total_quarantined += report.rows_quarantined
             yield dg.MaterializeResult(
                 asset_key=_key(spec),
@@ -107,6 +108,7 @@ def landing_files(
                     "quarantined_by_rule": report.quarantined_by_rule,
                     "unknown_columns_kept": report.unknown_columns,
                     "file_missing": report.missing_file,
+                    "reused_load_of": str(report.reused_from or ""),
                 },
             )
             yield dg.AssetCheckResult(

@@ -10,6 +10,7 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from pydantic import Field
 
 from orchestration.defs.transforms.metadata import DESCRIBE
 from orchestration.defs.transforms.project import dbt_project
@@ -36,8 +37,20 @@ class BooksTranslator(DagsterDbtTranslator):
 translator = BooksTranslator()
 
 
+class TransformConfig(dg.Config):
+    full_refresh: bool = Field(
+        default=False,
+        description="Rebuild incremental models from scratch (dbt --full-refresh); the "
+        "daily coverage snapshots are kept either way.",
+    )
+
+
 def _build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, rules: RulesFile
+    context: dg.AssetExecutionContext,
+    config: TransformConfig,
+    dbt: DbtCliResource,
+    warehouse: Warehouse,
+    rules: RulesFile,
 ):
     dbt_vars = {
         **rules.load().dbt_vars(),
@@ -46,6 +59,8 @@ def _build(
     }
     # Unit tests are fixtures for the default rules: CI runs them, daily runs do not.
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)]
+    if config.full_refresh:
+        args.append("--full-refresh")
     held = []
     for event in dbt.cli(args, context=context).stream():
         if (
@@ -78,13 +93,21 @@ def _dbt_assets(name: str, **selection: str):
 
 @_dbt_assets("signals_and_scores", exclude=AFTER_ALLOCATION)
 def signals_and_scores(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, rules: RulesFile
+    context: dg.AssetExecutionContext,
+    config: TransformConfig,
+    dbt: DbtCliResource,
+    warehouse: Warehouse,
+    rules: RulesFile,
 ):
-    yield from _build(context, dbt, warehouse, rules)
+    yield from _build(context, config, dbt, warehouse, rules)
 
 
 @_dbt_assets("books_marts", select=AFTER_ALLOCATION)
 def books_marts(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, rules: RulesFile
+    context: dg.AssetExecutionContext,
+    config: TransformConfig,
+    dbt: DbtCliResource,
+    warehouse: Warehouse,
+    rules: RulesFile,
 ):
-    yield from _build(context, dbt, warehouse, rules)
+    yield from _build(context, config, dbt, warehouse, rules)

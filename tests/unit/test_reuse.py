@@ -1,0 +1,133 @@
+"""An unchanged landing file keeps its last load only when reading it again would give the
+same tables and the same review queue."""
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from data_quality.contract import QUARANTINE_TABLE
+from data_quality.expectations import SuiteInputs, landing_suites
+from data_quality.ingest import LandingError, load_landing_files
+
+DAY1 = dt.date(2026, 11, 23)
+DAY2 = DAY1 + dt.timedelta(days=1)
+ACCOUNT_HEADER = (
+    "Id,Name,Website,Industry,AnnualRevenue,NumberOfEmployees,BillingCountry,BillingState,"
+    "Type,OwnerId,CreatedDate\n"
+)
+TASK_HEADER = (
+    "Id,WhatId,WhoId,OwnerId,ActivityDate,CreatedDate,Type,TaskSubtype,Subject,Status,"
+    "IsRecurrence,CallDurationInSeconds\n"
+)
+
+
+def account(i: str, revenue: str = "1000") -> str:
+    return f"{i},Acme {i},acme.com,Software,{revenue},10,US,CA,Prospect,005X,2024-01-05\n"
+
+
+def task(i: str, account_id: str, on: str = "2026-11-01") -> str:
+    return f"{i},{account_id},,005X,{on},,Call,Call,x,Completed,false,60\n"
+
+
+@pytest.fixture
+def con():
+    connection = duckdb.connect(":memory:")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def landing(tmp_path):
+    (tmp_path / "Account.csv").write_text(
+        ACCOUNT_HEADER + account("001A") + account("001B", "-5") + account("001C")
+    )
+    (tmp_path / "Task.csv").write_text(
+        TASK_HEADER + task("T1", "001A") + task("T2", "001Z") + task("T3", "001C")
+    )
+    return tmp_path
+
+
+def run(con, folder, day, reread=False) -> dict:
+    suites = landing_suites(SuiteInputs(day, ["no_response"], ["smb"], ["pricing_page"]))
+    loads = load_landing_files(con, folder, day, suites, {"Account.csv"}, reread)
+    return {spec.file: report for spec, report, _ in loads}
+
+
+def snapshot(con, day) -> dict:
+    return {
+        "accounts": con.execute("SELECT * FROM raw.salesforce_accounts ORDER BY _row").fetchall(),
+        "tasks": con.execute("SELECT * FROM raw.salesforce_tasks ORDER BY _row").fetchall(),
+        "queue": con.execute(
+            f"SELECT * EXCLUDE (as_of_date) FROM {QUARANTINE_TABLE} WHERE as_of_date = ? "
+            "ORDER BY file, row_number, rule",
+            [day],
+        ).fetchall(),
+    }
+
+
+def test_unchanged_files_are_reused_and_give_what_reading_them_gives(con, landing):
+    first = run(con, landing, DAY1)
+    day1 = snapshot(con, DAY1)
+    second = run(con, landing, DAY2)
+
+    assert second["Account.csv"].reused_from == DAY1
+    assert second["Task.csv"].reused_from == DAY1
+    assert snapshot(con, DAY2) == day1  # the queue is carried to the new date
+    for file in ("Account.csv", "Task.csv"):
+        a, b = first[file], second[file]
+        assert (a.rows_read, a.rows_loaded, a.rows_quarantined, a.quarantined_by_rule) == (
+            b.rows_read,
+            b.rows_loaded,
+            b.rows_quarantined,
+            b.quarantined_by_rule,
+        )
+        assert a.expectations.summary == b.expectations.summary
+    assert second["Account.csv"].expectations.blocking_rows == {2}
+
+    fresh = duckdb.connect(":memory:")
+    run(fresh, landing, DAY1)
+    run(fresh, landing, DAY2, reread=True)
+    assert snapshot(fresh, DAY2) == snapshot(con, DAY2)
+
+
+def test_a_changed_file_is_read_and_so_are_the_files_pointing_at_it(con, landing):
+    run(con, landing, DAY1)
+    with (landing / "Task.csv").open("a") as f:
+        f.write(task("T4", "001A"))
+    second = run(con, landing, DAY2)
+    assert second["Account.csv"].reused_from == DAY1
+    assert second["Task.csv"].reused_from is None
+    assert second["Task.csv"].rows_loaded == 3
+
+    # 001Z arrives: tasks pointing at it are no longer dangling, though Task.csv is as it was.
+    with (landing / "Account.csv").open("a") as f:
+        f.write(account("001Z"))
+    third = run(con, landing, DAY2 + dt.timedelta(days=1))
+    assert third["Account.csv"].reused_from is None
+    assert third["Task.csv"].reused_from is None
+    assert third["Task.csv"].rows_quarantined == 0
+
+
+def test_rows_caught_by_a_rule_that_moves_with_the_date_are_read_again(con, landing):
+    # Far in the future on day 1 (more than a year ahead), within a year on day 2.
+    far = (DAY1 + dt.timedelta(days=366)).isoformat()
+    (landing / "Task.csv").write_text(TASK_HEADER + task("T1", "001A", far))
+    assert run(con, landing, DAY1)["Task.csv"].quarantined_by_rule == {"task_not_far_future": 1}
+    second = run(con, landing, DAY2)
+    assert second["Task.csv"].reused_from is None
+    assert second["Task.csv"].rows_loaded == 1
+
+
+def test_an_earlier_date_or_a_failed_read_reads_the_file_again(con, landing):
+    run(con, landing, DAY2)
+    assert run(con, landing, DAY1)["Account.csv"].reused_from is None  # a backfill
+
+    good = (landing / "Account.csv").read_text()
+    (landing / "Account.csv").write_text("Id,Id\n")
+    with pytest.raises(LandingError, match="Account.csv"):
+        run(con, landing, DAY2)
+    (landing / "Account.csv").write_text(good)
+    again = run(con, landing, DAY2)
+    assert again["Account.csv"].reused_from is None
+    assert again["Account.csv"].rows_loaded == 2
