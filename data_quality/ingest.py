@@ -245,7 +245,10 @@ def _read_file(con, spec, path, as_of, rules, required_file) -> LoadReport:
     )
     # Rows keep the file's order (DuckDB preserves insertion order), so the row number is
     # the rowid: numbering with a window function instead costs a second pass (~2x at 18M).
-    con.execute(f"CREATE OR REPLACE TEMP TABLE landing_text AS SELECT * FROM {reader}")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE landing_text AS SELECT * FROM {reader}")
+    except duckdb.Error as exc:  # e.g. line endings mixed within the file
+        raise LandingError(f"{path}: cannot be read as CSV ({exc})") from None
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW landing AS SELECT rowid + 1 AS {ROW}, * FROM landing_text"
     )

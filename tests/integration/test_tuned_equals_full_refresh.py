@@ -1,0 +1,80 @@
+"""The tuned path (unchanged files reuse their last load) gives exactly what a full refresh
+(every file read again, incremental models rebuilt) gives, over two days."""
+
+import csv
+import datetime as dt
+import shutil
+
+import duckdb
+import pandas as pd
+
+from orchestration.runner import RunPaths, run_books
+from tests.integration.conftest import AS_OF, query, query_frame
+
+DAY2 = AS_OF + dt.timedelta(days=1)
+SCHEMAS = ("raw", "allocation", "marts", "quality")
+RUN_LOG = "landing_loads"  # when and how each file was loaded: differs by design
+
+
+def day_of_change(day1: RunPaths, folder) -> RunPaths:
+    """Day 1's files plus a day's new tasks and one return."""
+    shutil.copytree(day1.landing, folder)
+    with (folder / "Task.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    with (folder / "Task.csv").open("a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        for row in rows[:40]:
+            writer.writerow(row | {"Id": "D2" + row["Id"], "ActivityDate": DAY2.isoformat()})
+    book = query(day1, "SELECT account_id, rep_id FROM marts.current_books ORDER BY ALL LIMIT 1")
+    with (folder / "book_returns.csv").open("a") as f:
+        f.write(f"{book[0][0]},{book[0][1]},{DAY2}T09:00:00Z,no_response,\n")
+    return RunPaths(folder, day1.rules, day1.warehouse)
+
+
+def tables(paths: RunPaths) -> list[str]:
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+            "WHERE table_type = 'BASE TABLE' AND list_contains(?, table_schema) "
+            "AND table_name != ? ORDER BY 1",
+            [list(SCHEMAS), RUN_LOG],
+        ).fetchall()
+    finally:
+        con.close()
+    return [name for (name,) in rows]
+
+
+def test_reused_loads_give_the_same_warehouse_as_a_full_refresh(paths, tmp_path):
+    runs = {}
+    for name, full in (("tuned", False), ("full", True)):
+        root = tmp_path / name
+        shutil.copytree(paths.landing, root / "day1")
+        day1 = RunPaths(root / "day1", root / "day1" / "rules.yml", root / "wh.duckdb")
+        run_books(day1, AS_OF, full_refresh=full)
+        day2 = day_of_change(day1, root / "day2")
+        run_books(day2, DAY2, full_refresh=full)
+        runs[name] = day2
+
+    reused = query(
+        runs["tuned"],
+        "SELECT file FROM quality.landing_loads WHERE as_of_date = ? AND reused_from IS NOT NULL",
+        [DAY2],
+    )
+    assert ("Account.csv",) in reused and ("Task.csv",) not in reused
+    assert not query(
+        runs["full"], "SELECT * FROM quality.landing_loads WHERE reused_from IS NOT NULL"
+    )
+
+    names = tables(runs["tuned"])
+    assert names == tables(runs["full"])
+    assert {"raw.salesforce_tasks", "marts.account_activity", "quality.quarantine"} <= set(names)
+    for table in names:
+        tuned, full = (
+            query_frame(run, f"SELECT * FROM {table} ORDER BY ALL") for run in runs.values()
+        )
+        pd.testing.assert_frame_equal(tuned, full, obj=table)
+    assert (
+        query(runs["tuned"], "SELECT count(*) FROM raw.salesforce_tasks WHERE Id LIKE 'D2%'")[0][0]
+        == 40
+    )
