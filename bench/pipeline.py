@@ -162,6 +162,7 @@ def run_day(paths: RunPaths, day: dt.date) -> dict:
                 "rows": meta["rows_read"].value,
                 "seconds": meta["load_seconds"].value,
                 "reused": bool(meta["reused_load_of"].value),
+                "appended": bool(meta["appended_to_load_of"].value),
             }
         elif "Execution Duration" in meta:
             models[key.path[-1]] = round(meta["Execution Duration"].value, 3)
@@ -290,7 +291,13 @@ def report(result: dict) -> None:
         print(
             f"{table:<16}{f['rows']:>12,}{f['seconds']:>9.2f}{rate:>12,.0f}"
             f"{(base or 0):>9.2f}{ratio:>9.2f}{again.get('seconds', 0):>9.2f}  "
-            + ("unchanged, reused" if again.get("reused") else "read")
+            + (
+                "unchanged, reused"
+                if again.get("reused")
+                else "new rows appended"
+                if again.get("appended")
+                else "read"
+            )
         )
     ingest = sum(f["seconds"] for f in d1["files"].values())
     ingest2 = sum(f["seconds"] for f in d2["files"].values())

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +22,18 @@ import duckdb
 
 from data_quality.contract import BY_FILE, LANDING_FILES, QUARANTINE_TABLE, LandingFile
 from data_quality.expectations import ROW, SAMPLE, Outcome, Rule, validate
-from data_quality.reuse import file_sha256, load_sha256, previous_load, record_load, reuse_load
+from data_quality.reuse import (
+    LastLoad,
+    Scan,
+    carried_outcome,
+    carry_queue,
+    last_load,
+    load_sha256,
+    record_failed,
+    record_load,
+    reuse_load,
+    scan_file,
+)
 
 QUARANTINE_DDL = f"""
 CREATE SCHEMA IF NOT EXISTS quality;
@@ -54,6 +68,7 @@ class LoadReport:
     missing_file: bool = False
     expectations: Outcome | None = None
     reused_from: dt.date | None = None  # the run date whose load was reused (file unchanged)
+    appended_to: dt.date | None = None  # the run date whose load the new rows were added to
 
     @property
     def reconciles(self) -> bool:
@@ -157,8 +172,9 @@ def load_landing_files(
     reread_unchanged: bool = False,
 ) -> Iterator[tuple[LandingFile, LoadReport, float]]:
     """Loads every landing file in contract order: (spec, report, seconds) per file. A file
-    whose bytes did not change reuses its last load unless a file it references was
-    re-read in this run (see `data_quality.reuse`) or `reread_unchanged` is set."""
+    whose bytes did not change reuses its last load, and one with rows appended reads only
+    those, unless a file it references was read in this run (see `data_quality.reuse`) or
+    `reread_unchanged` is set."""
     reread: set[str] = set()
     for spec in LANDING_FILES:
         started = time.perf_counter()
@@ -190,34 +206,97 @@ def load_landing_file(
 
     `rules` is an optional Great Expectations suite; rows failing its blocking rules are
     quarantined too. A missing optional file loads as an empty table. With `may_reuse`, an
-    unchanged file keeps its last load (its queue items copied to this run date).
+    unchanged file keeps its last load and an appended one reads its new rows only (the
+    queue items carried to this run date).
     """
     path = Path(landing_dir) / spec.file
     con.execute(QUARANTINE_DDL)
-    present = path.is_file()
-    file_sha = file_sha256(path) if present else "missing"
     load_sha = load_sha256(spec, rules, LOADER_SOURCE)
-    previous = previous_load(con, spec, as_of, file_sha, load_sha, rules) if may_reuse else None
-    if present and previous is not None:
-        report = reuse_load(con, spec, as_of, *previous, LoadReport)
-        report.reused_from = previous[0]
-    else:
-        try:
+    present = path.is_file()
+    last = last_load(con, spec, as_of, load_sha, rules) if may_reuse and present else None
+    scan = scan_file(path, last.file_bytes if last else None) if present else None
+    try:
+        report = None
+        if last and scan.sha256 == last.file_sha256:
+            report = reuse_load(con, spec, as_of, last, LoadReport)
+        elif last and scan.appends_to(last):
+            report = _read_file(con, spec, path, as_of, rules, required_file, (last, scan))
+        if report is None:
             report = _read_file(con, spec, path, as_of, rules, required_file)
-        except BaseException:
-            # Half a load: whatever comes next must read the file again.
-            record_load(con, spec, as_of, LoadReport(spec.file, spec.raw_table), "failed", "")
-            raise
-    record_load(con, spec, as_of, report, file_sha, load_sha, reused_from=report.reused_from)
+    except BaseException:
+        record_failed(con, spec, as_of)
+        raise
+    record_load(con, spec, as_of, report, scan, load_sha)
     return report
 
 
-def _read_file(con, spec, path, as_of, rules, required_file) -> LoadReport:
+class _NotAnAppend(Exception):
+    """The new rows collide with old ones: only reading the whole file gives the answer."""
+
+
+@contextmanager
+def _new_part(path: Path, start: int | None) -> Iterator[Path]:
+    """The file, or its header line and the bytes from `start` on as a file of their own."""
+    if start is None:
+        yield path
+        return
+    with path.open("rb") as f, tempfile.TemporaryDirectory() as folder:
+        part = Path(folder) / path.name
+        with part.open("wb") as out:
+            out.write(f.readline())
+            f.seek(start)
+            shutil.copyfileobj(f, out)
+        yield part
+
+
+def _check_no_collision(con, spec, as_of, rules, values, clean, rows_before) -> None:
+    """A value that must be unique may repeat one in the old rows: then both are caught,
+    and an old row leaves the raw table; reading the whole file settles that exactly."""
+    checked = [r.name for r in rules]
+    for column in sorted({c for r in rules if r.spans_rows for c in r.columns}):
+        old = (
+            f"SELECT {_q(column)} FROM {spec.raw_table} UNION ALL "
+            f"SELECT TRY_CAST(NULLIF(TRIM(raw_record::JSON ->> {_lit(column)}), '') AS "
+            f"{next(c.type for c in spec.columns if c.name == column)}) "
+            f"FROM {QUARANTINE_TABLE} WHERE file = ? AND as_of_date = ? AND row_number <= ? "
+            "AND severity = 'blocking' AND list_contains(?, rule)"
+        )
+        repeats = con.execute(
+            f"SELECT count(*) FROM (SELECT {values[column]} AS v {clean}) WHERE v IN ({old})",
+            [spec.file, as_of, rows_before, checked],
+        ).fetchone()[0]
+        if repeats:
+            raise _NotAnAppend(column)
+
+
+def _read_file(
+    con, spec, path, as_of, rules, required_file, appending: tuple[LastLoad, Scan] | None = None
+) -> LoadReport | None:
+    """Reads the file, or with `appending` only the rows added since the last load (None
+    when those rows collide with old ones: the caller reads the whole file instead)."""
+    try:
+        return _read(con, spec, path, as_of, rules, required_file, appending)
+    except _NotAnAppend:
+        return None
+    finally:
+        con.execute("DROP VIEW IF EXISTS landing; DROP TABLE IF EXISTS landing_text")
+
+
+def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport:
     report = LoadReport(file=spec.file, table=spec.raw_table)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {spec.raw_table.split('.')[0]}")
-    con.execute(
-        f"DELETE FROM {QUARANTINE_TABLE} WHERE file = ? AND as_of_date = ?", [spec.file, as_of]
-    )
+    if appending:
+        last, scan = appending
+        carry_queue(con, spec, last.as_of, as_of)
+        report.appended_to = last.as_of
+        # Rows and lines of the new part are numbered as in the whole file.
+        rows_before, lines_before = last.report["rows_read"], scan.prefix_lines - 1
+    else:
+        con.execute(
+            f"DELETE FROM {QUARANTINE_TABLE} WHERE file = ? AND as_of_date = ?",
+            [spec.file, as_of],
+        )
+        rows_before = lines_before = 0
     if not path.is_file():
         if required_file:
             raise LandingError(f"{path}: required landing file not found")
@@ -239,18 +318,20 @@ def _read_file(con, spec, path, as_of, rules, required_file) -> LoadReport:
     # DuckDB's rejects tables accumulate over a connection's scans: start each file clean.
     con.execute("DROP TABLE IF EXISTS landing_rejects; DROP TABLE IF EXISTS landing_scans")
     columns = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
-    reader = (
-        f"read_csv({_lit(str(path))}, {DIALECT}, columns={columns}, store_rejects=true, "
-        "rejects_table='landing_rejects', rejects_scan='landing_scans')"
-    )
-    # Rows keep the file's order (DuckDB preserves insertion order), so the row number is
-    # the rowid: numbering with a window function instead costs a second pass (~2x at 18M).
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE landing_text AS SELECT * FROM {reader}")
-    except duckdb.Error as exc:  # e.g. line endings mixed within the file
-        raise LandingError(f"{path}: cannot be read as CSV ({exc})") from None
+    with _new_part(path, last.file_bytes if appending else None) as source:
+        reader = (
+            f"read_csv({_lit(str(source))}, {DIALECT}, columns={columns}, store_rejects=true, "
+            "rejects_table='landing_rejects', rejects_scan='landing_scans')"
+        )
+        # Rows keep the file's order (DuckDB preserves insertion order), so the row number
+        # is the rowid: numbering with a window function costs a second pass (~2x at 18M).
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE landing_text AS SELECT * FROM {reader}")
+        except duckdb.Error as exc:  # e.g. line endings mixed within the file
+            raise LandingError(f"{path}: cannot be read as CSV ({exc})") from None
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW landing AS SELECT rowid + 1 AS {ROW}, * FROM landing_text"
+        f"CREATE OR REPLACE TEMP VIEW landing AS SELECT rowid + {rows_before + 1} AS {ROW}, * "
+        "FROM landing_text"
     )
 
     values, problems = {}, []  # column -> its typed value as an SQL expression
@@ -294,9 +375,9 @@ def _read_file(con, spec, path, as_of, rules, required_file) -> LoadReport:
             [as_of, spec.file],
         )
     con.execute(
-        f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, NULL, line, NULL, 'malformed_csv', "
-        "'blocking', column_name, error_type || ': ' || error_message, csv_line "
-        "FROM landing_rejects ORDER BY line",
+        f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, NULL, line + {lines_before}, NULL, "
+        "'malformed_csv', 'blocking', column_name, error_type || ': ' || error_message, "
+        "csv_line FROM landing_rejects ORDER BY line",
         [as_of, spec.file],
     )
     for column, ref_file, ref_column in spec.references:
@@ -329,8 +410,13 @@ def _read_file(con, spec, path, as_of, rules, required_file) -> LoadReport:
 
     if rules:
         clean = f"FROM landing WHERE {ROW} NOT IN {quarantined_rows}"
+        if appending:
+            _check_no_collision(con, spec, as_of, rules, values, clean, rows_before)
         outcome = _run_suite(con, rules, values, clean, spec.table)
         report.expectations = outcome
+        if appending and last.report["summary"] is not None:
+            before = carried_outcome(con, spec, as_of, last.report["summary"], rows_before)
+            report.expectations = Outcome.combine([before, outcome])
         con.register("gx_failures", outcome.failures)
         con.execute(
             f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, f.{ROW}, NULL, l.{key}, f.rule, "
@@ -343,13 +429,14 @@ def _read_file(con, spec, path, as_of, rules, required_file) -> LoadReport:
     # Warnings are reported in the queue but the row still loads. A scan and a filter keep
     # the file's order (preserve_insertion_order), so no sort of the whole file is needed.
     con.execute(
-        f"CREATE OR REPLACE TABLE {spec.raw_table} AS SELECT {', '.join(typed)}, {ROW} "
-        f"FROM landing WHERE {ROW} NOT IN {quarantined_rows}"
-    )
+        (f"INSERT INTO {spec.raw_table} BY NAME" if appending else
+         f"CREATE OR REPLACE TABLE {spec.raw_table} AS")
+        + f" SELECT {', '.join(typed)}, {ROW} FROM landing WHERE {ROW} NOT IN {quarantined_rows}"
+    )  # fmt: skip
     report.rows_loaded = con.execute(f"SELECT count(*) FROM {spec.raw_table}").fetchone()[0]
     parsed = con.execute("SELECT count(*) FROM landing").fetchone()[0]
     rejected = con.execute("SELECT count(DISTINCT line) FROM landing_rejects").fetchone()[0]
-    report.rows_read = parsed + rejected
+    report.rows_read = rows_before + parsed + rejected
     stats = con.execute(
         f"SELECT rule, count(DISTINCT coalesce(row_number, -line_number)) FROM {QUARANTINE_TABLE} "
         "WHERE file = ? AND as_of_date = ? AND severity = 'blocking' GROUP BY rule ORDER BY rule",
@@ -361,5 +448,4 @@ def _read_file(con, spec, path, as_of, rules, required_file) -> LoadReport:
         "WHERE file = ? AND as_of_date = ? AND severity = 'blocking'",
         [spec.file, as_of],
     ).fetchone()[0]
-    con.execute("DROP VIEW IF EXISTS landing; DROP TABLE IF EXISTS landing_text")
     return report

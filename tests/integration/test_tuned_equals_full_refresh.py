@@ -1,5 +1,6 @@
-"""The tuned path (unchanged files reuse their last load) gives exactly what a full refresh
-(every file read again, incremental models rebuilt) gives, over two days."""
+"""The tuned path (unchanged files reuse their last load, appended files read only their
+new rows) gives exactly what a full refresh (every file read again, incremental models
+rebuilt) gives, over two days."""
 
 import csv
 import datetime as dt
@@ -62,8 +63,16 @@ def test_reused_loads_give_the_same_warehouse_as_a_full_refresh(paths, tmp_path)
         [DAY2],
     )
     assert ("Account.csv",) in reused and ("Task.csv",) not in reused
+    appended = query(
+        runs["tuned"],
+        "SELECT file FROM quality.landing_loads WHERE as_of_date = ? AND appended_to = ?",
+        [DAY2, AS_OF],
+    )
+    assert sorted(appended) == [("Task.csv",), ("book_returns.csv",)]
     assert not query(
-        runs["full"], "SELECT * FROM quality.landing_loads WHERE reused_from IS NOT NULL"
+        runs["full"],
+        "SELECT * FROM quality.landing_loads WHERE reused_from IS NOT NULL "
+        "OR appended_to IS NOT NULL",
     )
 
     names = tables(runs["tuned"])

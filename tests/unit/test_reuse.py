@@ -131,3 +131,48 @@ def test_an_earlier_date_or_a_failed_read_reads_the_file_again(con, landing):
     again = run(con, landing, DAY2)
     assert again["Account.csv"].reused_from is None
     assert again["Account.csv"].rows_loaded == 2
+
+
+def full_refresh(landing, days) -> duckdb.DuckDBPyConnection:
+    fresh = duckdb.connect(":memory:")
+    for day in days:
+        run(fresh, landing, day, reread=True)
+    return fresh
+
+
+def test_appended_rows_are_read_alone_and_numbered_as_in_the_whole_file(con, landing):
+    run(con, landing, DAY1)
+    with (landing / "Task.csv").open("a") as f:
+        f.write(task("T4", "001A"))
+        f.write("T5,001A\n")  # too few columns: the reader rejects the line
+        f.write(task("T6", "001A", "31/02/2026"))  # invalid date
+        f.write(task("T7", "001C") + task("T7", "001C"))  # repeated within the new rows
+        f.write(task("T8", "001Q"))  # unknown account
+    second = run(con, landing, DAY2)["Task.csv"]
+    assert second.appended_to == DAY1 and second.reused_from is None
+
+    full = full_refresh(landing, [DAY1, DAY2])
+    assert snapshot(con, DAY2) == snapshot(full, DAY2)
+    whole = run(full, landing, DAY2, reread=True)["Task.csv"]
+    assert (second.rows_read, second.rows_loaded, second.quarantined_by_rule) == (
+        whole.rows_read,
+        whole.rows_loaded,
+        whole.quarantined_by_rule,
+    )
+    assert second.expectations.summary == whole.expectations.summary
+    assert second.quarantined_by_rule == {
+        "invalid_type": 1,
+        "malformed_csv": 1,
+        "task_id_unique": 2,
+        "unknown_account": 2,
+    }
+
+
+def test_an_appended_row_repeating_an_old_id_reads_the_whole_file(con, landing):
+    run(con, landing, DAY1)
+    with (landing / "Task.csv").open("a") as f:
+        f.write(task("T1", "001C"))  # T1 is an old row: both T1 rows must leave the table
+    second = run(con, landing, DAY2)["Task.csv"]
+    assert second.appended_to is None and second.reused_from is None
+    assert snapshot(con, DAY2) == snapshot(full_refresh(landing, [DAY1, DAY2]), DAY2)
+    assert second.quarantined_by_rule["task_id_unique"] == 2

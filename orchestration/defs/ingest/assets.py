@@ -109,6 +109,7 @@ def landing_files(
                     "unknown_columns_kept": report.unknown_columns,
                     "file_missing": report.missing_file,
                     "reused_load_of": str(report.reused_from or ""),
+                    "appended_to_load_of": str(report.appended_to or ""),
                 },
             )
             yield dg.AssetCheckResult(
