@@ -21,22 +21,35 @@ class Warehouse(dg.ConfigurableResource):
     """The DuckDB file every step writes to (one writer at a time: see dagster.yaml)."""
 
     path: str
-    memory_limit: str = "4GB"
+    # DuckDB spills to temp_directory beyond this; Python, Dagster and GX take ~1 GiB more.
+    memory_limit: str = "3GB"
     threads: int = 2
 
     @property
     def abs_path(self) -> str:
         return str(Path(self.path).expanduser().resolve())
 
+    @property
+    def temp_directory(self) -> str:
+        return str(Path(self.abs_path).with_suffix(".tmp"))
+
+    @property
+    def dbt_vars(self) -> dict[str, str]:
+        """The same file and limits for dbt's own connection (see transforms/profiles.yml)."""
+        return {
+            "warehouse_path": self.abs_path,
+            "memory_limit": self.memory_limit,
+            "temp_directory": self.temp_directory,
+        }
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.abs_path).parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(self.abs_path)
         try:
-            temp = Path(self.abs_path).with_suffix(".tmp")
             con.execute(f"SET memory_limit = '{self.memory_limit}'")
             con.execute(f"SET threads = {int(self.threads)}")
-            con.execute(f"SET temp_directory = '{temp}'")
+            con.execute(f"SET temp_directory = '{self.temp_directory}'")
             con.execute("SET enable_progress_bar = false")
             yield con
         finally:

@@ -55,7 +55,7 @@ def _build(
     dbt_vars = {
         **rules.load().dbt_vars(),
         "as_of_date": as_of(context).isoformat(),
-        "warehouse_path": warehouse.abs_path,
+        **warehouse.dbt_vars,
     }
     # Unit tests are fixtures for the default rules: CI runs them, daily runs do not.
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)]
