@@ -96,7 +96,8 @@ def landing_for(scale: int, reps: int, activities: float, cache: Path) -> Path:
 def day_of_change(day1: Path, day2: Path, warehouse: Path) -> dict[str, int]:
     """Day 2's landing: day 1's files plus a day of new activity, returns and intent."""
     shutil.copytree(day1, day2)
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     stamp = f"{DAY2}T10:00:00.000Z"
     appended = {}
 
@@ -190,9 +191,8 @@ def _measured(fn, *args):
 
 def duckdb_floor(landing: str) -> dict[str, float]:
     """Seconds for DuckDB alone to read each landing file into a typed table."""
-    con = duckdb.connect(
-        str(Path(tempfile.mkdtemp()) / "floor.duckdb"), config={"enable_progress_bar": False}
-    )
+    con = duckdb.connect(str(Path(tempfile.mkdtemp()) / "floor.duckdb"))
+    con.execute("SET enable_progress_bar = false")
     out = {}
     for spec in LANDING_FILES:
         path = Path(landing) / spec.file
