@@ -154,7 +154,7 @@ def run_day(paths: RunPaths, day: dt.date) -> dict:
         stage = stages.setdefault(name, {"seconds": 0.0, "peak_mib": 0.0})
         stage["seconds"] += max(stamps) - min(stamps)
         stage["peak_mib"] = max(stage["peak_mib"], sampler.peak(min(stamps), max(stamps)))
-    files, models = {}, {}
+    files, models, allocation = {}, {}, {}
     for event in result.get_asset_materialization_events():
         meta = event.materialization.metadata
         key = event.asset_key
@@ -165,6 +165,10 @@ def run_day(paths: RunPaths, day: dt.date) -> dict:
                 "reused": bool(meta["reused_load_of"].value),
                 "appended": bool(meta["appended_to_load_of"].value),
             }
+        elif "engine_seconds" in meta:
+            allocation = {
+                step: meta[f"{step}_seconds"].value for step in ("read", "engine", "write")
+            }
         elif "Execution Duration" in meta:
             models[key.path[-1]] = round(meta["Execution Duration"].value, 3)
     return {
@@ -173,6 +177,7 @@ def run_day(paths: RunPaths, day: dt.date) -> dict:
         "stages": stages,
         "files": files,
         "models": models,
+        "allocation": allocation,
     }
 
 
@@ -304,6 +309,13 @@ def report(result: dict) -> None:
     total_floor = sum(floor.values())
     print(f"{'all files':<16}{'':>12}{ingest:>9.2f}{'':>12}{total_floor:>9.2f}"
           f"{ingest / total_floor:>9.2f}{ingest2:>9.2f}")  # fmt: skip
+    print(
+        "\nallocation inside the run (s), day 1 / day 2: "
+        + ", ".join(
+            f"{step} {d1['allocation'].get(step, 0):.2f} / {d2['allocation'].get(step, 0):.2f}"
+            for step in ("read", "engine", "write")
+        )
+    )
     slow = sorted(d1["models"].items(), key=lambda kv: -kv[1])[:8]
     print("\nslowest dbt models, day 1 (s): " + ", ".join(f"{m} {s:.2f}" for m, s in slow))
     working = sum(

@@ -354,12 +354,32 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
                     f"{c.name} is not a valid {c.type}",
                 )
             )
+    for column, ref_file, ref_column in spec.references:
+        if column not in header:
+            continue
+        ref = BY_FILE[ref_file]
+        # A row pointing at a quarantined record is not dangling: it waits with it.
+        known_keys = (
+            f"SELECT {_q(ref_column)} FROM {ref.raw_table} UNION ALL SELECT record_key FROM "
+            f"{QUARANTINE_TABLE} WHERE file = {_lit(ref_file)} AND as_of_date = "
+            f"DATE {_lit(as_of.isoformat())} AND record_key IS NOT NULL"
+        )
+        problems.append(
+            (
+                f"NULLIF(TRIM({_q(column)}), '') IS NOT NULL "
+                f"AND TRIM({_q(column)}) NOT IN ({known_keys})",
+                f"unknown_{ref.table.removesuffix('s')}",
+                column,
+                f"{column} is not a {ref_file} {ref_column}",
+            )
+        )
     typed = [f"{v} AS {_q(c)}" for c, v in values.items()]
     typed += [_q(c) for c in report.unknown_columns]
 
     key = _q(spec.key) if spec.key in header else "NULL"
     if problems:
-        # One pass over the file for every per-value rule; only failing rows pay for to_json.
+        # One pass over the file for every per-value rule and reference; only failing rows
+        # pay for to_json.
         cases = ", ".join(
             f"CASE WHEN {cond} THEN {{'rule': {_lit(rule)}, 'col': {_lit(col)}, "
             f"'detail': {_lit(detail)}}} END"
@@ -380,28 +400,6 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
         "csv_line FROM landing_rejects ORDER BY line",
         [as_of, spec.file],
     )
-    for column, ref_file, ref_column in spec.references:
-        if column not in header:
-            continue
-        ref = BY_FILE[ref_file]
-        rule = f"unknown_{ref.table.removesuffix('s')}"
-        # A row pointing at a quarantined record is not dangling: it waits with it.
-        con.execute(
-            f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, l.{ROW}, NULL, l.{key}, ?, 'blocking', "
-            f"?, ?, to_json(l)::VARCHAR FROM landing l WHERE NULLIF(TRIM(l.{_q(column)}), '') "
-            f"IS NOT NULL AND TRIM(l.{_q(column)}) NOT IN (SELECT {_q(ref_column)} FROM "
-            f"{ref.raw_table} UNION ALL SELECT record_key FROM {QUARANTINE_TABLE} WHERE file = ? "
-            f"AND as_of_date = ? AND record_key IS NOT NULL) ORDER BY l.{ROW}",
-            [
-                as_of,
-                spec.file,
-                rule,
-                column,
-                f"{column} is not a {ref_file} {ref_column}",
-                ref_file,
-                as_of,
-            ],
-        )
     quarantined_rows = (
         f"(SELECT row_number FROM {QUARANTINE_TABLE} WHERE file = {_lit(spec.file)} "
         f"AND as_of_date = DATE {_lit(as_of.isoformat())} AND severity = 'blocking' "

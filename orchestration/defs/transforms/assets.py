@@ -77,8 +77,8 @@ def _build(
                 yield event.with_metadata({**event.metadata, **describe(con)})
 
 
-def _dbt_assets(name: str, **selection: str):
-    return dbt_assets(
+def _dbt_step(name: str, **selection: str) -> dg.AssetsDefinition:
+    @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
         dagster_dbt_translator=translator,
@@ -89,25 +89,17 @@ def _dbt_assets(name: str, **selection: str):
         name=name,
         **selection,
     )
+    def step(
+        context: dg.AssetExecutionContext,
+        config: TransformConfig,
+        dbt: DbtCliResource,
+        warehouse: Warehouse,
+        rules: RulesFile,
+    ):
+        yield from _build(context, config, dbt, warehouse, rules)
+
+    return step
 
 
-@_dbt_assets("signals_and_scores", exclude=AFTER_ALLOCATION)
-def signals_and_scores(
-    context: dg.AssetExecutionContext,
-    config: TransformConfig,
-    dbt: DbtCliResource,
-    warehouse: Warehouse,
-    rules: RulesFile,
-):
-    yield from _build(context, config, dbt, warehouse, rules)
-
-
-@_dbt_assets("books_marts", select=AFTER_ALLOCATION)
-def books_marts(
-    context: dg.AssetExecutionContext,
-    config: TransformConfig,
-    dbt: DbtCliResource,
-    warehouse: Warehouse,
-    rules: RulesFile,
-):
-    yield from _build(context, config, dbt, warehouse, rules)
+signals_and_scores = _dbt_step("signals_and_scores", exclude=AFTER_ALLOCATION)
+books_marts = _dbt_step("books_marts", select=AFTER_ALLOCATION)
