@@ -22,7 +22,7 @@ class Warehouse(dg.ConfigurableResource):
 
     path: str
     # DuckDB spills to temp_directory beyond this; Python, Dagster and GX take ~1 GiB more.
-    memory_limit: str = "3GB"
+    memory_limit: str = "2.5GB"
     threads: int = 2
 
     @property

@@ -1,3 +1,5 @@
+-- A table (a thousand rows): as a view, every reader would classify all activity again.
+{{ config(materialized="table") }}
 -- Per rep, over the last 90 days: how much of what they log is phantom activity.
 {%- set a = rule('activity') %}
 
