@@ -167,7 +167,8 @@ def run_day(paths: RunPaths, day: dt.date) -> dict:
             }
         elif "engine_seconds" in meta:
             allocation = {
-                step: meta[f"{step}_seconds"].value for step in ("read", "engine", "write")
+                step: meta[f"{step}_seconds"].value
+                for step in ("read", "engine", "distribution", "write")
             }
         elif "Execution Duration" in meta:
             models[key.path[-1]] = round(meta["Execution Duration"].value, 3)
@@ -313,8 +314,9 @@ def report(result: dict) -> None:
         "\nallocation inside the run (s), day 1 / day 2: "
         + ", ".join(
             f"{step} {d1['allocation'].get(step, 0):.2f} / {d2['allocation'].get(step, 0):.2f}"
-            for step in ("read", "engine", "write")
+            for step in ("read", "engine", "distribution", "write")
         )
+        + " (distribution: filling free slots, explained events included)"
     )
     slow = sorted(d1["models"].items(), key=lambda kv: -kv[1])[:8]
     print("\nslowest dbt models, day 1 (s): " + ", ".join(f"{m} {s:.2f}" for m, s in slow))

@@ -21,7 +21,8 @@ class Warehouse(dg.ConfigurableResource):
     """The DuckDB file every step writes to (one writer at a time: see dagster.yaml)."""
 
     path: str
-    # DuckDB spills to temp_directory beyond this; Python, Dagster and GX take ~1 GiB more.
+    # DuckDB spills to temp_directory beyond this, yet overshoots it by ~0.5 GiB writing an
+    # 18M-row table; with Python, Dagster and GX (~1 GiB) a 1M-account run stays under 4 GiB.
     memory_limit: str = "2.5GB"
     threads: int = 2
 

@@ -178,6 +178,7 @@ def allocation_run(context: dg.AssetExecutionContext, warehouse: Warehouse, rule
             "run_id": run_id,
             **{f"events_{k}": int(v) for k, v in kinds.items()},
             **{f"{step}_seconds": round(s, 3) for step, s in seconds.items()},
+            "distribution_seconds": round(result.distribution_seconds, 3),
         },
     )
     for name, decisions in (
