@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import shutil
 import tempfile
 import time
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from data_quality.contract import BY_FILE, LANDING_FILES, QUARANTINE_TABLE, LandingFile
 from data_quality.expectations import ROW, SAMPLE, Outcome, Rule, validate
@@ -112,6 +114,8 @@ def _create_empty(con: duckdb.DuckDBPyConnection, spec: LandingFile) -> None:
 # Rules that judge a row alone run over chunks of this many rows, so memory stays bounded
 # at any file size; a rule across rows (uniqueness) gets only its own column, whole.
 CHUNK_ROWS = 1_000_000
+# A column of the loaded table, dropped at the end, noting a row's problems while it loads.
+NOTED = "_noted"
 
 
 def _dense_code(expression: str) -> str:
@@ -123,9 +127,9 @@ def _dense_code(expression: str) -> str:
     )
 
 
-def _spans_rows_suite(con, rules: list[Rule], values: dict[str, str], clean: str, name: str):
+def _spans_rows_suite(con, rules: list[Rule], table: str, clean: str, name: str):
     columns = sorted({c for r in rules for c in r.columns})
-    codes = ", ".join(f"{_dense_code(values[c])} AS {_q(c)}" for c in columns)
+    codes = ", ".join(f"{_dense_code(_q(c))} AS {_q(c)}" for c in columns)
     outcome = validate(con.execute(f"SELECT {ROW}, {codes} {clean}").df(), rules, name)
     # The sample shows the values, not their codes.
     for item in outcome.failed:
@@ -134,30 +138,97 @@ def _spans_rows_suite(con, rules: list[Rule], values: dict[str, str], clean: str
         item["sample"] = [
             str(v)
             for (v,) in con.execute(
-                f"SELECT {values[item['column']]} FROM landing WHERE {ROW} IN ({first}) "
-                f"ORDER BY {ROW}"
+                f"SELECT {_q(item['column'])} FROM {table} WHERE {ROW} IN ({first}) ORDER BY {ROW}"
             ).fetchall()
         ]
     return outcome
 
 
-def _run_suite(con, rules: list[Rule], values: dict[str, str], clean: str, name: str) -> Outcome:
+def _run_suite(con, rules: list[Rule], table: str, clean: str, name: str) -> Outcome:
+    """Runs the suite over the typed rows `clean` selects from `table`."""
     parts = []
     spanning = [r for r in rules if r.spans_rows]
     if spanning:
-        parts.append(_spans_rows_suite(con, spanning, values, clean, name))
+        parts.append(_spans_rows_suite(con, spanning, table, clean, name))
     alone = [r for r in rules if not r.spans_rows]
     if alone:
         columns = sorted({c for r in alone for c in r.columns})
-        query = f"SELECT {ROW}, {', '.join(f'{values[c]} AS {_q(c)}' for c in columns)} {clean}"
+        query = f"SELECT {ROW}, {', '.join(_q(c) for c in columns)} {clean}"
         batches = con.sql(query).to_arrow_reader(CHUNK_ROWS)  # streamed, not materialized
-        first = True
-        for batch in batches:
-            parts.append(validate(batch.to_pandas(date_as_object=False), alone, name))
-            first = False
+        # A table yields batches of a row group (~120k rows): GX runs on whole chunks.
+        chunk, size, first = [], 0, True
+        for batch in itertools.chain(batches, [None]):
+            if batch is not None:
+                chunk.append(batch)
+                size += batch.num_rows
+            if chunk and (batch is None or size >= CHUNK_ROWS):
+                table = pa.Table.from_batches(chunk)
+                parts.append(validate(table.to_pandas(date_as_object=False), alone, name))
+                chunk, size, first = [], 0, False
         if first:  # no rows: still report every rule
             parts.append(validate(batches.schema.empty_table().to_pandas(), alone, name))
     return Outcome.combine(parts)
+
+
+def _typed_rows(spec: LandingFile, header: list[str], unknown: list[str], as_of: dt.date) -> str:
+    """SELECT over the `landing` text rows that casts every value once and notes each
+    row's problems (rules broken, its key and the row as it arrived) in a `NOTED` column,
+    built only for the few rows that have any. Trimmed text and typed values are columns of
+    inner queries so that each is computed once per value, not once per rule."""
+    trimmed, cast, typed, problems = [], [], [], []  # problems: (condition, rule, column)
+    for i, c in enumerate(spec.columns):
+        text, value = f"__t{i}", f"__v{i}"
+        if c.name not in header:
+            typed.append(f"CAST(NULL AS {c.type}) AS {_q(c.name)}")
+            continue
+        trimmed.append(f"NULLIF(TRIM(l.{_q(c.name)}), '') AS {text}")
+        if c.type == "VARCHAR":
+            value = text
+        else:
+            cast.append(f"TRY_CAST({text} AS {c.type}) AS {value}")
+            problems.append(
+                (f"{text} IS NOT NULL AND {value} IS NULL", "invalid_type", c.name,
+                 f"{c.name} is not a valid {c.type}")
+            )  # fmt: skip
+        typed.append(f"{value} AS {_q(c.name)}")
+        if c.required:
+            problems.append(
+                (f"{text} IS NULL", "missing_required", c.name, f"{c.name} is required")
+            )
+        for column, ref_file, ref_column in spec.references:
+            if column != c.name:
+                continue
+            ref = BY_FILE[ref_file]
+            # A row pointing at a quarantined record is not dangling: it waits with it.
+            known_keys = (
+                f"SELECT {_q(ref_column)} FROM {ref.raw_table} UNION ALL SELECT record_key FROM "
+                f"{QUARANTINE_TABLE} WHERE file = {_lit(ref_file)} AND as_of_date = "
+                f"DATE {_lit(as_of.isoformat())} AND record_key IS NOT NULL"
+            )
+            problems.append(
+                (f"{text} IS NOT NULL AND {text} NOT IN ({known_keys})",
+                 f"unknown_{ref.table.removesuffix('s')}", column,
+                 f"{column} is not a {ref_file} {ref_column}")
+            )  # fmt: skip
+    typed += [_q(c) for c in unknown]
+    key = _q(spec.key) if spec.key in header else "NULL"
+    noted = "NULL"
+    if problems:
+        cases = ", ".join(
+            f"CASE WHEN {cond} THEN {{'rule': {_lit(rule)}, 'col': {_lit(col)}, "
+            f"'detail': {_lit(detail)}}} END"
+            for cond, rule, col, detail in problems
+        )
+        noted = (
+            f"CASE WHEN {' OR '.join(f'({p[0]})' for p in problems)} THEN {{'problems': "
+            f"list_filter([{cases}], lambda x: x IS NOT NULL), 'key': {key}, "
+            "'record': to_json(__landing_row)::VARCHAR} END"
+        )
+    return (
+        f"SELECT {', '.join(typed)}, {ROW}, {noted} AS {NOTED} FROM ("
+        f"SELECT *{''.join(', ' + v for v in cast)} FROM ("
+        f"SELECT l.*, l AS __landing_row{''.join(', ' + t for t in trimmed)} FROM landing l))"
+    )
 
 
 LOADER_SOURCE = Path(__file__).read_text()  # a change to how files load re-reads them all
@@ -249,7 +320,7 @@ def _new_part(path: Path, start: int | None) -> Iterator[Path]:
         yield part
 
 
-def _check_no_collision(con, spec, as_of, rules, values, clean, rows_before) -> None:
+def _check_no_collision(con, spec, as_of, rules, clean, rows_before) -> None:
     """A value that must be unique may repeat one in the old rows: then both are caught,
     and an old row leaves the raw table; reading the whole file settles that exactly."""
     checked = [r.name for r in rules]
@@ -262,7 +333,7 @@ def _check_no_collision(con, spec, as_of, rules, values, clean, rows_before) -> 
             "AND severity = 'blocking' AND list_contains(?, rule)"
         )
         repeats = con.execute(
-            f"SELECT count(*) FROM (SELECT {values[column]} AS v {clean}) WHERE v IN ({old})",
+            f"SELECT count(*) FROM (SELECT {_q(column)} AS v {clean}) WHERE v IN ({old})",
             [spec.file, as_of, rows_before, checked],
         ).fetchone()[0]
         if repeats:
@@ -279,7 +350,10 @@ def _read_file(
     except _NotAnAppend:
         return None
     finally:
-        con.execute("DROP VIEW IF EXISTS landing; DROP TABLE IF EXISTS landing_text")
+        con.execute(
+            "DROP VIEW IF EXISTS landing; DROP TABLE IF EXISTS landing_text; "
+            "DROP TABLE IF EXISTS landing_rows"
+        )
 
 
 def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport:
@@ -334,66 +408,18 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
         "FROM landing_text"
     )
 
-    values, problems = {}, []  # column -> its typed value as an SQL expression
-    for c in spec.columns:
-        if c.name not in header:
-            values[c.name] = f"CAST(NULL AS {c.type})"
-            continue
-        text = f"NULLIF(TRIM({_q(c.name)}), '')"
-        values[c.name] = f"TRY_CAST({text} AS {c.type})"
-        if c.required:
-            problems.append(
-                (f"{text} IS NULL", "missing_required", c.name, f"{c.name} is required")
-            )
-        if c.type != "VARCHAR":
-            problems.append(
-                (
-                    f"{text} IS NOT NULL AND TRY_CAST({text} AS {c.type}) IS NULL",
-                    "invalid_type",
-                    c.name,
-                    f"{c.name} is not a valid {c.type}",
-                )
-            )
-    for column, ref_file, ref_column in spec.references:
-        if column not in header:
-            continue
-        ref = BY_FILE[ref_file]
-        # A row pointing at a quarantined record is not dangling: it waits with it.
-        known_keys = (
-            f"SELECT {_q(ref_column)} FROM {ref.raw_table} UNION ALL SELECT record_key FROM "
-            f"{QUARANTINE_TABLE} WHERE file = {_lit(ref_file)} AND as_of_date = "
-            f"DATE {_lit(as_of.isoformat())} AND record_key IS NOT NULL"
-        )
-        problems.append(
-            (
-                f"NULLIF(TRIM({_q(column)}), '') IS NOT NULL "
-                f"AND TRIM({_q(column)}) NOT IN ({known_keys})",
-                f"unknown_{ref.table.removesuffix('s')}",
-                column,
-                f"{column} is not a {ref_file} {ref_column}",
-            )
-        )
-    typed = [f"{v} AS {_q(c)}" for c, v in values.items()]
-    typed += [_q(c) for c in report.unknown_columns]
-
-    key = _q(spec.key) if spec.key in header else "NULL"
-    if problems:
-        # One pass over the file for every per-value rule and reference; only failing rows
-        # pay for to_json.
-        cases = ", ".join(
-            f"CASE WHEN {cond} THEN {{'rule': {_lit(rule)}, 'col': {_lit(col)}, "
-            f"'detail': {_lit(detail)}}} END"
-            for cond, rule, col, detail in problems
-        )
-        con.execute(
-            f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, f.{ROW}, NULL, f.{key}, p.rule, "
-            "'blocking', p.col, p.detail, to_json(f.row)::VARCHAR FROM ("
-            f"SELECT l.{ROW}, l.{key}, l AS row, "
-            f"list_filter([{cases}], lambda x: x IS NOT NULL) AS ps "
-            "FROM landing l) f, unnest(f.ps) AS u(p) "
-            f"WHERE len(f.ps) > 0 ORDER BY f.{ROW}, p.rule, p.col",
-            [as_of, spec.file],
-        )
+    rows = "landing_rows" if appending else spec.raw_table  # the new rows alone, or all
+    con.execute(
+        f"CREATE OR REPLACE {'TEMP ' if appending else ''}TABLE {rows} AS "
+        + _typed_rows(spec, header, report.unknown_columns, as_of)
+    )
+    con.execute(
+        f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, {ROW}, NULL, {NOTED}.key, p.rule, "
+        f"'blocking', p.col, p.detail, {NOTED}.record FROM {rows}, "
+        f"unnest({NOTED}.problems) AS u(p) WHERE {NOTED} IS NOT NULL "
+        f"ORDER BY {ROW}, p.rule, p.col",
+        [as_of, spec.file],
+    )
     con.execute(
         f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, NULL, line + {lines_before}, NULL, "
         "'malformed_csv', 'blocking', column_name, error_type || ': ' || error_message, "
@@ -407,30 +433,35 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
     )
 
     if rules:
-        clean = f"FROM landing WHERE {ROW} NOT IN {quarantined_rows}"
+        clean = f"FROM {rows} WHERE {NOTED} IS NULL"
         if appending:
-            _check_no_collision(con, spec, as_of, rules, values, clean, rows_before)
-        outcome = _run_suite(con, rules, values, clean, spec.table)
+            _check_no_collision(con, spec, as_of, rules, clean, rows_before)
+        outcome = _run_suite(con, rules, rows, clean, spec.table)
         report.expectations = outcome
         if appending and last.report["summary"] is not None:
             before = carried_outcome(con, spec, as_of, last.report["summary"], rows_before)
             report.expectations = Outcome.combine([before, outcome])
+        key = f"l.{_q(spec.key)}" if spec.key in header else "NULL"
         con.register("gx_failures", outcome.failures)
         con.execute(
-            f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, f.{ROW}, NULL, l.{key}, f.rule, "
-            "f.severity, f.column, 'failed expectation ' || f.rule, to_json(l)::VARCHAR "
-            f"FROM gx_failures f JOIN landing l USING ({ROW}) ORDER BY f.{ROW}, f.rule",
+            f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, f.{ROW}, NULL, {key}, "
+            "f.rule, f.severity, f.column, 'failed expectation ' || f.rule, "
+            f"to_json(l)::VARCHAR FROM gx_failures f JOIN landing l USING ({ROW}) "
+            f"ORDER BY f.{ROW}, f.rule",
             [as_of, spec.file],
         )
         con.unregister("gx_failures")
 
-    # Warnings are reported in the queue but the row still loads. A scan and a filter keep
-    # the file's order (preserve_insertion_order), so no sort of the whole file is needed.
-    con.execute(
-        (f"INSERT INTO {spec.raw_table} BY NAME" if appending else
-         f"CREATE OR REPLACE TABLE {spec.raw_table} AS")
-        + f" SELECT {', '.join(typed)}, {ROW} FROM landing WHERE {ROW} NOT IN {quarantined_rows}"
-    )  # fmt: skip
+    # Warnings are reported in the queue but the row still loads. A delete and a filter
+    # keep the file's order (preserve_insertion_order), so no sort of the whole file.
+    if appending:
+        con.execute(
+            f"INSERT INTO {spec.raw_table} BY NAME SELECT * EXCLUDE ({NOTED}) FROM {rows} "
+            f"WHERE {ROW} NOT IN {quarantined_rows}"
+        )
+    else:
+        con.execute(f"DELETE FROM {rows} WHERE {ROW} IN {quarantined_rows}")
+        con.execute(f"ALTER TABLE {rows} DROP COLUMN {NOTED}")
     report.rows_loaded = con.execute(f"SELECT count(*) FROM {spec.raw_table}").fetchone()[0]
     parsed = con.execute("SELECT count(*) FROM landing").fetchone()[0]
     rejected = con.execute("SELECT count(DISTINCT line) FROM landing_rejects").fetchone()[0]
