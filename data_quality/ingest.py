@@ -1,9 +1,10 @@
 """Loads landing files into typed `raw.*` tables; rows that break a rule are quarantined.
 
 DuckDB's own CSV reader does the parsing (it is far faster than going through
-pandas and records malformed lines instead of failing). Every value is read as
-text first so a bad value is caught per row and per column, never by a load
-that fails as a whole: rows read = rows loaded + rows quarantined, always.
+pandas and records malformed lines instead of failing). A file is read with its
+columns typed; when a value does not read as its type, the file is read again as
+text so the bad value is caught in its own row and column, never by a load that
+fails as a whole: rows read = rows loaded + rows quarantined, always.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ CREATE TABLE IF NOT EXISTS {QUARANTINE_TABLE} (
     severity VARCHAR NOT NULL,
     column_name VARCHAR,
     detail VARCHAR,
-    raw_record VARCHAR          -- the row as it arrived, JSON
+    raw_record VARCHAR          -- the row as read, JSON (a value not of its type: as text)
 );
 """
 
@@ -170,21 +171,69 @@ def _run_suite(con, rules: list[Rule], table: str, clean: str, name: str) -> Out
     return Outcome.combine(parts)
 
 
-def _typed_rows(spec: LandingFile, header: list[str], unknown: list[str], as_of: dt.date) -> str:
-    """SELECT over the `landing` text rows that casts every value once and notes each
-    row's problems (rules broken, its key and the row as it arrived) in a `NOTED` column,
-    built only for the few rows that have any. Trimmed text and typed values are columns of
-    inner queries so that each is computed once per value, not once per rule."""
+def _read_csv(con, path: Path, source: Path, header: list[str], types: dict[str, str]) -> bool:
+    """Reads `source` into the temp table `landing_file`, each column as its type in `types`
+    (text otherwise). False when a value did not read as its type; lines the reader could
+    not parse are in `landing_rejects` either way."""
+    # DuckDB's rejects tables accumulate over a connection's scans: start each read clean.
+    con.execute("DROP TABLE IF EXISTS landing_rejects; DROP TABLE IF EXISTS landing_scans")
+    columns = "{" + ", ".join(f"{_lit(h)}: {_lit(types.get(h, 'VARCHAR'))}" for h in header) + "}"
+    reader = (
+        f"read_csv({_lit(str(source))}, {DIALECT}, columns={columns}, store_rejects=true, "
+        "rejects_table='landing_rejects', rejects_scan='landing_scans')"
+    )
+    # Rows keep the file's order (DuckDB preserves insertion order), so the row number is
+    # the rowid: numbering with a window function costs a second pass (~2x at 18M).
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE landing_file AS SELECT * FROM {reader}")
+    except duckdb.Error as exc:  # e.g. line endings mixed within the file
+        raise LandingError(f"{path}: cannot be read as CSV ({exc})") from None
+    if con.execute("SELECT count(*) FROM landing_rejects WHERE error_type = 'CAST'").fetchone()[0]:
+        con.execute("DROP TABLE landing_file")
+        return False
+    return True
+
+
+def _record(spec: LandingFile, header: list[str], typed_read: bool, prefix: str = "") -> str:
+    """The row as read, as JSON for the review queue: each value as its type where it reads
+    as one, its text where it does not, so a row's record is the same whichever way its file
+    was read (typed, or as text because another row had a bad value)."""
+    types = {c.name: c.type for c in spec.columns}
+    parts = [f"{_lit(ROW)}, {prefix}{ROW}"]
+    for name in header:
+        column, type_ = f"{prefix}{_q(name)}", types.get(name, "VARCHAR")
+        value = column
+        if not typed_read and type_ != "VARCHAR":
+            text = f"NULLIF(TRIM({column}), '')"
+            value = (
+                f"CASE WHEN {text} IS NOT NULL THEN "
+                f"coalesce(to_json(TRY_CAST({text} AS {type_})), to_json({column})) END"
+            )
+        parts.append(f"{_lit(name)}, {value}")
+    return f"json_object({', '.join(parts)})::VARCHAR"
+
+
+def _typed_rows(
+    spec: LandingFile, header: list[str], unknown: list[str], as_of: dt.date, typed_read: bool
+) -> str:
+    """SELECT over the `landing` rows that gives every value its type once and notes each
+    row's problems (rules broken, its key and the row as read) in a `NOTED` column, built
+    only for the few rows that have any. With `typed_read` the reader gave each column its
+    type already; else every value is text, cast here. Trimmed text and typed values are
+    columns of inner queries so that each is computed once per value, not once per rule."""
     trimmed, cast, typed, problems = [], [], [], []  # problems: (condition, rule, column)
     for i, c in enumerate(spec.columns):
         text, value = f"__t{i}", f"__v{i}"
         if c.name not in header:
             typed.append(f"CAST(NULL AS {c.type}) AS {_q(c.name)}")
             continue
-        trimmed.append(f"NULLIF(TRIM(l.{_q(c.name)}), '') AS {text}")
         if c.type == "VARCHAR":
+            trimmed.append(f"NULLIF(TRIM(l.{_q(c.name)}), '') AS {text}")
             value = text
+        elif typed_read:  # an empty value read as NULL
+            text = value = _q(c.name)
         else:
+            trimmed.append(f"NULLIF(TRIM(l.{_q(c.name)}), '') AS {text}")
             cast.append(f"TRY_CAST({text} AS {c.type}) AS {value}")
             problems.append(
                 (f"{text} IS NOT NULL AND {value} IS NULL", "invalid_type", c.name,
@@ -222,12 +271,12 @@ def _typed_rows(spec: LandingFile, header: list[str], unknown: list[str], as_of:
         noted = (
             f"CASE WHEN {' OR '.join(f'({p[0]})' for p in problems)} THEN {{'problems': "
             f"list_filter([{cases}], lambda x: x IS NOT NULL), 'key': {key}, "
-            "'record': to_json(__landing_row)::VARCHAR} END"
+            f"'record': {_record(spec, header, typed_read)}}} END"
         )
     return (
         f"SELECT {', '.join(typed)}, {ROW}, {noted} AS {NOTED} FROM ("
         f"SELECT *{''.join(', ' + v for v in cast)} FROM ("
-        f"SELECT l.*, l AS __landing_row{''.join(', ' + t for t in trimmed)} FROM landing l))"
+        f"SELECT l.*{''.join(', ' + t for t in trimmed)} FROM landing l))"
     )
 
 
@@ -351,7 +400,7 @@ def _read_file(
         return None
     finally:
         con.execute(
-            "DROP VIEW IF EXISTS landing; DROP TABLE IF EXISTS landing_text; "
+            "DROP VIEW IF EXISTS landing; DROP TABLE IF EXISTS landing_file; "
             "DROP TABLE IF EXISTS landing_rows"
         )
 
@@ -389,29 +438,22 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
         )
     report.unknown_columns = [c for c in header if c not in known]
 
-    # DuckDB's rejects tables accumulate over a connection's scans: start each file clean.
-    con.execute("DROP TABLE IF EXISTS landing_rejects; DROP TABLE IF EXISTS landing_scans")
-    columns = "{" + ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header) + "}"
     with _new_part(path, last.file_bytes if appending else None) as source:
-        reader = (
-            f"read_csv({_lit(str(source))}, {DIALECT}, columns={columns}, store_rejects=true, "
-            "rejects_table='landing_rejects', rejects_scan='landing_scans')"
-        )
-        # Rows keep the file's order (DuckDB preserves insertion order), so the row number
-        # is the rowid: numbering with a window function costs a second pass (~2x at 18M).
-        try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE landing_text AS SELECT * FROM {reader}")
-        except duckdb.Error as exc:  # e.g. line endings mixed within the file
-            raise LandingError(f"{path}: cannot be read as CSV ({exc})") from None
+        # Typed first, as fast as DuckDB reads: when every value reads as its type, the
+        # rules need no text. A value that does not reads the file again as text, so that
+        # each bad value is caught in its own row and column.
+        typed = _read_csv(con, path, source, header, {c.name: c.type for c in spec.columns})
+        if not typed:
+            _read_csv(con, path, source, header, {})
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW landing AS SELECT rowid + {rows_before + 1} AS {ROW}, * "
-        "FROM landing_text"
+        "FROM landing_file"
     )
 
     rows = "landing_rows" if appending else spec.raw_table  # the new rows alone, or all
     con.execute(
         f"CREATE OR REPLACE {'TEMP ' if appending else ''}TABLE {rows} AS "
-        + _typed_rows(spec, header, report.unknown_columns, as_of)
+        + _typed_rows(spec, header, report.unknown_columns, as_of, typed)
     )
     con.execute(
         f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, {ROW}, NULL, {NOTED}.key, p.rule, "
@@ -446,7 +488,8 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
         con.execute(
             f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, f.{ROW}, NULL, {key}, "
             "f.rule, f.severity, f.column, 'failed expectation ' || f.rule, "
-            f"to_json(l)::VARCHAR FROM gx_failures f JOIN landing l USING ({ROW}) "
+            f"{_record(spec, header, typed, 'l.')} FROM gx_failures f JOIN landing l "
+            f"USING ({ROW}) "
             f"ORDER BY f.{ROW}, f.rule",
             [as_of, spec.file],
         )

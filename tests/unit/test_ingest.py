@@ -197,3 +197,32 @@ def test_suites_over_chunks_catch_the_same_rows_as_one_pass(con, tmp_path, monke
         "task_not_far_future": 1,
         "call_duration_not_negative": 1,
     }
+
+
+def test_a_bad_value_elsewhere_in_the_file_changes_nothing_for_the_other_rows(con, tmp_path):
+    # A file whose values all read as their types loads in one typed pass; one bad value
+    # makes it load as text. Either way every other row loads, and is queued, the same.
+    load_references(con, tmp_path)
+    rows = (
+        "account_id,rep_id,returned_at,reason,note\n"
+        " 001A ,005X,2026-11-20T10:00:00.000Z,disqualified,  padded  \n"
+        "001B,005X,2026-11-20 09:30:00,no_response,\n"
+        "001NOPE,005X,2026-11-20T10:00:00.000Z,competitor,dangling\n"
+        ",005X,2026-11-21T08:00:00Z,other,no account\n"
+    )
+
+    def outcome(text):
+        (tmp_path / "book_returns.csv").write_text(text)
+        load(con, tmp_path, spec=RETURNS, suite=False)
+        loaded = con.execute("SELECT * FROM raw.books_returns ORDER BY _row").fetchall()
+        return loaded, queue(con)
+
+    loaded, queued = outcome(rows)
+    bad = "001C,005X,20/11/2026,competitor,bad date\n"
+    loaded_with_bad, queued_with_bad = outcome(rows + bad)
+    assert loaded_with_bad == loaded and len(loaded) == 2
+    assert loaded[0][:2] == ("001A", "005X") and loaded[1][4] is None  # trimmed; empty is NULL
+    assert [q for q in queued_with_bad if q[0] != 5] == queued
+    assert {(q[0], q[3]) for q in queued} == {(3, "unknown_account"), (4, "missing_required")}
+    assert json.loads(queued[0][6])["returned_at"] == "2026-11-20 10:00:00"
+    assert [(q[0], q[3]) for q in queued_with_bad if q[0] == 5] == [(5, "invalid_type")]
