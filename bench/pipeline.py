@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -184,8 +185,10 @@ def run_day(paths: RunPaths, day: dt.date) -> dict:
 
 def _in_child(fn, *args):
     """Runs fn in a fresh process: (seconds, peak RSS MiB, result) without our own heap."""
-    with mp.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_measured, (fn, *args))
+    # An executor, not a Pool: Pool.terminate() on leaving its block once hung for good
+    # with its worker waiting on the task queue's lock (100k run, 2026-11-25).
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as executor:
+        return executor.submit(_measured, fn, *args).result()
 
 
 def _measured(fn, *args):

@@ -221,7 +221,7 @@ def _typed_rows(
     only for the few rows that have any. With `typed_read` the reader gave each column its
     type already; else every value is text, cast here. Trimmed text and typed values are
     columns of inner queries so that each is computed once per value, not once per rule."""
-    trimmed, cast, typed, problems = [], [], [], []  # problems: (condition, rule, column)
+    trimmed, cast, typed, problems = [], [], [], []  # problems: (condition, rule, column, detail)
     for i, c in enumerate(spec.columns):
         text, value = f"__t{i}", f"__v{i}"
         if c.name not in header:
