@@ -180,8 +180,8 @@ def _run_suite(con, rules: list[Rule], table: str, clean: str, name: str) -> Out
                 chunk.append(batch)
                 size += batch.num_rows
             if chunk and (batch is None or size >= CHUNK_ROWS):
-                table = pa.Table.from_batches(chunk)
-                parts.append(validate(table.to_pandas(date_as_object=False), alone, name))
+                rows = pa.Table.from_batches(chunk)
+                parts.append(validate(rows.to_pandas(date_as_object=False), alone, name))
                 chunk, size, first = [], 0, False
         if first:  # no rows: still report every rule
             parts.append(validate(batches.schema.empty_table().to_pandas(), alone, name))

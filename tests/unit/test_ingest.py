@@ -6,6 +6,7 @@ import duckdb
 import pytest
 import yaml
 
+from data_quality import ingest
 from data_quality.contract import LANDING_FILES, QUARANTINE_TABLE
 from data_quality.expectations import ACCOUNT_TYPES, account_rules
 from data_quality.ingest import LandingError, load_landing_file
@@ -226,3 +227,25 @@ def test_a_bad_value_elsewhere_in_the_file_changes_nothing_for_the_other_rows(co
     assert {(q[0], q[3]) for q in queued} == {(3, "unknown_account"), (4, "missing_required")}
     assert json.loads(queued[0][6])["returned_at"] == "2026-11-20 10:00:00"
     assert [(q[0], q[3]) for q in queued_with_bad if q[0] == 5] == [(5, "invalid_type")]
+
+
+def test_rules_judge_every_row_when_a_file_is_checked_in_slices(con, tmp_path, monkeypatch):
+    # Big files are checked a slice at a time; copies of an id far apart are still caught.
+    monkeypatch.setattr(ingest, "CHUNK_ROWS", 2)
+    line = "{id},{name},{id}.com,Retail,{revenue},10,US,CA,Prospect,005X,2024-01-05,x\n"
+    ids = ["001A", "001B", "001C", "001D", "001E", "001F", "001A", "001G"]
+    revenue = {"001C": -1, "001G": -2}
+    (tmp_path / "Account.csv").write_text(
+        HEADER + "".join(line.format(id=i, name=i, revenue=revenue.get(i, 5)) for i in ids)
+    )
+    report = load(con, tmp_path)
+    assert {(r[0], r[3]) for r in queue(con) if r[4] == "blocking"} == {
+        (1, "account_id_unique"),
+        (7, "account_id_unique"),
+        (3, "revenue_not_negative"),
+        (8, "revenue_not_negative"),
+    }
+    failed = {i["rule"]: i for i in report.expectations.failed}
+    assert failed["account_id_unique"]["failed_rows"] == 2
+    assert failed["account_id_unique"]["sample"] == ["001A", "001A"]
+    assert report.rows_loaded == 4 and report.reconciles
