@@ -22,7 +22,7 @@ class Warehouse(dg.ConfigurableResource):
 
     path: str
     # DuckDB spills to temp_directory beyond this, yet overshoots it by ~0.5 GiB writing an
-    # 18M-row table; with Python, Dagster and GX (~1 GiB) a 1M-account run peaked at 3.x GiB.
+    # 18M-row table; with Python, Dagster and GX (~1 GiB) the 1M-account bench peaks at 3.5 GiB.
     memory_limit: str = "2GB"
     threads: int = 2
 
