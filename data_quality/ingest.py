@@ -211,6 +211,11 @@ def _read_csv(con, path: Path, source: Path, header: list[str], types: dict[str,
     return True
 
 
+def _key(spec: LandingFile, header: list[str], prefix: str = "") -> str:
+    """The row's key as it arrived, for the review queue (NULL when the file lacks it)."""
+    return f"{prefix}{_q(spec.key)}" if spec.key in header else "NULL"
+
+
 def _record(spec: LandingFile, header: list[str], typed_read: bool, prefix: str = "") -> str:
     """The row as read, as JSON for the review queue: each value as its type where it reads
     as one, its text where it does not, so a row's record is the same whichever way its file
@@ -277,7 +282,6 @@ def _typed_rows(
                  f"{column} is not a {ref_file} {ref_column}")
             )  # fmt: skip
     typed += [_q(c) for c in unknown]
-    key = _q(spec.key) if spec.key in header else "NULL"
     noted = "NULL"
     if problems:
         cases = ", ".join(
@@ -287,7 +291,7 @@ def _typed_rows(
         )
         noted = (
             f"CASE WHEN {' OR '.join(f'({p[0]})' for p in problems)} THEN {{'problems': "
-            f"list_filter([{cases}], lambda x: x IS NOT NULL), 'key': {key}, "
+            f"list_filter([{cases}], lambda x: x IS NOT NULL), 'key': {_key(spec, header)}, "
             f"'record': {_record(spec, header, typed_read)}}} END"
         )
     return (
@@ -500,11 +504,11 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
         if appending and last.report["summary"] is not None:
             before = carried_outcome(con, spec, as_of, last.report["summary"], rows_before)
             report.expectations = Outcome.combine([before, outcome])
-        key = f"l.{_q(spec.key)}" if spec.key in header else "NULL"
         con.register("gx_failures", outcome.failures)
         con.execute(
-            f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, f.{ROW}, NULL, {key}, "
-            "f.rule, f.severity, f.column, 'failed expectation ' || f.rule, "
+            f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, f.{ROW}, NULL, "
+            f"{_key(spec, header, 'l.')}, f.rule, f.severity, f.column, "
+            "'failed expectation ' || f.rule, "
             f"{_record(spec, header, typed, 'l.')} FROM gx_failures f JOIN landing l "
             f"USING ({ROW}) "
             f"ORDER BY f.{ROW}, f.rule",
