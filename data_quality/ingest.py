@@ -117,6 +117,8 @@ def _create_empty(con: duckdb.DuckDBPyConnection, spec: LandingFile) -> None:
 CHUNK_ROWS = 1_000_000
 # A column of the loaded table, dropped at the end, noting a row's problems while it loads.
 NOTED = "_noted"
+# Whether trimming changes a row's text (a file read straight into its raw table).
+PADDED = "_padded"
 
 
 def _dense_code(expression: str) -> str:
@@ -188,10 +190,18 @@ def _run_suite(con, rules: list[Rule], table: str, clean: str, name: str) -> Out
     return Outcome.combine(parts)
 
 
-def _read_csv(con, path: Path, source: Path, header: list[str], types: dict[str, str]) -> bool:
-    """Reads `source` into the temp table `landing_file`, each column as its type in `types`
-    (text otherwise). False when a value did not read as its type; lines the reader could
-    not parse are in `landing_rejects` either way."""
+def _read_csv(
+    con,
+    path: Path,
+    source: Path,
+    header: list[str],
+    types: dict[str, str],
+    table: str = "TEMP TABLE landing_file",
+    select: str = "*",
+) -> bool:
+    """Reads `source` into `table` (the temp table `landing_file` unless told), each column
+    as its type in `types` (text otherwise), selecting `select`. False when a value did not
+    read as its type; lines the reader could not parse are in `landing_rejects` either way."""
     # DuckDB's rejects tables accumulate over a connection's scans: start each read clean.
     con.execute("DROP TABLE IF EXISTS landing_rejects; DROP TABLE IF EXISTS landing_scans")
     columns = "{" + ", ".join(f"{_lit(h)}: {_lit(types.get(h, 'VARCHAR'))}" for h in header) + "}"
@@ -202,13 +212,51 @@ def _read_csv(con, path: Path, source: Path, header: list[str], types: dict[str,
     # Rows keep the file's order (DuckDB preserves insertion order), so the row number is
     # the rowid: numbering with a window function costs a second pass (~2x at 18M).
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE landing_file AS SELECT * FROM {reader}")
+        con.execute(f"CREATE OR REPLACE {table} AS SELECT {select} FROM {reader}")
     except duckdb.Error as exc:  # e.g. line endings mixed within the file
         raise LandingError(f"{path}: cannot be read as CSV ({exc})") from None
     if con.execute("SELECT count(*) FROM landing_rejects WHERE error_type = 'CAST'").fetchone()[0]:
-        con.execute("DROP TABLE landing_file")
+        con.execute(f"DROP TABLE {table.split()[-1]}")
         return False
     return True
+
+
+def _as_contract(spec: LandingFile, header: list[str], unknown: list[str]) -> str:
+    """The file's columns in the contract's order, a missing one as NULL of its type, then
+    the columns the contract does not know (the raw table's layout)."""
+    columns = [
+        _q(c.name) if c.name in header else f"CAST(NULL AS {c.type}) AS {_q(c.name)}"
+        for c in spec.columns
+    ]
+    return ", ".join(columns + [_q(c) for c in unknown])
+
+
+def _number(con, table: str) -> None:
+    """Numbers the rows of a raw table read straight from its file: in file order (DuckDB
+    preserves insertion order), as a column update rather than another copy."""
+    con.execute(f"ALTER TABLE {table} ADD COLUMN {ROW} BIGINT")
+    con.execute(f"UPDATE {table} SET {ROW} = rowid + 1")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW landing AS SELECT * FROM {table}")
+
+
+def _trim(con, spec: LandingFile, header: list[str], noted: str) -> None:
+    """Trims the text of the rows `noted` marks as padded (rare), in place; the `landing`
+    view keeps them as read, for the review queue's records."""
+    table = spec.raw_table
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE landing_untrimmed AS SELECT * FROM {table} "
+        f"WHERE {ROW} IN (SELECT {ROW} FROM {noted} WHERE {PADDED})"
+    )
+    texts = [_q(c.name) for c in spec.columns if c.type == "VARCHAR" and c.name in header]
+    if texts and con.execute("SELECT count(*) FROM landing_untrimmed").fetchone()[0]:
+        trimmed = ", ".join(f"{c} = NULLIF(TRIM({c}), '')" for c in texts)
+        con.execute(
+            f"UPDATE {table} SET {trimmed} WHERE {ROW} IN (SELECT {ROW} FROM landing_untrimmed)"
+        )
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW landing AS SELECT * FROM {table} WHERE {ROW} NOT IN "
+        f"(SELECT {ROW} FROM landing_untrimmed) UNION ALL SELECT * FROM landing_untrimmed"
+    )
 
 
 def _key(spec: LandingFile, header: list[str], prefix: str = "") -> str:
@@ -236,14 +284,21 @@ def _record(spec: LandingFile, header: list[str], typed_read: bool, prefix: str 
 
 
 def _typed_rows(
-    spec: LandingFile, header: list[str], unknown: list[str], as_of: dt.date, typed_read: bool
+    spec: LandingFile,
+    header: list[str],
+    unknown: list[str],
+    as_of: dt.date,
+    typed_read: bool,
+    padded: bool = False,
 ) -> str:
     """SELECT over the `landing` rows that gives every value its type once and notes each
     row's problems (rules broken, its key and the row as read) in a `NOTED` column, built
     only for the few rows that have any. With `typed_read` the reader gave each column its
     type already; else every value is text, cast here. Trimmed text and typed values are
-    columns of inner queries so that each is computed once per value, not once per rule."""
+    columns of inner queries so that each is computed once per value, not once per rule.
+    With `padded`, a `PADDED` column says whether trimming changes any of the row's text."""
     trimmed, cast, typed, problems = [], [], [], []  # problems: (condition, rule, column, detail)
+    changed = []  # a text value that trimming changes
     for i, c in enumerate(spec.columns):
         text, value = f"__t{i}", f"__v{i}"
         if c.name not in header:
@@ -251,6 +306,7 @@ def _typed_rows(
             continue
         if c.type == "VARCHAR":
             trimmed.append(f"NULLIF(TRIM(l.{_q(c.name)}), '') AS {text}")
+            changed.append(f"{_q(c.name)} IS DISTINCT FROM {text}")
             value = text
         elif typed_read:  # an empty value read as NULL
             text = value = _q(c.name)
@@ -294,6 +350,8 @@ def _typed_rows(
             f"list_filter([{cases}], lambda x: x IS NOT NULL), 'key': {_key(spec, header)}, "
             f"'record': {_record(spec, header, typed_read)}}} END"
         )
+    if padded:
+        typed.append(f"({' OR '.join(changed) or 'false'}) AS {PADDED}")
     return (
         f"SELECT {', '.join(typed)}, {ROW}, {noted} AS {NOTED} FROM ("
         f"SELECT *{''.join(', ' + v for v in cast)} FROM ("
@@ -422,7 +480,8 @@ def _read_file(
     finally:
         con.execute(
             "DROP VIEW IF EXISTS landing; DROP TABLE IF EXISTS landing_file; "
-            "DROP TABLE IF EXISTS landing_rows; DROP TABLE IF EXISTS landing_codes"
+            "DROP TABLE IF EXISTS landing_rows; DROP TABLE IF EXISTS landing_codes; "
+            "DROP TABLE IF EXISTS landing_untrimmed; DROP TABLE IF EXISTS landing_noted"
         )
 
 
@@ -459,26 +518,51 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
         )
     report.unknown_columns = [c for c in header if c not in known]
 
+    types = {c.name: c.type for c in spec.columns}
     with _new_part(path, last.file_bytes if appending else None) as source:
         # Typed first, as fast as DuckDB reads: when every value reads as its type, the
-        # rules need no text. A value that does not reads the file again as text, so that
-        # each bad value is caught in its own row and column.
-        typed = _read_csv(con, path, source, header, {c.name: c.type for c in spec.columns})
+        # rules need no text, and a whole file is read straight into its raw table. A value
+        # that does not reads the file again as text, so that each bad value is caught in
+        # its own row and column.
+        direct = not appending and _read_csv(
+            con, path, source, header, types, f"TABLE {spec.raw_table}",
+            _as_contract(spec, header, report.unknown_columns),
+        )  # fmt: skip
+        typed = direct or _read_csv(con, path, source, header, types)
         if not typed:
             _read_csv(con, path, source, header, {})
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW landing AS SELECT rowid + {rows_before + 1} AS {ROW}, * "
-        "FROM landing_file"
-    )
 
     rows = "landing_rows" if appending else spec.raw_table  # the new rows alone, or all
-    con.execute(
-        f"CREATE OR REPLACE {'TEMP ' if appending else ''}TABLE {rows} AS "
-        + _typed_rows(spec, header, report.unknown_columns, as_of, typed)
-    )
+    if direct:
+        _number(con, rows)
+        # Only the rows with a problem or padded text are noted, in a table of their own.
+        noted = "landing_noted"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {noted} AS SELECT {ROW}, {NOTED}, {PADDED} FROM ("
+            + _typed_rows(spec, header, report.unknown_columns, as_of, typed, padded=True)
+            + f") WHERE {NOTED} IS NOT NULL OR {PADDED}"
+        )
+        _trim(con, spec, header, noted)
+        clean = (
+            f"FROM {rows} WHERE {ROW} NOT IN (SELECT {ROW} FROM {noted} WHERE {NOTED} IS NOT NULL)"
+        )
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW landing AS SELECT rowid + {rows_before + 1} AS {ROW}, "
+            "* FROM landing_file"
+        )
+        con.execute(
+            f"CREATE OR REPLACE {'TEMP ' if appending else ''}TABLE {rows} AS "
+            + _typed_rows(spec, header, report.unknown_columns, as_of, typed)
+        )
+        noted = rows
+        clean = f"FROM {rows} WHERE {NOTED} IS NULL"
+    # Counted now: with a direct read, `landing` is a view of the raw table, which loses
+    # the caught rows at the end.
+    parsed = con.execute("SELECT count(*) FROM landing").fetchone()[0]
     con.execute(
         f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, {ROW}, NULL, {NOTED}.key, p.rule, "
-        f"'blocking', p.col, p.detail, {NOTED}.record FROM {rows}, "
+        f"'blocking', p.col, p.detail, {NOTED}.record FROM {noted}, "
         f"unnest({NOTED}.problems) AS u(p) WHERE {NOTED} IS NOT NULL "
         f"ORDER BY {ROW}, p.rule, p.col",
         [as_of, spec.file],
@@ -496,7 +580,6 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
     )
 
     if rules:
-        clean = f"FROM {rows} WHERE {NOTED} IS NULL"
         if appending:
             _check_no_collision(con, spec, as_of, rules, clean, rows_before)
         outcome = _run_suite(con, rules, rows, clean, spec.table)
@@ -525,9 +608,9 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
         )
     else:
         con.execute(f"DELETE FROM {rows} WHERE {ROW} IN {quarantined_rows}")
-        con.execute(f"ALTER TABLE {rows} DROP COLUMN {NOTED}")
+        if not direct:
+            con.execute(f"ALTER TABLE {rows} DROP COLUMN {NOTED}")
     report.rows_loaded = con.execute(f"SELECT count(*) FROM {spec.raw_table}").fetchone()[0]
-    parsed = con.execute("SELECT count(*) FROM landing").fetchone()[0]
     rejected = con.execute("SELECT count(DISTINCT line) FROM landing_rejects").fetchone()[0]
     report.rows_read = rows_before + parsed + rejected
     stats = con.execute(

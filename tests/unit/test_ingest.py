@@ -208,7 +208,7 @@ def test_a_bad_value_elsewhere_in_the_file_changes_nothing_for_the_other_rows(co
         "account_id,rep_id,returned_at,reason,note\n"
         " 001A ,005X,2026-11-20T10:00:00.000Z,disqualified,  padded  \n"
         "001B,005X,2026-11-20 09:30:00,no_response,\n"
-        "001NOPE,005X,2026-11-20T10:00:00.000Z,competitor,dangling\n"
+        "001NOPE,005X,2026-11-20T10:00:00.000Z,competitor,  dangling \n"
         ",005X,2026-11-21T08:00:00Z,other,no account\n"
     )
 
@@ -226,6 +226,7 @@ def test_a_bad_value_elsewhere_in_the_file_changes_nothing_for_the_other_rows(co
     assert [q for q in queued_with_bad if q[0] != 5] == queued
     assert {(q[0], q[3]) for q in queued} == {(3, "unknown_account"), (4, "missing_required")}
     assert json.loads(queued[0][6])["returned_at"] == "2026-11-20 10:00:00"
+    assert json.loads(queued[0][6])["note"] == "  dangling "  # the record is the row as read
     assert [(q[0], q[3]) for q in queued_with_bad if q[0] == 5] == [(5, "invalid_type")]
 
 
@@ -249,3 +250,23 @@ def test_rules_judge_every_row_when_a_file_is_checked_in_slices(con, tmp_path, m
     assert failed["account_id_unique"]["failed_rows"] == 2
     assert failed["account_id_unique"]["sample"] == ["001A", "001A"]
     assert report.rows_loaded == 4 and report.reconciles
+
+
+@pytest.mark.parametrize("bad_value_elsewhere", [False, True])
+def test_a_padded_row_caught_by_the_suite_is_queued_as_read(con, tmp_path, bad_value_elsewhere):
+    # Read straight into its table (typed) or as text: the padded row is trimmed where it
+    # loads, and the review queue shows it as the file has it.
+    line = "{id},{name},{id}.com,Retail,{revenue},10,US,CA,Prospect,005X,{created},x\n"
+    rows = [
+        line.format(id="001A", name="Acme", revenue=5, created="2024-01-05"),
+        line.format(id="001B", name="  Padded Ltd ", revenue=-5, created="2024-01-05"),
+        line.format(id="001C", name=" Spaced ", revenue=5, created="2024-01-05"),
+    ]
+    if bad_value_elsewhere:
+        rows.append(line.format(id="001D", name="Bad", revenue=5, created="31/02/2024"))
+    (tmp_path / "Account.csv").write_text(HEADER + "".join(rows))
+    load(con, tmp_path)
+    caught = [r for r in queue(con) if r[3] == "revenue_not_negative"]
+    assert [(r[0], json.loads(r[6])["Name"]) for r in caught] == [(2, "  Padded Ltd ")]
+    loaded = con.execute("SELECT Id, Name FROM raw.salesforce_accounts ORDER BY _row").fetchall()
+    assert loaded == [("001A", "Acme"), ("001C", "Spaced")]
