@@ -61,7 +61,7 @@ def _build(
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)]
     if config.full_refresh:
         args.append("--full-refresh")
-    # One target folder per step, reused: dagster-dbt's default (a new folder per run, ~5 MB)
+    # One target folder per step, reused: dagster-dbt's default (a new folder per run, 5-8 MB)
     # would grow by gigabytes a year of daily runs. The warehouse pool runs one step at a
     # time, so two runs never share the folder at once.
     target = dbt_project.target_path / context.op_def.name
