@@ -5,8 +5,15 @@
     {{- return(found.node) -}}
 {%- endmacro %}
 
+{#- The run date: the `as_of_date` var when given (unit tests, a manual run), else the date
+    the orchestration wrote to main.run_date before calling dbt. Not a var in daily runs: a
+    var that changes daily makes dbt parse the whole project again (~2.3 s per call). -#}
 {% macro as_of_date() -%}
+    {%- if var('as_of_date', none) is not none -%}
     cast('{{ var("as_of_date") }}' as date)
+    {%- else -%}
+    (select as_of_date from main.run_date)
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The segment an account belongs to: the first whose revenue OR employee floor it meets. -#}

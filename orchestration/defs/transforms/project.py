@@ -14,12 +14,7 @@ DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 # Parsing renders the models' Jinja, which reads the rules: parse with the defaults,
 # the same model the run validates, so nothing is repeated in dbt_project.yml.
-PARSE_ARGS = [
-    "parse",
-    "--quiet",
-    "--vars",
-    json.dumps({**Rules().dbt_vars(), "as_of_date": "2000-01-01"}),
-]
+PARSE_ARGS = ["parse", "--quiet", "--vars", json.dumps(Rules().dbt_vars())]
 
 dbt_project = DbtProject(
     project_dir=TRANSFORMS_DIR, profiles_dir=TRANSFORMS_DIR, prepare_project_cli_args=PARSE_ARGS
