@@ -90,3 +90,48 @@ def test_without_a_fit_model_accounts_rank_by_employees_then_revenue(first_run, 
     assert {r[2] for r in ranked} == {"no fit score configured: ranked by employees, then revenue"}
     keys = [(employees, revenue) for employees, revenue, _ in ranked]
     assert keys == sorted(keys)  # a higher fit never has fewer employees (then less revenue)
+
+
+def test_account_domains_are_built_again_only_when_accounts_change(first_run, tmp_path):
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copyfile(first_run.warehouse, warehouse)
+
+    def build() -> tuple[list[tuple], set[str]]:
+        result = dbt(
+            ["run", "--select", "int_accounts__domains"], Rules(), "2026-11-23", warehouse, tmp_path
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            table = "intermediate.int_accounts__domains"
+            rows = con.execute(f"SELECT account_id, domain FROM {table} ORDER BY ALL").fetchall()
+            built = con.execute(f"SELECT DISTINCT built_from FROM {table}").fetchall()
+            return rows, {b for (b,) in built}
+        finally:
+            con.close()
+
+    def edit(sql: str, *params) -> None:
+        con = duckdb.connect(str(warehouse))
+        try:
+            con.execute(sql, list(params))
+        finally:
+            con.close()
+
+    original = duckdb.connect(str(first_run.warehouse), read_only=True)
+    try:
+        built = original.execute(
+            "SELECT account_id, domain FROM intermediate.int_accounts__domains ORDER BY ALL"
+        ).fetchall()
+    finally:
+        original.close()
+    before, built_from = build()  # the same accounts: the rows stay as they were
+    assert before == built and len(built_from) == 1 and len(before) > 100
+    account = before[0][0]
+    edit(
+        "UPDATE raw.salesforce_accounts SET Website = 'https://www.Renamed.co.uk/x' WHERE Id = ?",
+        account,
+    )
+    after, rebuilt_from = build()
+    assert (account, "renamed.co.uk") in after and len(after) == len(before)
+    assert len(rebuilt_from) == 1 and rebuilt_from != built_from
+    assert [r for r in after if r[0] != account] == [r for r in before if r[0] != account]

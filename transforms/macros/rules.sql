@@ -105,3 +105,12 @@
 {% macro lanes_relation() -%}
     (select unnest({{ lanes() }}) as lane)
 {%- endmacro %}
+
+-- The input and the SQL behind int_accounts__domains, as one value (see that model).
+{% macro domains_built_from() -%}
+    select
+        '{{ local_md5(registrable_domain("website")) }}'
+        || '-' || cast(count(*) as varchar)
+        || '-' || cast(coalesce(bit_xor(hash(account_id, website)), 0) as varchar) as built_from
+    from {{ ref('stg_salesforce__accounts') }}
+{%- endmacro %}

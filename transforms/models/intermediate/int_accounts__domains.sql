@@ -1,9 +1,22 @@
 -- A table, not a view: the domain regex over every website is the costly part of lead and
 -- intent matching, and four models and their tests read it (1M accounts: dbt 35 -> 20 s).
-{{ config(materialized="table") }}
+-- Incremental, rebuilt only when its input changes: accounts are mostly yesterday's, and
+-- the regex takes ~4 s a day at 1M. `built_from` fingerprints the input (every account id
+-- and website) and the domain SQL; a run whose fingerprint differs deletes the table's rows
+-- (pre-hook) and builds them again, one whose fingerprint matches adds nothing.
+{{ config(
+    materialized='incremental',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where built_from != "
+        ~ "(select built_from from ({{ domains_built_from() }})){% endif %}",
+) }}
 -- Each account's registrable website domain, the key inbound leads and intent match on.
 select
-    account_id,
-    {{ registrable_domain('website') }} as domain
-from {{ ref('stg_salesforce__accounts') }}
+    a.account_id,
+    {{ registrable_domain('website') }} as domain,
+    f.built_from
+from {{ ref('stg_salesforce__accounts') }} as a
+cross join ({{ domains_built_from() }}) as f
 where {{ registrable_domain('website') }} is not null
+{%- if is_incremental() %}
+    and f.built_from not in (select built_from from {{ this }})
+{%- endif %}
