@@ -114,3 +114,28 @@
         || '-' || cast(coalesce(bit_xor(hash(account_id, website)), 0) as varchar) as built_from
     from {{ ref('stg_salesforce__accounts') }}
 {%- endmacro %}
+
+-- Whether int_accounts__domains must be built again (run at compile time, incremental only).
+{% macro domains_are_stale() -%}
+    {%- if not (is_incremental() and execute) -%}{{ return(true) }}{%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if 'built_from' not in columns -%}{{ return(true) }}{%- endif -%}
+    {%- set stale = run_query(
+        "select count(*) from (" ~ domains_built_from() ~ ") "
+        ~ "where built_from not in (select built_from from " ~ this ~ ")"
+    ) -%}
+    {{ return(stale.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+-- Pre-hook of int_accounts__domains: drop rows built from another input (or a table built
+-- before the fingerprint existed).
+{% macro drop_stale_domains() -%}
+    {%- if is_incremental() -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if 'built_from' not in columns -%}
+    delete from {{ this }}; alter table {{ this }} add column built_from varchar
+    {%- else -%}
+    delete from {{ this }} where built_from != (select built_from from ({{ domains_built_from() }}))
+    {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
