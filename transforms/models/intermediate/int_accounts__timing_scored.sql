@@ -1,3 +1,5 @@
+-- A table: the scores and two tests read it; as a view each would score every signal again.
+{{ config(materialized="table") }}
 -- Timing: the decayed signal points per account, capped at 100, with the signals behind it.
 select
     account_id,

@@ -1,3 +1,5 @@
+-- A table: the timing score and the tests read it; as a view each would decay every signal again.
+{{ config(materialized="table") }}
 -- Every timing signal within the lookback, as points decayed by its age:
 -- intent (by account id, else by domain) and inbound hand raises.
 {%- set timing = rule('timing') %}
