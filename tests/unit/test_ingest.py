@@ -270,3 +270,37 @@ def test_a_padded_row_caught_by_the_suite_is_queued_as_read(con, tmp_path, bad_v
     assert [(r[0], json.loads(r[6])["Name"]) for r in caught] == [(2, "  Padded Ltd ")]
     loaded = con.execute("SELECT Id, Name FROM raw.salesforce_accounts ORDER BY _row").fetchall()
     assert loaded == [("001A", "Acme"), ("001C", "Spaced")]
+
+
+# Spaces TRIM strips (ASCII and not), characters it keeps, empty text and plain text.
+AWKWARD_TEXT = [
+    None, "", " ", "  ", "a", " a", "a ", "\ta", "a\t", "\na", "é", "café", "Zürich ",
+    "\u00a0x", "x\u00a0", "\u00a0", "\u3000", "x\u2003", "\u2003x", "x\u200b", "\u1680x",
+    "x\u202f", "\ufeffx", "ab\u00a0cd", "\x01a", "a\x01", "001A000000000000001",
+]  # fmt: skip
+
+
+def test_text_is_trimmed_and_flagged_padded_exactly_as_trim_does(con):
+    # The loader skips TRIM for text it cannot change; the result must be TRIM's own.
+    con.execute("CREATE TABLE t (c VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [[v] for v in AWKWARD_TEXT])
+    rows = con.execute(
+        f"SELECT c, {ingest._trimmed('c')} IS NOT DISTINCT FROM NULLIF(TRIM(c), ''), "
+        f"{ingest._padded('c')} = (c IS DISTINCT FROM NULLIF(TRIM(c), '')) FROM t"
+    ).fetchall()
+    assert [r[0] for r in rows if not (r[1] and r[2])] == []
+
+
+def test_a_value_padded_with_a_non_ascii_space_is_trimmed_and_queued_as_read(con, tmp_path):
+    line = "{id},{name},{id}.com,Retail,{revenue},10,US,CA,Prospect,005X,2024-01-05,x\n"
+    (tmp_path / "Account.csv").write_text(
+        HEADER
+        + line.format(id="001A", name="Acme\u00a0", revenue=-5)
+        + line.format(id="001B", name="\u3000Spaced", revenue=5),
+        encoding="utf-8",
+    )
+    load(con, tmp_path)
+    caught = [r for r in queue(con) if r[3] == "revenue_not_negative"]
+    assert [json.loads(r[6])["Name"] for r in caught] == ["Acme\u00a0"]
+    loaded = con.execute("SELECT Id, Name FROM raw.salesforce_accounts ORDER BY _row").fetchall()
+    assert loaded == [("001B", "Spaced")]
