@@ -31,6 +31,7 @@ from data_quality.reuse import (
     carried_outcome,
     carry_queue,
     last_load,
+    lines_in,
     load_sha256,
     record_failed,
     record_load,
@@ -514,13 +515,13 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
         carry_queue(con, spec, last.as_of, as_of)
         report.appended_to = last.as_of
         # Rows and lines of the new part are numbered as in the whole file.
-        rows_before, lines_before = last.report["rows_read"], scan.prefix_lines - 1
+        rows_before = last.report["rows_read"]
     else:
         con.execute(
             f"DELETE FROM {QUARANTINE_TABLE} WHERE file = ? AND as_of_date = ?",
             [spec.file, as_of],
         )
-        rows_before = lines_before = 0
+        rows_before = 0
     if not path.is_file():
         if required_file:
             raise LandingError(f"{path}: required landing file not found")
@@ -588,6 +589,9 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
         f"ORDER BY {ROW}, p.rule, p.col",
         [as_of, spec.file],
     )
+    # Lines before the new part: counted only when the reader rejected one of its lines.
+    rejects = con.execute("SELECT count(*) FROM landing_rejects").fetchone()[0]
+    lines_before = lines_in(path, last.file_bytes) - 1 if appending and rejects else 0
     con.execute(
         f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, NULL, line + {lines_before}, NULL, "
         "'malformed_csv', 'blocking', column_name, error_type || ': ' || error_message, "

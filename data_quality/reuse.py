@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import inspect
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,6 @@ class Scan:
     sha256: str
     size: int
     prefix_sha256: str | None = None
-    prefix_lines: int = 0  # newlines in the prefix: the header and the rows before
     prefix_ends_line: bool = False
 
     def appends_to(self, last: LastLoad) -> bool:
@@ -76,38 +76,43 @@ class Scan:
         )
 
 
-def scan_file(path: Path, prefix_bytes: int | None = None) -> Scan:
-    whole, prefix = hashlib.sha256(), None
-    lines, last_byte, read = 0, b"", 0
-    # One buffer filled again and again: a new bytes object per block costs more than
-    # hashing it (~1 s of 3.7 s for a 3 GB file).
+def _blocks(path: Path) -> Iterator[memoryview]:
+    """The file in blocks of one buffer filled again and again: a new bytes object per
+    block cost more than hashing it (~1 s of a 3 GB file)."""
     buffer = bytearray(BLOCK)
     view = memoryview(buffer)
     with path.open("rb") as f:
         while size := f.readinto(buffer):
-            block = view[:size]
-            if prefix_bytes is not None and prefix is None and read + size >= prefix_bytes:
-                head = block[: prefix_bytes - read]
-                whole.update(head)
-                prefix = whole.copy()
-                lines += bytes(head).count(b"\n")
-                last_byte = bytes(head[-1:]) if len(head) else last_byte
-                whole.update(block[len(head) :])
-            else:
-                whole.update(block)
-                if prefix is None and prefix_bytes is not None:  # lines only matter in a prefix
-                    lines += buffer.count(b"\n", 0, size)
-                    last_byte = bytes(block[-1:])
-            read += size
+            yield view[:size]
+
+
+def scan_file(path: Path, prefix_bytes: int | None = None) -> Scan:
+    whole, prefix, last_byte, read = hashlib.sha256(), None, b"", 0
+    for block in _blocks(path):
+        if prefix_bytes is not None and prefix is None and read + len(block) >= prefix_bytes:
+            head = block[: prefix_bytes - read]
+            whole.update(head)
+            prefix = whole.copy()
+            last_byte = bytes(head[-1:]) if len(head) else last_byte
+            whole.update(block[len(head) :])
+        else:
+            whole.update(block)
+            last_byte = bytes(block[-1:])
+        read += len(block)
     if prefix_bytes == 0:
         prefix = hashlib.sha256()
-    return Scan(
-        whole.hexdigest(),
-        read,
-        prefix.hexdigest() if prefix else None,
-        lines,
-        last_byte == b"\n",
-    )
+    return Scan(whole.hexdigest(), read, prefix.hexdigest() if prefix else None, last_byte == b"\n")
+
+
+def lines_in(path: Path, size: int) -> int:
+    """Newlines in the first `size` bytes of the file: the header and the rows before."""
+    lines, read = 0, 0
+    for block in _blocks(path):
+        lines += bytes(block[: size - read]).count(b"\n")
+        read += len(block)
+        if read >= size:
+            break
+    return lines
 
 
 def load_sha256(spec: LandingFile, rules: list[Rule], loader_source: str) -> str:
