@@ -1,3 +1,6 @@
+-- A table (a million rows): as a view, each of the three coverage snapshots grouped the
+-- 7M account-rep rows of account_activity again (~1.5 s each at 1M accounts).
+{{ config(materialized="table") }}
 -- One row per account with what coverage is counted from: TAM / NBTAM, in a book (any
 -- lane), worked by anyone in the last 30 / 60 / 90 days, and not assigned or not worked
 -- in a year.
