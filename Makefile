@@ -26,7 +26,7 @@ $(UV):
 # The environment comes from the lock file only (--frozen): same versions everywhere.
 # Bytecode is compiled once here: where Python may not write it (PYTHONDONTWRITEBYTECODE,
 # a read-only image), every process, dbt's included, compiled ~1,800 modules again (~4 s).
-$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+$(VENV)/.synced: uv.lock pyproject.toml Makefile | $(UV)
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
