@@ -1,14 +1,15 @@
--- A table (a thousand rows): as a view, every reader would classify all activity again.
+-- A table (a thousand rows), read by rep_books.
 {{ config(materialized="table") }}
--- Per rep, over the last 90 days: how much of what they log is phantom activity.
-{%- set a = rule('activity') %}
+-- Per rep, over the last 90 days: how much of what they log is phantom activity. Summed
+-- from account_activity's per-pair counts, which hold every activity with a rep; the
+-- share and the flag are account_activity's own, so the two never disagree.
 
 select
     rep_id,
-    count(*) as activities_90d,
-    count(*) filter (where not is_meaningful) as phantom_activities_90d,
-    count(*) filter (where not is_meaningful) / count(*) as phantom_share_90d,
-    count(*) filter (where not is_meaningful) / count(*) >= {{ a.phantom_share_flag }} as is_phantom_flagged
-from {{ ref('int_activities__classified') }}
-where activity_date > {{ as_of_date() }} - 90
+    cast(sum(meaningful_activities_90d + phantom_activities_90d) as bigint) as activities_90d,
+    cast(sum(phantom_activities_90d) as bigint) as phantom_activities_90d,
+    any_value(rep_phantom_share_90d) as phantom_share_90d,
+    any_value(rep_is_phantom_flagged) as is_phantom_flagged
+from {{ ref('account_activity') }}
 group by rep_id
+having sum(meaningful_activities_90d + phantom_activities_90d) > 0
