@@ -97,7 +97,8 @@ def scan_file(path: Path, prefix_bytes: int | None = None) -> Scan:
             whole.update(block[len(head) :])
         else:
             whole.update(block)
-            last_byte = bytes(block[-1:])
+            if prefix is None:  # the prefix's last byte, not the file's
+                last_byte = bytes(block[-1:])
         read += len(block)
     if prefix_bytes == 0:
         prefix = hashlib.sha256()

@@ -6,6 +6,7 @@ import datetime as dt
 import duckdb
 import pytest
 
+from data_quality import reuse
 from data_quality.contract import QUARANTINE_TABLE
 from data_quality.expectations import SuiteInputs, landing_suites
 from data_quality.ingest import LandingError, load_landing_files
@@ -176,3 +177,18 @@ def test_an_appended_row_repeating_an_old_id_reads_the_whole_file(con, landing):
     assert second.appended_to is None and second.reused_from is None
     assert snapshot(con, DAY2) == snapshot(full_refresh(landing, [DAY1, DAY2]), DAY2)
     assert second.quarantined_by_rule["task_id_unique"] == 2
+
+
+def test_a_file_that_ended_mid_line_is_read_whole_when_that_line_grows(con, landing, monkeypatch):
+    monkeypatch.setattr(reuse, "BLOCK", 16)  # files of many blocks, as in production
+    # Yesterday's export was cut inside its last value (a call of 6 s, not 60); today's
+    # finishes it: the old bytes are a prefix, but not of whole lines, so appending would
+    # keep the cut row and read its rest as a row of its own.
+    (landing / "Task.csv").write_text(TASK_HEADER + task("T1", "001A") + task("T3", "001C")[:-2])
+    run(con, landing, DAY1)
+    (landing / "Task.csv").write_text(
+        TASK_HEADER + task("T1", "001A") + task("T3", "001C") + task("T4", "001A")
+    )
+    second = run(con, landing, DAY2)["Task.csv"]
+    assert second.appended_to is None and second.reused_from is None
+    assert snapshot(con, DAY2) == snapshot(full_refresh(landing, [DAY1, DAY2]), DAY2)
