@@ -141,7 +141,11 @@ def full_refresh(landing, days) -> duckdb.DuckDBPyConnection:
     return fresh
 
 
-def test_appended_rows_are_read_alone_and_numbered_as_in_the_whole_file(con, landing):
+@pytest.mark.parametrize("block", [reuse.BLOCK, 16])  # 16: files of many blocks
+def test_appended_rows_are_read_alone_and_numbered_as_in_the_whole_file(
+    con, landing, monkeypatch, block
+):
+    monkeypatch.setattr(reuse, "BLOCK", block)
     run(con, landing, DAY1)
     with (landing / "Task.csv").open("a") as f:
         f.write(task("T4", "001A"))
@@ -180,7 +184,7 @@ def test_an_appended_row_repeating_an_old_id_reads_the_whole_file(con, landing):
 
 
 def test_a_file_that_ended_mid_line_is_read_whole_when_that_line_grows(con, landing, monkeypatch):
-    monkeypatch.setattr(reuse, "BLOCK", 16)  # files of many blocks, as in production
+    monkeypatch.setattr(reuse, "BLOCK", 16)  # files of many blocks
     # Yesterday's export was cut inside its last value (a call of 6 s, not 60); today's
     # finishes it: the old bytes are a prefix, but not of whole lines, so appending would
     # keep the cut row and read its rest as a row of its own.

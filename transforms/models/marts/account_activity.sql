@@ -1,7 +1,7 @@
 -- Per account and rep who touched it: meaningful work in the last 30/60/90 days, the last
 -- meaningful activity, contacts engaged and the share of phantom activity. The allocation
 -- reads the owning rep's row to decide whether an account is being worked.
-{%- set a = rule('activity') %}
+{%- set activity = rule('activity') %}
 with engaged as (
     -- Only contacts that belong to the account count as engaged. Counted apart from the
     -- per-pair totals so the join sees meaningful recent work only (~30% faster at 18M).
@@ -19,6 +19,7 @@ with engaged as (
     group by a.account_id, a.rep_id
 ),
 
+-- Materialized: read twice (the rows and the per-rep sums), aggregated once.
 per_pair as materialized (
     select
         a.account_id,
@@ -60,7 +61,7 @@ select
     p.last_meaningful_activity_on > {{ as_of_date() }} - {{ rule('working_window_days') }}
         is true as is_working,
     p.phantom_activities_90d > 0 and p.meaningful_activities_90d = 0 as is_phantom_only,
-    coalesce(r.phantom_share_90d >= {{ a.phantom_share_flag }}, false) as rep_is_phantom_flagged,
+    coalesce(r.phantom_share_90d >= {{ activity.phantom_share_flag }}, false) as rep_is_phantom_flagged,
     r.phantom_share_90d as rep_phantom_share_90d
 from per_pair as p
 left join engaged as e on p.account_id = e.account_id and p.rep_id = e.rep_id
