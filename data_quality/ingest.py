@@ -197,11 +197,11 @@ def _read_csv(
     source: Path,
     header: list[str],
     types: dict[str, str],
-    table: str = "TEMP TABLE landing_file",
+    table: str = "landing_file",
     select: str = "*",
 ) -> bool:
-    """Reads `source` into `table` (the temp table `landing_file` unless told), each column
-    as its type in `types` (text otherwise), selecting `select`. False when a value did not
+    """Reads `source` into `table` (temporary when it has no schema), each column as its
+    type in `types` (text otherwise), selecting `select`. False when a value did not
     read as its type; lines the reader could not parse are in `landing_rejects` either way."""
     # DuckDB's rejects tables accumulate over a connection's scans: start each read clean.
     con.execute("DROP TABLE IF EXISTS landing_rejects; DROP TABLE IF EXISTS landing_scans")
@@ -213,11 +213,12 @@ def _read_csv(
     # Rows keep the file's order (DuckDB preserves insertion order), so the row number is
     # the rowid: numbering with a window function costs a second pass (~2x at 18M).
     try:
-        con.execute(f"CREATE OR REPLACE {table} AS SELECT {select} FROM {reader}")
+        temp = "" if "." in table else "TEMP "
+        con.execute(f"CREATE OR REPLACE {temp}TABLE {table} AS SELECT {select} FROM {reader}")
     except duckdb.Error as exc:  # e.g. line endings mixed within the file
         raise LandingError(f"{path}: cannot be read as CSV ({exc})") from None
     if con.execute("SELECT count(*) FROM landing_rejects WHERE error_type = 'CAST'").fetchone()[0]:
-        con.execute(f"DROP TABLE {table.split()[-1]}")
+        con.execute(f"DROP TABLE {table}")
         return False
     return True
 
@@ -250,7 +251,7 @@ def _trim(con, spec: LandingFile, header: list[str], noted: str) -> None:
     )
     texts = [_q(c.name) for c in spec.columns if c.type == "VARCHAR" and c.name in header]
     if texts and con.execute("SELECT count(*) FROM landing_untrimmed").fetchone()[0]:
-        trimmed = ", ".join(f"{c} = NULLIF(TRIM({c}), '')" for c in texts)
+        trimmed = ", ".join(f"{c} = {_trim_text(c)}" for c in texts)
         con.execute(
             f"UPDATE {table} SET {trimmed} WHERE {ROW} IN (SELECT {ROW} FROM landing_untrimmed)"
         )
@@ -260,26 +261,29 @@ def _trim(con, spec: LandingFile, header: list[str], noted: str) -> None:
     )
 
 
+def _trim_text(c: str) -> str:
+    """What loading does to text: surrounding spaces go, and empty text is no value."""
+    return f"NULLIF(TRIM({c}), '')"
+
+
 def _may_trim(c: str) -> str:
-    """Whether NULLIF(TRIM(c), '') may change the text `c`. TRIM strips the space and
-    non-ASCII spaces, nothing else, so a non-empty value that neither starts nor ends with a
-    space and is all ASCII is its own trim. Asked first, as TRIM copies every value longer
-    than 12 bytes: that copy was ~70% of checking 18M rows of text."""
+    """Whether `_trim_text` may change the text `c`. TRIM strips the space and non-ASCII
+    spaces, nothing else, so a non-empty value that neither starts nor ends with a space and
+    is all ASCII is its own trim. Asked first, as TRIM copies every value longer than 12
+    bytes: that copy was ~70% of checking 18M rows of text."""
     return (
         f"(starts_with({c}, ' ') OR ends_with({c}, ' ') OR strlen({c}) <> length({c}) OR {c} = '')"
     )
 
 
 def _trimmed(c: str) -> str:
-    """NULLIF(TRIM(c), ''), trimming only where that can change the value."""
-    return f"CASE WHEN {_may_trim(c)} THEN NULLIF(TRIM({c}), '') ELSE {c} END"
+    """`_trim_text(c)`, computed only where it can change the value."""
+    return f"CASE WHEN {_may_trim(c)} THEN {_trim_text(c)} ELSE {c} END"
 
 
 def _padded(c: str) -> str:
     """Whether trimming changes the text `c` (to another value or to NULL)."""
-    return (
-        f"CASE WHEN {_may_trim(c)} THEN {c} IS DISTINCT FROM NULLIF(TRIM({c}), '') ELSE false END"
-    )
+    return f"CASE WHEN {_may_trim(c)} THEN {c} IS DISTINCT FROM {_trim_text(c)} ELSE false END"
 
 
 def _key(spec: LandingFile, header: list[str], prefix: str = "") -> str:
@@ -297,7 +301,7 @@ def _record(spec: LandingFile, header: list[str], typed_read: bool, prefix: str 
         column, type_ = f"{prefix}{_q(name)}", types.get(name, "VARCHAR")
         value = column
         if not typed_read and type_ != "VARCHAR":
-            text = f"NULLIF(TRIM({column}), '')"
+            text = _trim_text(column)
             value = (
                 f"CASE WHEN {text} IS NOT NULL THEN "
                 f"coalesce(to_json(TRY_CAST({text} AS {type_})), to_json({column})) END"
@@ -478,7 +482,7 @@ def _check_no_collision(con, spec, as_of, rules, clean, rows_before) -> None:
     for column in sorted({c for r in rules if r.spans_rows for c in r.columns}):
         old = (
             f"SELECT {_q(column)} FROM {spec.raw_table} UNION ALL "
-            f"SELECT TRY_CAST(NULLIF(TRIM(raw_record::JSON ->> {_lit(column)}), '') AS "
+            f"SELECT TRY_CAST({_trim_text(f'raw_record::JSON ->> {_lit(column)}')} AS "
             f"{next(c.type for c in spec.columns if c.name == column)}) "
             f"FROM {QUARANTINE_TABLE} WHERE file = ? AND as_of_date = ? AND row_number <= ? "
             "AND severity = 'blocking' AND list_contains(?, rule)"
@@ -548,7 +552,7 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
         # that does not reads the file again as text, so that each bad value is caught in
         # its own row and column.
         direct = not appending and _read_csv(
-            con, path, source, header, types, f"TABLE {spec.raw_table}",
+            con, path, source, header, types, spec.raw_table,
             _as_contract(spec, header, report.unknown_columns),
         )  # fmt: skip
         typed = direct or _read_csv(con, path, source, header, types)
