@@ -115,11 +115,16 @@
     from {{ ref('stg_salesforce__accounts') }}
 {%- endmacro %}
 
+-- Whether int_accounts__domains carries its fingerprint (a table built before it may not).
+{% macro domains_fingerprinted() -%}
+    {{- return('built_from' in adapter.get_columns_in_relation(this) | map(attribute='name') | list) -}}
+{%- endmacro %}
+
 -- Whether int_accounts__domains must be built again (run at compile time, incremental only).
 {% macro domains_are_stale() -%}
-    {%- if not (is_incremental() and execute) -%}{{ return(true) }}{%- endif -%}
-    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-    {%- if 'built_from' not in columns -%}{{ return(true) }}{%- endif -%}
+    {%- if not (is_incremental() and execute) or not domains_fingerprinted() -%}
+    {{- return(true) -}}
+    {%- endif -%}
     {%- set stale = run_query(
         "select count(*) from (" ~ domains_built_from() ~ ") "
         ~ "where built_from not in (select built_from from " ~ this ~ ")"
@@ -127,15 +132,11 @@
     {{ return(stale.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
--- Pre-hook of int_accounts__domains: drop rows built from another input (or a table built
--- before the fingerprint existed).
+-- Pre-hook of int_accounts__domains: a stale table is emptied (every row came from the one
+-- build before), and one built before the fingerprint existed gets its column.
 {% macro drop_stale_domains() -%}
-    {%- if is_incremental() -%}
-    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-    {%- if 'built_from' not in columns -%}
-    delete from {{ this }}; alter table {{ this }} add column built_from varchar
-    {%- else -%}
-    delete from {{ this }} where built_from != (select built_from from ({{ domains_built_from() }}))
-    {%- endif -%}
+    {%- if is_incremental() and domains_are_stale() -%}
+    delete from {{ this }}
+    {%- if not domains_fingerprinted() %}; alter table {{ this }} add column built_from varchar{% endif %}
     {%- endif -%}
 {%- endmacro %}
