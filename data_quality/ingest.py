@@ -268,22 +268,23 @@ def _trim_text(c: str) -> str:
 
 def _may_trim(c: str) -> str:
     """Whether `_trim_text` may change the text `c`. TRIM strips the space and non-ASCII
-    spaces, nothing else, so a non-empty value that neither starts nor ends with a space and
-    is all ASCII is its own trim. Asked first, as TRIM copies every value longer than 12
-    bytes: that copy was ~70% of checking 18M rows of text."""
-    return (
-        f"(starts_with({c}, ' ') OR ends_with({c}, ' ') OR strlen({c}) <> length({c}) OR {c} = '')"
-    )
+    spaces, nothing else, so a value that neither starts nor ends with a space and is all
+    ASCII is its own trim unless it is empty; `c < '!'` holds for empty text and for text
+    starting with a space (or a control character: only a needless TRIM). Asked first, as
+    TRIM copies every value longer than 12 bytes: that copy was ~70% of checking 18M rows
+    of text."""
+    return f"({c} < '!' OR ends_with({c}, ' ') OR strlen({c}) <> length({c}))"
 
 
-def _trimmed(c: str) -> str:
-    """`_trim_text(c)`, computed only where it can change the value."""
-    return f"CASE WHEN {_may_trim(c)} THEN {_trim_text(c)} ELSE {c} END"
+def _trimmed(c: str, may_trim: str) -> str:
+    """`_trim_text(c)`, computed only where `may_trim` (`_may_trim(c)`, or a column of it)."""
+    return f"CASE WHEN {may_trim} THEN {_trim_text(c)} ELSE {c} END"
 
 
-def _padded(c: str) -> str:
-    """Whether trimming changes the text `c` (to another value or to NULL)."""
-    return f"CASE WHEN {_may_trim(c)} THEN {c} IS DISTINCT FROM {_trim_text(c)} ELSE false END"
+def _padded(c: str, may_trim: str, trimmed: str) -> str:
+    """Whether trimming changed the text `c` (to another value or to NULL), given its
+    `_trimmed` value."""
+    return f"({may_trim} AND {c} IS DISTINCT FROM {trimmed})"
 
 
 def _key(spec: LandingFile, header: list[str], prefix: str = "") -> str:
@@ -324,33 +325,35 @@ def _typed_rows(
     type already; else every value is text, cast here. Trimmed text and typed values are
     columns of inner queries so that each is computed once per value, not once per rule.
     With `padded`, a `PADDED` column says whether trimming changes any of the row's text."""
-    trimmed, cast, typed, problems = [], [], [], []  # problems: (condition, rule, column, detail)
+    may_trim, trimmed, cast, typed, problems = [], [], [], [], []
+    # problems: (condition, rule, column, detail)
     changed = []  # a text value that trimming changes
     for i, c in enumerate(spec.columns):
-        text, value = f"__t{i}", f"__v{i}"
+        text, value, may, column = f"__t{i}", f"__v{i}", f"__m{i}", _q(c.name)
         if c.name not in header:
-            typed.append(f"CAST(NULL AS {c.type}) AS {_q(c.name)}")
+            typed.append(f"CAST(NULL AS {c.type}) AS {column}")
             continue
+        if c.type == "VARCHAR" or not typed_read:
+            may_trim.append(f"{_may_trim(column)} AS {may}")
+            trimmed.append(f"{_trimmed(column, may)} AS {text}")
         if c.type == "VARCHAR":
-            trimmed.append(f"{_trimmed('l.' + _q(c.name))} AS {text}")
-            changed.append(_padded(_q(c.name)))
+            changed.append(_padded(column, may, text))
             value = text
         elif typed_read:  # an empty value read as NULL
-            text = value = _q(c.name)
+            text = value = column
         else:
-            trimmed.append(f"{_trimmed('l.' + _q(c.name))} AS {text}")
             cast.append(f"TRY_CAST({text} AS {c.type}) AS {value}")
             problems.append(
                 (f"{text} IS NOT NULL AND {value} IS NULL", "invalid_type", c.name,
                  f"{c.name} is not a valid {c.type}")
             )  # fmt: skip
-        typed.append(f"{value} AS {_q(c.name)}")
+        typed.append(f"{value} AS {column}")
         if c.required:
             problems.append(
                 (f"{text} IS NULL", "missing_required", c.name, f"{c.name} is required")
             )
-        for column, ref_file, ref_column in spec.references:
-            if column != c.name:
+        for referencing, ref_file, ref_column in spec.references:
+            if referencing != c.name:
                 continue
             ref = BY_FILE[ref_file]
             # A row pointing at a quarantined record is not dangling: it waits with it.
@@ -361,28 +364,34 @@ def _typed_rows(
             )
             problems.append(
                 (f"{text} IS NOT NULL AND {text} NOT IN ({known_keys})",
-                 f"unknown_{ref.table.removesuffix('s')}", column,
-                 f"{column} is not a {ref_file} {ref_column}")
+                 f"unknown_{ref.table.removesuffix('s')}", referencing,
+                 f"{referencing} is not a {ref_file} {ref_column}")
             )  # fmt: skip
     typed += [_q(c) for c in unknown]
+    # Each condition is a column, computed once: the reference check's join is not cheap.
+    flags = [f"{cond} AS __p{j}" for j, (cond, *_) in enumerate(problems)]
     noted = "NULL"
     if problems:
         cases = ", ".join(
-            f"CASE WHEN {cond} THEN {{'rule': {_lit(rule)}, 'col': {_lit(col)}, "
+            f"CASE WHEN __p{j} THEN {{'rule': {_lit(rule)}, 'col': {_lit(col)}, "
             f"'detail': {_lit(detail)}}} END"
-            for cond, rule, col, detail in problems
+            for j, (_, rule, col, detail) in enumerate(problems)
         )
         noted = (
-            f"CASE WHEN {' OR '.join(f'({p[0]})' for p in problems)} THEN {{'problems': "
-            f"list_filter([{cases}], lambda x: x IS NOT NULL), 'key': {_key(spec, header)}, "
-            f"'record': {_record(spec, header, typed_read)}}} END"
+            f"CASE WHEN {' OR '.join(f'__p{j}' for j in range(len(problems)))} THEN "
+            f"{{'problems': list_filter([{cases}], lambda x: x IS NOT NULL), "
+            f"'key': {_key(spec, header)}, 'record': {_record(spec, header, typed_read)}}} END"
         )
     if padded:
         typed.append(f"({' OR '.join(changed) or 'false'}) AS {PADDED}")
+
+    def columns(extra: list[str]) -> str:
+        return "".join(", " + e for e in extra)
+
     return (
         f"SELECT {', '.join(typed)}, {ROW}, {noted} AS {NOTED} FROM ("
-        f"SELECT *{''.join(', ' + v for v in cast)} FROM ("
-        f"SELECT l.*{''.join(', ' + t for t in trimmed)} FROM landing l))"
+        f"SELECT *{columns(flags)} FROM (SELECT *{columns(cast)} FROM ("
+        f"SELECT *{columns(trimmed)} FROM (SELECT *{columns(may_trim)} FROM landing))))"
     )
 
 

@@ -284,9 +284,12 @@ def test_text_is_trimmed_and_flagged_padded_exactly_as_trim_does(con):
     # The loader skips TRIM for text it cannot change; the result must be TRIM's own.
     con.execute("CREATE TABLE t (c VARCHAR)")
     con.executemany("INSERT INTO t VALUES (?)", [[v] for v in AWKWARD_TEXT])
+    may_trim = ingest._may_trim("c")
+    trimmed = ingest._trimmed("c", may_trim)
     rows = con.execute(
-        f"SELECT c, {ingest._trimmed('c')} IS NOT DISTINCT FROM NULLIF(TRIM(c), ''), "
-        f"{ingest._padded('c')} = (c IS DISTINCT FROM NULLIF(TRIM(c), '')) FROM t"
+        f"SELECT c, {trimmed} IS NOT DISTINCT FROM NULLIF(TRIM(c), ''), "
+        f"{ingest._padded('c', may_trim, trimmed)} = (c IS DISTINCT FROM NULLIF(TRIM(c), '')) "
+        "FROM t"
     ).fetchall()
     assert [r[0] for r in rows if not (r[1] and r[2])] == []
 
