@@ -175,6 +175,7 @@ def test_suites_over_chunks_catch_the_same_rows_as_one_pass(con, tmp_path, monke
         ("T1", "2026-11-02", "60"),  # duplicate of a row in another chunk
         ("T4", "2026-11-03", "-1"),  # negative duration
         ("T5", "2026-11-04", "30"),
+        ("T5", "2026-11-05", "30"),  # a second repeated value: more repeats than one slice
     ]
     body = "".join(f"{i},,,005X,{d},,Call,Call,x,Completed,false,{s}\n" for i, d, s in rows)
     (tmp_path / "Task.csv").write_text(header + body)
@@ -192,12 +193,35 @@ def test_suites_over_chunks_catch_the_same_rows_as_one_pass(con, tmp_path, monke
         (2, "task_not_far_future"),
         (3, "task_id_unique"),
         (4, "call_duration_not_negative"),
+        (5, "task_id_unique"),
+        (6, "task_id_unique"),
     ]
     assert caught[2][1] == {
-        "task_id_unique": 2,
+        "task_id_unique": 4,
         "task_not_far_future": 1,
         "call_duration_not_negative": 1,
     }
+
+
+def test_dates_beyond_what_pandas_holds_are_judged_not_fatal(con, tmp_path):
+    # GX compares nanosecond timestamps (1677 to 2262); the year 9999 is still far ahead.
+    from data_quality.expectations import SuiteInputs, landing_suites
+
+    tasks = next(s for s in LANDING_FILES if s.table == "tasks")
+    header = ",".join(c.name for c in tasks.columns) + "\n"
+    dates = ["2026-11-01", "9999-12-31", "1500-01-01"]
+    body = "".join(f"T{i},,,005X,{d},{d}T10:00:00Z,Call,Call,x,Completed,false,1\n"
+                   for i, d in enumerate(dates))  # fmt: skip
+    (tmp_path / "Task.csv").write_text(header + body)
+    con.execute("CREATE SCHEMA raw; CREATE TABLE raw.salesforce_accounts (Id VARCHAR)")
+    suite = landing_suites(SuiteInputs(AS_OF, [], ["smb"], []))["tasks"]
+    report = load_landing_file(con, tasks, tmp_path, AS_OF, rules=suite)
+    assert [(r[0], r[3]) for r in queue(con)] == [(2, "task_not_far_future")]
+    assert [(i["rule"], i["failed_rows"]) for i in report.expectations.failed] == [
+        ("task_not_far_future", 1)
+    ]
+    loaded = con.execute("SELECT ActivityDate FROM raw.salesforce_tasks ORDER BY _row").fetchall()
+    assert [str(d) for (d,) in loaded] == ["2026-11-01", "1500-01-01"]
 
 
 def test_a_bad_value_elsewhere_in_the_file_changes_nothing_for_the_other_rows(con, tmp_path):
