@@ -456,7 +456,7 @@ def load_landing_file(
     scan = scan_file(path, last.file_bytes if last else None) if present else None
     try:
         report = None
-        if last and scan.sha256 == last.file_sha256:
+        if last and scan.digest == last.file_digest:
             report = reuse_load(con, spec, as_of, last, LoadReport)
         elif last and scan.appends_to(last):
             report = _read_file(con, spec, path, as_of, rules, required_file, (last, scan))

@@ -67,6 +67,23 @@ def snapshot(con, day) -> dict:
     }
 
 
+def test_a_log_from_before_the_digest_change_means_one_full_read_then_reuse(con, landing):
+    # Loads logged with a SHA-256 (the `file_sha256` column, NOT NULL) cannot be compared
+    # with today's digests: the file is read again, and the next run reuses that load.
+    run(con, landing, DAY1)
+    con.execute(
+        f"ALTER TABLE {reuse.LOADS_TABLE} RENAME COLUMN file_digest TO file_sha256;"
+        f"ALTER TABLE {reuse.LOADS_TABLE} ALTER COLUMN file_sha256 SET NOT NULL"
+    )
+    day1 = snapshot(con, DAY1)
+    present = ("Account.csv", "Task.csv")
+    again = run(con, landing, DAY2)
+    assert [again[f].reused_from for f in present] == [None, None]
+    assert snapshot(con, DAY2) == day1
+    third = run(con, landing, DAY2)
+    assert [third[f].reused_from for f in present] == [DAY2, DAY2]
+
+
 def test_unchanged_files_are_reused_and_give_what_reading_them_gives(con, landing):
     first = run(con, landing, DAY1)
     day1 = snapshot(con, DAY1)
