@@ -326,8 +326,9 @@ def _typed_rows(
     """SELECT over the `landing` rows that gives every value its type once and notes each
     row's problems (rules broken, its key and the row as read) in a `NOTED` column, built
     only for the few rows that have any. With `typed_read` the reader gave each column its
-    type already; else every value is text, cast here. Trimmed text and typed values are
-    columns of inner queries so that each is computed once per value, not once per rule.
+    type already; else every value is text, cast here. Whether text may trim, trimmed text,
+    typed values and each problem's condition are columns of inner queries, so that each
+    is computed once, not once per use (the reference check's join ran twice).
     With `padded`, a `PADDED` column says whether trimming changes any of the row's text."""
     may_trim, trimmed, cast, typed, problems = [], [], [], [], []
     # problems: (condition, rule, column, detail)
@@ -372,7 +373,6 @@ def _typed_rows(
                  f"{referencing} is not a {ref_file} {ref_column}")
             )  # fmt: skip
     typed += [_q(c) for c in unknown]
-    # Each condition is a column, computed once: the reference check's join is not cheap.
     flags = [f"{cond} AS __p{j}" for j, (cond, *_) in enumerate(problems)]
     noted = "NULL"
     if problems:
@@ -389,13 +389,13 @@ def _typed_rows(
     if padded:
         typed.append(f"({' OR '.join(changed) or 'false'}) AS {PADDED}")
 
-    def columns(extra: list[str]) -> str:
+    def more(extra: list[str]) -> str:
         return "".join(", " + e for e in extra)
 
     return (
         f"SELECT {', '.join(typed)}, {ROW}, {noted} AS {NOTED} FROM ("
-        f"SELECT *{columns(flags)} FROM (SELECT *{columns(cast)} FROM ("
-        f"SELECT *{columns(trimmed)} FROM (SELECT *{columns(may_trim)} FROM landing))))"
+        f"SELECT *{more(flags)} FROM (SELECT *{more(cast)} FROM ("
+        f"SELECT *{more(trimmed)} FROM (SELECT *{more(may_trim)} FROM landing))))"
     )
 
 
