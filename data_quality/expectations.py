@@ -105,7 +105,11 @@ class Outcome:
 E = gx.expectations
 SAMPLE = 5  # failing values shown per rule
 ACCOUNT_TYPES = ("Prospect", "Customer", "Former Customer", "Partner", "Other")
-EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
+# What Python's `\s` matches, spelled out: pandas runs a pattern holding `\s` through
+# Python's re one value at a time (RE2's `\s` matches less), and this class through
+# pyarrow's RE2 in bulk (the e-mail rule over 1M contacts: 0.5 s -> 0.1 s).
+SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+EMAIL = rf"^[^@{SPACES}]+@[^@{SPACES}]+\.[A-Za-z]{{2,}}$"
 # Activity dated further ahead than this would count as work for a year: a typo, not a plan.
 FAR_FUTURE_DAYS = 365
 

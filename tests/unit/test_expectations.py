@@ -81,6 +81,33 @@ def test_signals(observed, strength, signal_type, expected):
     assert found == expected
 
 
+def test_spaces_are_what_pythons_backslash_s_matches():
+    import re
+    import sys
+
+    from data_quality.expectations import SPACES
+
+    spaces = re.compile(f"[{SPACES}]")
+    assert [c for c in map(chr, range(sys.maxunicode + 1)) if spaces.match(c)] == [
+        c for c in map(chr, range(sys.maxunicode + 1)) if re.match(r"\s", c)
+    ]
+
+
+def test_the_email_rule_judges_as_the_backslash_s_pattern_does():
+    # The rule spells `\s` out so pandas can run it in pyarrow; its verdicts must not move.
+    import re
+
+    awkward = ["a@b.com", "a b@c.com", "a@b.com\n", "a@b.com ", "a\u00a0b@c.com",
+               "a@b\u3000c.com", "a\x1cb@c.com", "a\u200bb@c.com", "é@b.com", "a@@b.com",
+               "a@b.c", "a@b.co.uk", "\ta@b.com", "a@b.com\nx"]  # fmt: skip
+    old = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+    expected = [(i, "lead_email_well_formed", "warning")
+                for i, e in enumerate(awkward, 1) if not old.search(e)]  # fmt: skip
+    found = failures("leads", Id=[f"l{i}" for i in range(len(awkward))], Email=awkward,
+                     CreatedDate=pd.to_datetime(["2026-01-01"] * len(awkward)))  # fmt: skip
+    assert found == expected and len(expected) == 9
+
+
 def test_emails_and_amounts_warn_without_blocking():
     assert failures("leads", Id=["l1", "l2"], Email=["a@b.com", "not-an-email"],
                     CreatedDate=pd.to_datetime(["2026-01-01", "2026-01-01"])) == [
