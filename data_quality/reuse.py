@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import inspect
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +110,18 @@ def scan_file(path: Path, prefix_bytes: int | None = None) -> Scan:
     if prefix_bytes == 0:
         prefix = xxhash.xxh3_128()
     return Scan(whole.hexdigest(), read, prefix.hexdigest() if prefix else None, last_byte == b"\n")
+
+
+def scan_after_read(path: Path, before: os.stat_result) -> Scan:
+    """The scan of a file read since `before` (its stat then). A file that changed in the
+    meantime (its size or modification time) gets a digest no file has: the next run then
+    reads it again, where the digest of the new bytes would have it reuse a load of the
+    old ones."""
+    scan = scan_file(path)
+    now = path.stat()
+    if (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        return dataclasses.replace(scan, digest="changed while it was read")
+    return scan
 
 
 def lines_in(path: Path, size: int) -> int:

@@ -67,6 +67,30 @@ def snapshot(con, day) -> dict:
     }
 
 
+def test_a_file_that_changed_while_it_was_read_is_read_again_next_run(con, landing, monkeypatch):
+    # The digest of a file read whole is taken after the read: had the export grown in
+    # between, that digest would name bytes the load never saw, and the next run reuse it.
+    from data_quality import ingest
+
+    read = ingest._read
+
+    def read_then_grow(con, spec, path, *args):
+        report = read(con, spec, path, *args)
+        if path.name == "Task.csv":
+            with path.open("a") as f:
+                f.write(task("T4", "001A"))
+        return report
+
+    monkeypatch.setattr(ingest, "_read", read_then_grow)
+    run(con, landing, DAY1)
+    monkeypatch.undo()
+    second = run(con, landing, DAY2)
+    assert second["Task.csv"].reused_from is None
+    assert second["Task.csv"].appended_to is None  # the recorded size is of the grown file
+    tasks = con.execute("SELECT Id FROM raw.salesforce_tasks ORDER BY _row").fetchall()
+    assert tasks == [("T1",), ("T3",), ("T4",)]
+
+
 def test_a_log_from_before_the_digest_change_means_one_full_read_then_reuse(con, landing):
     # Loads logged with a SHA-256 (the `file_sha256` column, NOT NULL) cannot be compared
     # with today's digests: the file is read again, and the next run reuses that load.
