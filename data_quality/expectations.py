@@ -19,6 +19,9 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.execution_engine import pandas_execution_engine
 
 ROW = "_row"  # the row's position in its landing file, carried through validation
+# The range of a nanosecond timestamp, the only date or time GX compares in bulk, in whole
+# microseconds (the precision of DuckDB's and Python's): dates outside it are clipped.
+NS_RANGE = (pd.Timestamp.min.ceil("us").as_unit("us"), pd.Timestamp.max.floor("us").as_unit("us"))
 
 # GX fingerprints every frame under 1 GB (hashing all its values) only to note it among the
 # result's batch markers, which nothing here reads: a third of validating a million accounts.
@@ -311,7 +314,7 @@ def _vectorizable(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_integer_dtype(values) and values.dtype != "int64":
             out[column] = values.astype("float64")
         elif pd.api.types.is_datetime64_any_dtype(values) and values.dtype != "datetime64[ns]":
-            bounded = values.clip(pd.Timestamp.min.as_unit("us"), pd.Timestamp.max.as_unit("us"))
+            bounded = values.clip(*NS_RANGE)
             out[column] = bounded.astype("datetime64[ns]")
     return frame.assign(**out) if out else frame
 

@@ -81,6 +81,18 @@ def test_signals(observed, strength, signal_type, expected):
     assert found == expected
 
 
+def test_dates_outside_nanosecond_timestamps_are_judged_not_fatal():
+    # A frame's microsecond dates are clipped into what GX compares in bulk: 1500 passes
+    # "not far in the future", 9999 fails it.
+    dates = pd.array(
+        [pd.Timestamp("1500-01-01"), pd.Timestamp("9999-12-31"), pd.Timestamp("2026-11-01")],
+        dtype="datetime64[us]",
+    )
+    found = failures("tasks", Id=["t1", "t2", "t3"], ActivityDate=dates,
+                     CallDurationInSeconds=[1, 1, 1])  # fmt: skip
+    assert found == [(2, "task_not_far_future", "blocking")]
+
+
 def test_spaces_are_what_pythons_backslash_s_matches():
     import re
     import sys
