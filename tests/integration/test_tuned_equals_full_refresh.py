@@ -17,15 +17,45 @@ SCHEMAS = ("raw", "allocation", "marts", "quality")
 RUN_LOG = "landing_loads"  # when and how each file was loaded: differs by design
 
 
+def worked(rows: list[dict]) -> dict:
+    """A task that counts as work on its account (a completed e-mail before day 1)."""
+    return next(
+        r
+        for r in rows
+        if r["TaskSubtype"] == "Email"
+        and r["Status"] == "Completed"
+        and r["ActivityDate"]
+        and r["ActivityDate"] < AS_OF.isoformat()
+        and r["IsRecurrence"] != "true"
+    )
+
+
 def day_of_change(day1: RunPaths, folder) -> RunPaths:
-    """Day 1's files plus a day's new tasks and one return."""
+    """Day 1's files plus a day's new tasks and one return. Of the new tasks, one is
+    back-dated and 201 are logged by one rep on the day of an old task of theirs, which
+    makes that task bulk-logged: its account's sums change though no new task is on it."""
     shutil.copytree(day1.landing, folder)
     with (folder / "Task.csv").open(newline="") as f:
         rows = list(csv.DictReader(f))
+    old = worked(rows)
+    other = next(r["WhatId"] for r in rows if r["WhatId"] and r["WhatId"] != old["WhatId"])
     with (folder / "Task.csv").open("a", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         for row in rows[:40]:
             writer.writerow(row | {"Id": "D2" + row["Id"], "ActivityDate": DAY2.isoformat()})
+        writer.writerow(
+            rows[40] | {"Id": "D2back", "ActivityDate": (AS_OF - dt.timedelta(45)).isoformat()}
+        )
+        for n in range(201):
+            writer.writerow(
+                old
+                | {
+                    "Id": f"D2bulk{n}",
+                    "WhatId": other,
+                    "WhoId": "",
+                    "ActivityDate": (DAY2 + dt.timedelta(20)).isoformat(),
+                }
+            )
     book = query(day1, "SELECT account_id, rep_id FROM marts.current_books ORDER BY ALL LIMIT 1")
     with (folder / "book_returns.csv").open("a") as f:
         f.write(f"{book[0][0]},{book[0][1]},{DAY2}T09:00:00Z,no_response,\n")
@@ -85,5 +115,30 @@ def test_reused_loads_give_the_same_warehouse_as_a_full_refresh(paths, tmp_path)
         pd.testing.assert_frame_equal(tuned, full, obj=table)
     assert (
         query(runs["tuned"], "SELECT count(*) FROM raw.salesforce_tasks WHERE Id LIKE 'D2%'")[0][0]
-        == 40
+        == 242
     )
+
+
+def test_the_activity_sums_are_added_to_not_rebuilt_on_a_day_of_appends(paths, tmp_path):
+    shutil.copytree(paths.landing, tmp_path / "day1")
+    day1 = RunPaths(tmp_path / "day1", tmp_path / "day1" / "rules.yml", tmp_path / "wh.duckdb")
+    run_books(day1, AS_OF)
+    day2 = day_of_change(day1, tmp_path / "day2")
+    run_books(day2, DAY2)
+
+    summed = "SELECT built_for, count(*) FROM intermediate.int_activities__summed_by_pair"
+    built = dict(query(day2, f"{summed} GROUP BY 1"))
+    assert set(built) == {AS_OF, DAY2}, "day 2 kept no pair of day 1's build"
+    assert built[AS_OF] > built[DAY2], "day 2 summed most pairs again"
+    with (day2.landing / "Task.csv").open(newline="") as f:
+        old = worked(list(csv.DictReader(f)))
+    assert query(
+        day2,
+        "SELECT phantom_reason FROM intermediate.int_activities__classified WHERE activity_id = ?",
+        [old["Id"]],
+    ) == [("bulk_logged",)]
+    assert query(
+        day2,
+        f"{summed} WHERE account_id = ? AND rep_id = ? GROUP BY 1",
+        [old["WhatId"], old["OwnerId"]],
+    ) == [(DAY2, 1)], "the pair of the task the new ones made bulk-logged was not summed again"
