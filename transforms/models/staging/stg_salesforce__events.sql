@@ -5,6 +5,5 @@ select
     "StartDateTime" as starts_at,
     cast("StartDateTime" as date) as event_date,
     "Type" as event_type,
-    "Subject" as subject,
-    "_row" as landing_row
+    "Subject" as subject
 from {{ source('salesforce', 'events') }}

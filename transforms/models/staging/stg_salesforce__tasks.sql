@@ -10,6 +10,5 @@ select
     "Subject" as subject,
     "Status" as status,
     coalesce("IsRecurrence", false) as is_recurrence,
-    "CallDurationInSeconds" as call_duration_seconds,
-    "_row" as landing_row
+    "CallDurationInSeconds" as call_duration_seconds
 from {{ source('salesforce', 'tasks') }}
