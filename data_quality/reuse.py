@@ -36,6 +36,7 @@ from data_quality.contract import QUARANTINE_TABLE, LandingFile
 from data_quality.expectations import ROW, Outcome, Rule
 
 LOADS_TABLE = "quality.landing_loads"
+LOADS_ASSET_KEY = ["quality", "landing_loads"]
 LOADS_DDL = f"""
 CREATE TABLE IF NOT EXISTS {LOADS_TABLE} (
     file VARCHAR NOT NULL,

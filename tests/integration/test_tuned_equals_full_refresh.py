@@ -1,6 +1,6 @@
 """The tuned path (unchanged files reuse their last load, appended files read only their
-new rows) gives exactly what a full refresh (every file read again, incremental models
-rebuilt) gives, over two days."""
+new rows, the activity sums are moved by the rows that move them) gives exactly what a
+full refresh (every file read again, incremental models rebuilt) gives, over two days."""
 
 import csv
 import datetime as dt
@@ -8,6 +8,7 @@ import shutil
 
 import duckdb
 import pandas as pd
+import pytest
 
 from orchestration.runner import RunPaths, run_books
 from tests.integration.conftest import AS_OF, query, query_frame
@@ -30,9 +31,9 @@ def worked(rows: list[dict]) -> dict:
     )
 
 
-def day_of_change(day1: RunPaths, folder) -> RunPaths:
-    """Day 1's files plus a day's new tasks and one return. Of the new tasks, one is
-    back-dated and 201 are logged by one rep on the day of an old task of theirs, which
+def day_of_change(day1: RunPaths, folder, bulk: bool) -> RunPaths:
+    """Day 1's files plus a day's new tasks and one return. One new task is back-dated.
+    With `bulk`, 201 more are logged by one rep on the day of an old task of theirs, which
     makes that task bulk-logged: its account's activity changes though no new task is on
     it, and the rows appended are not the rows that change."""
     shutil.copytree(day1.landing, folder)
@@ -40,14 +41,23 @@ def day_of_change(day1: RunPaths, folder) -> RunPaths:
         rows = list(csv.DictReader(f))
     old = worked(rows)
     other = next(r["WhatId"] for r in rows if r["WhatId"] and r["WhatId"] != old["WhatId"])
+    today = f"{DAY2}T09:00:00.000Z"  # logged today, as a day's new tasks are
     with (folder / "Task.csv").open("a", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         for row in rows[:40]:
-            writer.writerow(row | {"Id": "D2" + row["Id"], "ActivityDate": DAY2.isoformat()})
+            writer.writerow(
+                row
+                | {"Id": "D2" + row["Id"], "ActivityDate": DAY2.isoformat(), "CreatedDate": today}
+            )
         writer.writerow(
-            rows[40] | {"Id": "D2back", "ActivityDate": (AS_OF - dt.timedelta(45)).isoformat()}
+            rows[40]
+            | {
+                "Id": "D2back",
+                "ActivityDate": (AS_OF - dt.timedelta(45)).isoformat(),
+                "CreatedDate": today,
+            }
         )
-        for n in range(201):
+        for n in range(201 if bulk else 0):
             writer.writerow(
                 old
                 | {
@@ -77,14 +87,15 @@ def tables(paths: RunPaths) -> list[str]:
     return [name for (name,) in rows]
 
 
-def test_reused_loads_give_the_same_warehouse_as_a_full_refresh(paths, tmp_path):
+@pytest.mark.parametrize("bulk", [False, True], ids=["appends", "old_day_grown"])
+def test_reused_loads_give_the_same_warehouse_as_a_full_refresh(paths, tmp_path, bulk):
     runs = {}
     for name, full in (("tuned", False), ("full", True)):
         root = tmp_path / name
         shutil.copytree(paths.landing, root / "day1")
         day1 = RunPaths(root / "day1", root / "day1" / "rules.yml", root / "wh.duckdb")
         run_books(day1, AS_OF, full_refresh=full)
-        day2 = day_of_change(day1, root / "day2")
+        day2 = day_of_change(day1, root / "day2", bulk)
         run_books(day2, DAY2, full_refresh=full)
         runs[name] = day2
 
@@ -114,14 +125,23 @@ def test_reused_loads_give_the_same_warehouse_as_a_full_refresh(paths, tmp_path)
             query_frame(run, f"SELECT * FROM {table} ORDER BY ALL") for run in runs.values()
         )
         pd.testing.assert_frame_equal(tuned, full, obj=table)
-    assert (
-        query(runs["tuned"], "SELECT count(*) FROM raw.salesforce_tasks WHERE Id LIKE 'D2%'")[0][0]
-        == 242
-    )
-    with (runs["tuned"].landing / "Task.csv").open(newline="") as f:
-        old = worked(list(csv.DictReader(f)))
     assert query(
+        runs["tuned"], "SELECT count(*) FROM raw.salesforce_tasks WHERE Id LIKE 'D2%'"
+    ) == [(242 if bulk else 41,)]
+
+    # Which way the activity sums went: moved from day 1's on a day of appends; built whole
+    # when the bulk-logged rule may have reclassified old tasks.
+    built = query(
         runs["tuned"],
-        "SELECT phantom_reason FROM intermediate.int_activities__classified WHERE activity_id = ?",
-        [old["Id"]],
-    ) == [("bulk_logged",)]
+        "SELECT DISTINCT built_for FROM intermediate.int_activities__summed_by_pair ORDER BY 1",
+    )
+    assert built == ([(DAY2,)] if bulk else [(AS_OF,), (DAY2,)])
+    if bulk:
+        with (runs["tuned"].landing / "Task.csv").open(newline="") as f:
+            old = worked(list(csv.DictReader(f)))
+        assert query(
+            runs["tuned"],
+            "SELECT phantom_reason FROM intermediate.int_activities__classified "
+            "WHERE activity_id = ?",
+            [old["Id"]],
+        ) == [("bulk_logged",)]

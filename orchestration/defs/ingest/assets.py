@@ -12,6 +12,7 @@ from pydantic import Field
 from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
 from data_quality.expectations import Outcome, SuiteInputs, landing_suites
 from data_quality.ingest import load_landing_files
+from data_quality.reuse import LOADS_ASSET_KEY
 from data_quality.review import DECISIONS_DDL
 from orchestration.checks import suite_result
 from orchestration.partitions import as_of, daily
@@ -50,7 +51,14 @@ def _key(spec) -> dg.AssetKey:
             kinds={"duckdb"},
             description="Rows kept out of raw.* by a blocking rule, and warnings, with "
             "the file, row, rule and raw values",
-        )
+        ),
+        dg.AssetSpec(
+            dg.AssetKey(LOADS_ASSET_KEY),
+            group_name="landing",
+            kinds={"duckdb"},
+            description="One row per file per load: read whole, appended to, or reused. "
+            "Incremental models read it to know a raw table only grew since they last ran",
+        ),
     ],
     check_specs=[
         dg.AssetCheckSpec(
@@ -91,6 +99,7 @@ def landing_files(
         )
     )
     total_quarantined = 0
+    how = {"whole": 0, "appended": 0, "reused": 0}  # files read whole, appended to, reused
     with warehouse.connect() as con:
         con.execute(DECISIONS_DDL)  # dbt reads it as a source before any decision exists
         loads = load_landing_files(
@@ -98,6 +107,9 @@ def landing_files(
         )
         for spec, report, seconds in loads:
             total_quarantined += report.rows_quarantined
+            how[
+                "reused" if report.reused_from else "appended" if report.appended_to else "whole"
+            ] += 1
             yield dg.MaterializeResult(
                 asset_key=_key(spec),
                 metadata={
@@ -130,6 +142,7 @@ def landing_files(
         asset_key=dg.AssetKey(QUARANTINE_ASSET_KEY),
         metadata={"items": rows, "rows_quarantined": total_quarantined},
     )
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(LOADS_ASSET_KEY), metadata=how)
 
 
 def _suite_result(spec, report) -> dg.AssetCheckResult:

@@ -19,6 +19,7 @@ classified_tasks as (
         contact_id,
         coalesce(activity_date, cast(created_at as date)) as activity_date,
         task_subtype as activity_type,
+        landing_row,
         case
             {%- if not a.count_recurring_tasks %}
             when is_recurrence then 'recurring'
@@ -42,6 +43,7 @@ classified_events as (
         cast(null as varchar) as contact_id,
         event_date as activity_date,
         event_type as activity_type,
+        landing_row,
         case
             when coalesce(event_type, '') not in {{ sql_list(a.meaningful_event_types) }}
                 then 'not_meaningful_type'

@@ -5,5 +5,6 @@ select
     "StartDateTime" as starts_at,
     cast("StartDateTime" as date) as event_date,
     "Type" as event_type,
-    "Subject" as subject
+    "Subject" as subject,
+    "_row" as landing_row
 from {{ source('salesforce', 'events') }}

@@ -10,5 +10,6 @@ select
     "Subject" as subject,
     "Status" as status,
     coalesce("IsRecurrence", false) as is_recurrence,
-    "CallDurationInSeconds" as call_duration_seconds
+    "CallDurationInSeconds" as call_duration_seconds,
+    "_row" as landing_row
 from {{ source('salesforce', 'tasks') }}

@@ -1,0 +1,65 @@
+{#- int_activities__summed_by_pair keeps its last build and, on the next run date, computes
+    again only the pairs whose sums can have moved. These macros decide whether the last
+    build is one to build on. -#}
+
+{#- Everything the sums rest on besides the activity rows themselves, as one value: the
+    classification (the rules' activity section and the SQL of both models), which contact
+    belongs to which account, and the whole read each activity table has grown from by
+    appends since (the ingest's load log; a table read whole again starts a new base). The
+    file names are data_quality/contract.py's. -#}
+{% macro pair_activity_built_from() -%}
+    {#- graph has no nodes while parsing, nor in a unit test. -#}
+    {%- set classified = graph.get('nodes', {}).values()
+        | selectattr('name', 'equalto', 'int_activities__classified') | map(attribute='raw_code') | join -%}
+    {%- set loads = source('quality', 'landing_loads') -%}
+    select
+        '{{ local_md5(tojson(rule("activity")) ~ classified ~ model.raw_code) }}'
+        || '-' || cast(count(*) as varchar)
+        || '-' || cast(coalesce(bit_xor(hash(contact_id, account_id)), 0) as varchar)
+        {%- for file in ['Task.csv', 'Event.csv'] %}
+        || '-' || coalesce((
+            select cast(max(loaded_at) as varchar) from {{ loads }}
+            where file = '{{ file }}' and reused_from is null and appended_to is null
+        ), 'never read')
+        {%- endfor %} as built_from
+    from {{ ref('stg_salesforce__contacts') }}
+{%- endmacro %}
+
+{#- The last build to add to, or none when the model must be built whole: no build yet, a
+    fingerprint that differs, a run date before the last build's, or a new task logged by
+    the rep on the day of an old one (the bulk-logged rule counts a rep's tasks per day, so
+    old rows may change class). Run at compile time. -#}
+{% macro pair_activity_state() -%}
+    {%- if not (is_incremental() and execute) -%}
+    {{- return(none) -}}
+    {%- endif -%}
+    {%- set last = run_query(
+        "select cast(max(built_for) as varchar), max(tasks_through), max(events_through) "
+        ~ "from " ~ this ~ " "
+        ~ "having count(*) > 0 and count(distinct built_from) = 1 "
+        ~ "and any_value(built_from) = (" ~ pair_activity_built_from() ~ ") "
+        ~ "and max(built_for) <= " ~ as_of_date()
+    ) -%}
+    {%- if last.rows | length == 0 -%}
+    {{- return(none) -}}
+    {%- endif -%}
+    {%- set row = last.rows[0] -%}
+    {%- set tasks = ref('stg_salesforce__tasks') -%}
+    {%- set old_days_grown = run_query(
+        "select count(*) from " ~ tasks ~ " as t semi join (select owner_id, cast(created_at as date) "
+        ~ "as created_on from " ~ tasks ~ " where landing_row > " ~ row[1] ~ ") as n "
+        ~ "on t.owner_id = n.owner_id and cast(t.created_at as date) = n.created_on "
+        ~ "where t.landing_row <= " ~ row[1]
+    ).columns[0].values()[0] -%}
+    {%- if old_days_grown > 0 -%}
+    {{- return(none) -}}
+    {%- endif -%}
+    {{- return({'built_for': row[0], 'tasks_through': row[1], 'events_through': row[2]}) -}}
+{%- endmacro %}
+
+{#- Pre-hook: a build not to add to is emptied first, so the model's rows replace it whole. -#}
+{% macro drop_stale_pair_activity() -%}
+    {%- if is_incremental() and pair_activity_state() is none -%}
+    delete from {{ this }}
+    {%- endif -%}
+{%- endmacro %}
