@@ -1,6 +1,6 @@
-{#- int_activities__summed_by_pair keeps its last build and, on the next run date, computes
-    again only the pairs whose sums can have moved. These macros decide whether the last
-    build is one to build on. -#}
+{#- account_activity keeps its last build and, on the next run date, moves only the pairs
+    whose sums can have moved. These macros decide whether the last build is one to build
+    on, and work out the columns that move with the date or the rep's other pairs. -#}
 
 {#- Everything the sums rest on besides the activity rows themselves, as one value: the
     classification (the rules' activity section and the SQL of both models), which contact
@@ -62,4 +62,42 @@
     {%- if is_incremental() and pair_activity_state() is none -%}
     delete from {{ this }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The columns that depend on the run date or on the rep's other pairs, as (column,
+    expression) over a pair relation and a rep_phantom_shares relation: the model selects
+    them for the pairs it builds, the post-hook sets them on the pairs it did not. -#}
+{% macro activity_as_of_columns(pairs, reps) -%}
+    {{- return([
+        ('days_since_meaningful_activity',
+            "date_diff('day', " ~ pairs ~ ".last_meaningful_activity_on, " ~ as_of_date() ~ ")"),
+        ('is_working', pairs ~ ".last_meaningful_activity_on > " ~ as_of_date() ~ " - "
+            ~ rule('working_window_days') ~ " is true"),
+        ('rep_is_phantom_flagged', "coalesce(" ~ reps ~ ".phantom_share_90d >= "
+            ~ rule('activity').phantom_share_flag ~ ", false)"),
+        ('rep_phantom_share_90d', reps ~ ".phantom_share_90d"),
+    ]) -}}
+{%- endmacro %}
+
+{#- Each rep's phantom share over the last 90 days, summed from the pairs' counts: the same
+    as counting the rep's activities, without classifying all 20M of them again. No
+    activity in 90 days: no share (0 / 0 would be NaN, which DuckDB ranks high). -#}
+{% macro rep_phantom_shares(pairs) -%}
+    select
+        rep_id,
+        sum(phantom_activities_90d)
+            / nullif(sum(meaningful_activities_90d + phantom_activities_90d), 0) as phantom_share_90d
+    from {{ pairs }}
+    group by rep_id
+{%- endmacro %}
+
+{#- Post-hook: a day moves a few pairs, but every pair's days since its last meaningful
+    activity, and a rep's share when any of the rep's pairs moved, change with it. -#}
+{% macro refresh_unmoved_pairs() -%}
+    update {{ this }} as p set
+    {%- for column, expression in activity_as_of_columns('p', 'r') %}
+        {{ column }} = {{ expression }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from ({{ rep_phantom_shares(this) }}) as r
+    where p.rep_id = r.rep_id and p.built_for < {{ as_of_date() }}
 {%- endmacro %}

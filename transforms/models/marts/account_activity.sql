@@ -1,36 +1,178 @@
 -- Per account and rep who touched it: meaningful work in the last 30/60/90 days, the last
 -- meaningful activity, contacts engaged and the share of phantom activity. The allocation
--- reads the owning rep's row to decide whether an account is being worked. The sums come
--- from int_activities__summed_by_pair; what depends on the run date or on the rep's other
--- pairs is worked out here, daily.
-{%- set activity = rule('activity') %}
-with per_pair as (
-    select * exclude (engaged_contacts, built_for, built_from, tasks_through, events_through)
-    from {{ ref('int_activities__summed_by_pair') }}
+-- reads the owning rep's row to decide whether an account is being worked.
+--
+-- Incremental, because summing 20M activities again took 10-20 s a day at 1M accounts
+-- while a day moves a few rows: a run builds on the last build when
+-- macros/pair_activity.sql finds it sound, and reads only the rows that move a sum (new,
+-- reaching the run date, or leaving a 30/60/90-day window). A window boundary alone
+-- touches 300k pairs holding a third of all activity, so the sums are moved by those rows
+-- rather than summed again; contacts keep their last meaningful date in a list, which a
+-- leaving row cannot take back from a distinct count. The pairs a day did not move get
+-- their date and rep columns refreshed (post-hook). Anything else (a file read whole
+-- again, a contact moved, new rules, a new task on an old task's rep and day, where the
+-- bulk-logged rule may reclassify old rows) builds it whole.
+{{ config(
+    materialized='incremental',
+    unique_key='account_activity_id',
+    incremental_strategy='delete+insert',
+    pre_hook="{{ drop_stale_pair_activity() }}",
+    post_hook="{{ refresh_unmoved_pairs() }}",
+) }}
+{%- set last = pair_activity_state() %}
+{%- set as_of = as_of_date() %}
+with
+{%- if not last %}
+engaged_contacts as (
+    -- Only contacts that belong to the account count as engaged.
+    select a.account_id, a.rep_id, a.contact_id, max(a.activity_date) as last_on
+    from {{ ref('int_activities__classified') }} as a
+    inner join {{ ref('stg_salesforce__contacts') }} as c
+        on a.contact_id = c.contact_id and a.account_id = c.account_id
+    where
+        a.rep_id is not null
+        and a.is_meaningful
+        and a.activity_date > {{ as_of }} - 90
+    group by all
 ),
 
-per_rep as (
-    -- The rep's phantom share summed from the pairs' counts: the same as counting the
-    -- rep's activities, without classifying all 20M of them again (int_reps__phantom_activity
-    -- reads it from here).
+sums as materialized (
     select
+        a.account_id,
+        a.rep_id,
+        max(a.activity_date) filter (where a.is_meaningful) as last_meaningful_activity_on,
+        max(a.activity_date) as last_activity_on,
+        count(*) filter (where a.is_meaningful and a.activity_date > {{ as_of }} - 30)
+            as meaningful_activities_30d,
+        count(*) filter (where a.is_meaningful and a.activity_date > {{ as_of }} - 60)
+            as meaningful_activities_60d,
+        count(*) filter (where a.is_meaningful and a.activity_date > {{ as_of }} - 90)
+            as meaningful_activities_90d,
+        count(*) filter (where not a.is_meaningful and a.activity_date > {{ as_of }} - 90)
+            as phantom_activities_90d
+    from {{ ref('int_activities__classified') }} as a
+    where a.rep_id is not null
+    group by a.account_id, a.rep_id
+),
+
+pairs as (select * from sums),
+{%- else %}
+{%- set built_for = "date '" ~ last.built_for ~ "'" %}
+{%- set is_new = "((activity_source = 'task' and landing_row > " ~ last.tasks_through
+    ~ ") or (activity_source = 'event' and landing_row > " ~ last.events_through ~ "))" %}
+-- A row adds to a window it is in today when it is new or was still to come on the last
+-- build's date; an old row leaves a window it was in then and is not in now.
+{%- set adds = "(is_new or activity_date > " ~ built_for ~ ")" %}
+{%- set leaves = {} %}
+{%- for days in [30, 60, 90] %}
+{%- do leaves.update({days: "(not is_new and activity_date > " ~ built_for ~ " - " ~ days
+    ~ " and activity_date <= least(" ~ built_for ~ ", " ~ as_of ~ " - " ~ days ~ "))"}) %}
+{%- endfor %}
+moving as materialized (
+    select account_id, rep_id, contact_id, activity_date, is_meaningful, {{ is_new }} as is_new
+    from {{ ref('int_activities__classified') }}
+    where
+        rep_id is not null
+        and ({{ is_new }} or activity_date > {{ built_for }}
+        {%- for days in [30, 60, 90] %}
+            or (activity_date > {{ built_for }} - {{ days }} and activity_date <= {{ as_of }} - {{ days }})
+        {%- endfor %})
+),
+
+moves as materialized (
+    select
+        account_id,
         rep_id,
-        -- No activity in 90 days: no share (0 / 0 would be NaN, which DuckDB ranks high).
-        sum(phantom_activities_90d)
-            / nullif(sum(meaningful_activities_90d + phantom_activities_90d), 0)
-            as phantom_share_90d
-    from per_pair
-    group by rep_id
+        {%- for days in [30, 60, 90] %}
+        coalesce(sum(case
+            when {{ adds }} and activity_date > {{ as_of }} - {{ days }} then 1
+            when {{ leaves[days] }} then -1 else 0
+        end) filter (where is_meaningful), 0) as meaningful_{{ days }}d,
+        {%- endfor %}
+        coalesce(sum(case
+            when {{ adds }} and activity_date > {{ as_of }} - 90 then 1
+            when {{ leaves[90] }} then -1 else 0
+        end) filter (where not is_meaningful), 0) as phantom_90d,
+        max(activity_date) filter (where is_meaningful and {{ adds }}) as entered_meaningful_on,
+        max(activity_date) filter (where {{ adds }}) as entered_on
+    from moving
+    group by account_id, rep_id
+),
+
+built as (
+    select s.*
+    from {{ this }} as s
+    semi join moves as m on s.account_id = m.account_id and s.rep_id = m.rep_id
+),
+
+engaged_contacts as (
+    -- The moved pairs' contacts: each one's last meaningful date, from the last build's
+    -- list and the rows that came in; the window then drops the ones gone quiet.
+    select account_id, rep_id, contact_id, max(last_on) as last_on
+    from (
+        select account_id, rep_id, unnest(engaged_contacts, recursive := true)
+        from built
+        union all
+        select m.account_id, m.rep_id, m.contact_id, m.activity_date
+        from moving as m
+        inner join {{ ref('stg_salesforce__contacts') }} as c
+            on m.contact_id = c.contact_id and m.account_id = c.account_id
+        where m.is_meaningful and (m.is_new or m.activity_date > {{ built_for }})
+    )
+    where last_on > {{ as_of }} - 90
+    group by all
+),
+
+sums as materialized (
+    select
+        m.account_id,
+        m.rep_id,
+        greatest(s.last_meaningful_activity_on, m.entered_meaningful_on) as last_meaningful_activity_on,
+        greatest(s.last_activity_on, m.entered_on) as last_activity_on,
+        coalesce(s.meaningful_activities_30d, 0) + m.meaningful_30d as meaningful_activities_30d,
+        coalesce(s.meaningful_activities_60d, 0) + m.meaningful_60d as meaningful_activities_60d,
+        coalesce(s.meaningful_activities_90d, 0) + m.meaningful_90d as meaningful_activities_90d,
+        coalesce(s.phantom_activities_90d, 0) + m.phantom_90d as phantom_activities_90d
+    from moves as m
+    left join built as s on m.account_id = s.account_id and m.rep_id = s.rep_id
+),
+
+-- Every pair after the merge, for the reps' shares.
+pairs as (
+    select rep_id, meaningful_activities_90d, phantom_activities_90d
+    from {{ this }} as s
+    anti join moves as m on s.account_id = m.account_id and s.rep_id = m.rep_id
+    union all
+    select rep_id, meaningful_activities_90d, phantom_activities_90d from sums
+),
+{%- endif %}
+
+engaged as (
+    select
+        account_id,
+        rep_id,
+        count(*) as contacts_engaged_90d,
+        list({'contact_id': contact_id, 'last_on': last_on}) as engaged_contacts
+    from engaged_contacts
+    group by account_id, rep_id
 )
 
 select
     p.account_id || '|' || p.rep_id as account_activity_id,
     p.*,
-    date_diff('day', p.last_meaningful_activity_on, {{ as_of_date() }}) as days_since_meaningful_activity,
-    p.last_meaningful_activity_on > {{ as_of_date() }} - {{ rule('working_window_days') }}
-        is true as is_working,
+    coalesce(e.contacts_engaged_90d, 0) as contacts_engaged_90d,
     p.phantom_activities_90d > 0 and p.meaningful_activities_90d = 0 as is_phantom_only,
-    coalesce(r.phantom_share_90d >= {{ activity.phantom_share_flag }}, false) as rep_is_phantom_flagged,
-    r.phantom_share_90d as rep_phantom_share_90d
-from per_pair as p
-left join per_rep as r on p.rep_id = r.rep_id
+    {%- for column, expression in activity_as_of_columns('p', 'r') %}
+    {{ expression }} as {{ column }},
+    {%- endfor %}
+    e.engaged_contacts,
+    -- What this build rests on; a pair summed again carries the run's values, so the
+    -- table's max is its latest build.
+    {{ as_of }} as built_for,
+    f.built_from,
+    (select coalesce(max(landing_row), 0) from {{ ref('stg_salesforce__tasks') }}) as tasks_through,
+    (select coalesce(max(landing_row), 0) from {{ ref('stg_salesforce__events') }}) as events_through
+from sums as p
+left join engaged as e on p.account_id = e.account_id and p.rep_id = e.rep_id
+left join ({{ rep_phantom_shares('pairs') }}) as r on p.rep_id = r.rep_id
+cross join ({{ pair_activity_built_from() }}) as f
