@@ -16,6 +16,7 @@
     materialized='incremental',
     unique_key='account_activity_id',
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
     pre_hook="{{ drop_stale_pair_activity() }}",
     post_hook="{{ refresh_unmoved_pairs() }}",
 ) }}
