@@ -45,20 +45,19 @@ def _key(spec) -> dg.AssetKey:
         for spec in LANDING_FILES
     ]
     + [
-        dg.AssetSpec(
-            dg.AssetKey(QUARANTINE_ASSET_KEY),
-            group_name="landing",
-            kinds={"duckdb"},
-            description="Rows kept out of raw.* by a blocking rule, and warnings, with "
-            "the file, row, rule and raw values",
-        ),
-        dg.AssetSpec(
-            dg.AssetKey(LOADS_ASSET_KEY),
-            group_name="landing",
-            kinds={"duckdb"},
-            description="One row per file per load: read whole, appended to, or reused. "
-            "Incremental models read it to know a raw table only grew since they last ran",
-        ),
+        dg.AssetSpec(dg.AssetKey(key), group_name="landing", kinds={"duckdb"}, description=text)
+        for key, text in (
+            (
+                QUARANTINE_ASSET_KEY,
+                "Rows kept out of raw.* by a blocking rule, and warnings, with the file, row, "
+                "rule and raw values",
+            ),
+            (
+                LOADS_ASSET_KEY,
+                "One row per file per load: read whole, appended to, or reused. Incremental "
+                "models read it to know a raw table only grew since they last ran",
+            ),
+        )
     ],
     check_specs=[
         dg.AssetCheckSpec(
