@@ -22,6 +22,13 @@
 ) }}
 {%- set last = pair_activity_state() %}
 {%- set as_of = as_of_date() %}
+{#- The windowed counts: column, window in days, which activity counts. -#}
+{%- set counts = [
+    ('meaningful_activities_30d', 30, 'is_meaningful'),
+    ('meaningful_activities_60d', 60, 'is_meaningful'),
+    ('meaningful_activities_90d', 90, 'is_meaningful'),
+    ('phantom_activities_90d', 90, 'not is_meaningful'),
+] %}
 with
 {%- if not last %}
 engaged_contacts as (
@@ -43,14 +50,10 @@ sums as materialized (
         a.rep_id,
         max(a.activity_date) filter (where a.is_meaningful) as last_meaningful_activity_on,
         max(a.activity_date) as last_activity_on,
-        count(*) filter (where a.is_meaningful and a.activity_date > {{ as_of }} - 30)
-            as meaningful_activities_30d,
-        count(*) filter (where a.is_meaningful and a.activity_date > {{ as_of }} - 60)
-            as meaningful_activities_60d,
-        count(*) filter (where a.is_meaningful and a.activity_date > {{ as_of }} - 90)
-            as meaningful_activities_90d,
-        count(*) filter (where not a.is_meaningful and a.activity_date > {{ as_of }} - 90)
-            as phantom_activities_90d
+        {%- for column, days, counted in counts %}
+        count(*) filter (where {{ counted }} and activity_date > {{ as_of }} - {{ days }})
+            as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from {{ ref('int_activities__classified') }} as a
     where a.rep_id is not null
     group by a.account_id, a.rep_id
@@ -84,16 +87,12 @@ moves as materialized (
     select
         account_id,
         rep_id,
-        {%- for days in [30, 60, 90] %}
+        {%- for column, days, counted in counts %}
         coalesce(sum(case
             when {{ adds }} and activity_date > {{ as_of }} - {{ days }} then 1
             when {{ leaves[days] }} then -1 else 0
-        end) filter (where is_meaningful), 0) as meaningful_{{ days }}d,
+        end) filter (where {{ counted }}), 0) as {{ column }},
         {%- endfor %}
-        coalesce(sum(case
-            when {{ adds }} and activity_date > {{ as_of }} - 90 then 1
-            when {{ leaves[90] }} then -1 else 0
-        end) filter (where not is_meaningful), 0) as phantom_90d,
         max(activity_date) filter (where is_meaningful and {{ adds }}) as entered_meaningful_on,
         max(activity_date) filter (where {{ adds }}) as entered_on
     from moving
@@ -118,7 +117,7 @@ engaged_contacts as (
         from moving as m
         inner join {{ ref('stg_salesforce__contacts') }} as c
             on m.contact_id = c.contact_id and m.account_id = c.account_id
-        where m.is_meaningful and (m.is_new or m.activity_date > {{ built_for }})
+        where m.is_meaningful and {{ adds }}
     )
     where last_on > {{ as_of }} - 90
     group by all
@@ -130,10 +129,9 @@ sums as materialized (
         m.rep_id,
         greatest(s.last_meaningful_activity_on, m.entered_meaningful_on) as last_meaningful_activity_on,
         greatest(s.last_activity_on, m.entered_on) as last_activity_on,
-        coalesce(s.meaningful_activities_30d, 0) + m.meaningful_30d as meaningful_activities_30d,
-        coalesce(s.meaningful_activities_60d, 0) + m.meaningful_60d as meaningful_activities_60d,
-        coalesce(s.meaningful_activities_90d, 0) + m.meaningful_90d as meaningful_activities_90d,
-        coalesce(s.phantom_activities_90d, 0) + m.phantom_90d as phantom_activities_90d
+        {%- for column, days, counted in counts %}
+        coalesce(s.{{ column }}, 0) + m.{{ column }} as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from moves as m
     left join built as s on m.account_id = s.account_id and m.rep_id = s.rep_id
 ),
