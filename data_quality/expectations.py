@@ -320,27 +320,43 @@ def _vectorizable(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def validate(frame: pd.DataFrame, rules: list[Rule], name: str) -> Outcome:
-    """Runs the rules over `frame` (which must carry a `_row` column)."""
+    """Runs the rules over `frame` (which must carry a `_row` column). The rules on a
+    column run on that column alone: GX filters the whole frame for each rule (the rows a
+    rule skips or fails), so on a wide frame every rule paid for every column (a million
+    accounts' eight rules: 1.35 s, and 0.4 s column by column)."""
     frame = _vectorizable(frame)
-    context = _context()
+    # One batch definition, and suites validated as they are, not added to the context:
+    # each addition saved the context's whole configuration as YAML (~25 ms a rule set).
     batch_definition = (
-        context.data_sources.add_pandas(name)
+        _context()
+        .data_sources.add_pandas(name)
         .add_dataframe_asset(name)
         .add_batch_definition_whole_dataframe(name)
     )
-    suite = context.suites.add(
-        gx.ExpectationSuite(name=name, expectations=[rule.build() for rule in rules])
-    )
-    # A validation definition builds the batch once; `get_batch(...).validate(...)` builds
-    # it twice, and GX fingerprints every column of the frame for each build (~0.7 s for a
-    # million accounts).
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
-    )
-    result = validation.run(
-        batch_parameters={"dataframe": frame},
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]},
-    )
+    by_columns: dict[tuple[str, ...], list[Rule]] = {}
+    for rule in rules:
+        by_columns.setdefault(tuple(rule.columns), []).append(rule)
+    parts = []
+    for i, (columns, on_columns) in enumerate(by_columns.items()):
+        # A column the frame lacks is left to GX, which fails the rule on it.
+        narrow = frame[[ROW, *(c for c in columns if c in frame)]]
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": narrow})
+        suite = gx.ExpectationSuite(
+            name=f"{name}.{i}", expectations=[rule.build() for rule in on_columns]
+        )
+        result = batch.validate(
+            suite,
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]},
+        )
+        parts.append(_outcome(result, on_columns, narrow))
+    outcome = Outcome.combine(parts) if parts else Outcome.empty()
+    order = {rule.name: i for i, rule in enumerate(rules)}
+    outcome.summary.sort(key=lambda item: order[item["rule"]])
+    return outcome
+
+
+def _outcome(result, rules: list[Rule], frame: pd.DataFrame) -> Outcome:
+    """The rows that failed each rule, and a summary per rule, from GX's result."""
     by_name = {rule.name: rule for rule in rules}
     failures, summary = [], []
     for item in result.results:

@@ -72,16 +72,17 @@ def test_a_file_that_changed_while_it_was_read_is_read_again_next_run(con, landi
     # between, that digest would name bytes the load never saw, and the next run reuse it.
     from data_quality import ingest
 
-    read = ingest._read
+    read_csv, grown = ingest._read_csv, []
 
-    def read_then_grow(con, spec, path, *args):
-        report = read(con, spec, path, *args)
-        if path.name == "Task.csv":
+    def read_then_grow(con, path, *args, **kwargs):
+        rows = read_csv(con, path, *args, **kwargs)
+        if path.name == "Task.csv" and not grown:
             with path.open("a") as f:
                 f.write(task("T4", "001A"))
-        return report
+            grown.append(path)
+        return rows
 
-    monkeypatch.setattr(ingest, "_read", read_then_grow)
+    monkeypatch.setattr(ingest, "_read_csv", read_then_grow)
     run(con, landing, DAY1)
     monkeypatch.undo()
     second = run(con, landing, DAY2)
