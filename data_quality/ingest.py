@@ -139,7 +139,7 @@ def _spans_rows_suite(con, rules: list[Rule], table: str, clean: str, name: str)
         # Over all of `table`, not only the rows `clean` keeps: a superset of the hashes
         # that repeat, and GX decides; the rows are not filtered twice. A hash repeats
         # where it equals the one before it in order: sorting 18M hashes took half the
-        # time of grouping them (1.0 s against 1.7-2.3 s), and on one core.
+        # time of grouping them (1.0 s against 1.7-2.3 s).
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE landing_repeats AS SELECT {ROW}, {value}, "
             f"hash({value}) AS h {clean} AND hash({value}) IN (SELECT h FROM "
@@ -476,9 +476,8 @@ def load_landing_file(
                 digest = []
 
                 def after_read() -> None:
-                    # Hashed on the other core while the rows are numbered and checked
-                    # (one core, mostly), from the page cache the read has just filled:
-                    # 18M tasks, ~0.5 s off the load.
+                    # Hashed on another thread while the rows are numbered and checked,
+                    # from the page cache the read has just filled, not after them.
                     if unread:
                         digest.append(digests.submit(scan_after_read, path, unread))
 
