@@ -15,8 +15,7 @@ import itertools
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -468,21 +467,11 @@ def load_landing_file(
         if last and scan.digest == last.file_digest:
             report = reuse_load(con, spec, as_of, last, LoadReport)
         elif last and scan.appends_to(last):
-            appending = (last, scan)
-            report = _read_file(con, spec, path, as_of, rules, required_file, appending=appending)
+            report = _read_file(con, spec, path, as_of, rules, required_file, (last, scan))
         if report is None:
             unread = path.stat() if present and not scan else None
-            with ThreadPoolExecutor(1) as digests:
-                digest = []
-
-                def after_read() -> None:
-                    # Hashed on another thread while the rows are numbered and checked,
-                    # from the page cache the read has just filled, not after them.
-                    if unread:
-                        digest.append(digests.submit(scan_after_read, path, unread))
-
-                report = _read_file(con, spec, path, as_of, rules, required_file, after_read)
-            scan = digest[0].result() if digest else scan
+            report = _read_file(con, spec, path, as_of, rules, required_file)
+            scan = scan_after_read(path, unread) if unread else scan
     except BaseException:
         record_failed(con, spec, as_of)
         raise
@@ -530,20 +519,12 @@ def _check_no_collision(con, spec, as_of, rules, clean, rows_before) -> None:
 
 
 def _read_file(
-    con,
-    spec,
-    path,
-    as_of,
-    rules,
-    required_file,
-    after_read: Callable[[], None] = lambda: None,
-    appending: tuple[LastLoad, Scan] | None = None,
+    con, spec, path, as_of, rules, required_file, appending: tuple[LastLoad, Scan] | None = None
 ) -> LoadReport | None:
     """Reads the file, or with `appending` only the rows added since the last load (None
-    when those rows collide with old ones: the caller reads the whole file instead).
-    `after_read` is called once the file has been read, before its rows are checked."""
+    when those rows collide with old ones: the caller reads the whole file instead)."""
     try:
-        return _read(con, spec, path, as_of, rules, required_file, after_read, appending)
+        return _read(con, spec, path, as_of, rules, required_file, appending)
     except _NotAnAppend:
         return None
     finally:
@@ -554,7 +535,7 @@ def _read_file(
         )
 
 
-def _read(con, spec, path, as_of, rules, required_file, after_read, appending) -> LoadReport:
+def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport:
     report = LoadReport(file=spec.file, table=spec.raw_table)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {spec.raw_table.split('.')[0]}")
     if appending:
@@ -603,7 +584,6 @@ def _read(con, spec, path, as_of, rules, required_file, after_read, appending) -
         typed = parsed is not None
         if not typed:
             parsed = _read_csv(con, path, source, header, {})
-    after_read()
 
     rows = "landing_rows" if appending else spec.raw_table  # the new rows alone, or all
     if direct:
