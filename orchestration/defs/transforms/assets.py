@@ -18,6 +18,7 @@ from orchestration.partitions import as_of, daily
 from orchestration.resources import RulesFile, Warehouse
 
 AFTER_ALLOCATION = "source:allocation+"
+RUN_TARGET = "daily_run"  # under transforms/target/
 RUN_DATE_TABLE = "main.run_date"  # read by the as_of_date() macro (transforms/macros/rules.sql)
 
 
@@ -65,10 +66,12 @@ def _build(
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)]
     if config.full_refresh:
         args.append("--full-refresh")
-    # One target folder per step, reused: dagster-dbt's default (a new folder per run, 5-8 MB)
-    # would grow by gigabytes a year of daily runs. The warehouse pool runs one step at a
-    # time, so two runs never share the folder at once.
-    target = dbt_project.target_path / context.op_def.name
+    # One target folder for both steps, reused: dagster-dbt's default (a new folder per run,
+    # 5-8 MB) would grow by gigabytes a year of daily runs. Shared, so the second step
+    # parses only what changed since the first (a full parse is ~3 s, and every run on a
+    # new warehouse path needs one). The warehouse pool runs one step at a time, so two
+    # steps never share the folder at once.
+    target = dbt_project.target_path / RUN_TARGET
     held = []
     for event in dbt.cli(args, context=context, target_path=target).stream():
         if (
