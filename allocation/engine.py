@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field, fields, replace
 
+import numpy as np
 import pandas as pd
 
 from allocation.capacity import DEPARTED, UNAVAILABLE, rep_capacity
@@ -57,6 +58,19 @@ class RunResult:
     distribution_seconds: float = 0.0  # filling free slots, events included (for benchmarks)
 
 
+# An event as the steps produce it; make_events numbers the run's events and adds the rest.
+ROW = [
+    "account_id",
+    "from_rep_id",
+    "to_rep_id",
+    "kind",
+    "reason_code",
+    "explanation",
+    "priority",
+    "rest_until",
+]
+
+
 def _event(
     account_id, from_rep, to_rep, kind, reason, explanation, priority=None, rest_until=None
 ) -> dict:
@@ -72,22 +86,29 @@ def _event(
     }
 
 
-def _adopt_crm_owners(accounts: pd.DataFrame, capacity: pd.DataFrame) -> list[dict]:
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    """Events built one at a time (the steps that decide a few rows each) as a frame."""
+    return pd.DataFrame(rows, columns=ROW)
+
+
+def _adopt_crm_owners(accounts: pd.DataFrame, capacity: pd.DataFrame) -> pd.DataFrame:
     """On the first run, books start from the CRM's owners who are on the roster."""
     active = capacity.loc[capacity["status"] != DEPARTED, "rep_id"]
     owned = accounts[accounts["crm_owner_id"].isin(active)].sort_values("account_id")
-    return [
-        _event(
-            a.account_id,
-            None,
-            a.crm_owner_id,
-            ADOPTION,
-            "crm_owner",
-            "already owned by this rep in the CRM when dynamic books started",
-            a.priority,
-        )
-        for a in owned.itertuples()
-    ]
+    # Column-wise: a first run adopts a row per owned account (300k at 1M accounts).
+    return pd.DataFrame(
+        {
+            "account_id": owned["account_id"],
+            "from_rep_id": None,
+            "to_rep_id": owned["crm_owner_id"],
+            "kind": ADOPTION,
+            "reason_code": "crm_owner",
+            "explanation": "already owned by this rep in the CRM when dynamic books started",
+            "priority": owned["priority"],
+            "rest_until": None,
+        },
+        columns=ROW,
+    )
 
 
 def _returns(
@@ -97,17 +118,19 @@ def _returns(
     rules: Rules,
     as_of: dt.date,
     priority: pd.Series,
-) -> tuple[list[dict], pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Accept returns of accounts in the returning rep's book, within the rep's limit."""
     columns = ["account_id", "rep_id", "returned_at", "reason", "decision", "decision_reason"]
     if returns.empty:
-        return [], pd.DataFrame(columns=columns)
+        return _frame([]), pd.DataFrame(columns=columns)
     today = pd.Timestamp(as_of)
     returns = returns[returns["rep_id"].isin(books["rep_id"])]
     # Dicts, not Series: deleting from a Series index rebuilds its hash table (0.4 ms a
-    # lookup at a million accounts).
-    owner = dict(zip(books["account_id"], books["rep_id"], strict=True))
-    entered = dict(zip(books["account_id"], books["entered_on"], strict=True))
+    # lookup at a million accounts). Only of the books' returned accounts: dicts of a whole
+    # first-run book took ~1 s at a million accounts.
+    asked = books[books["account_id"].isin(returns["account_id"])]
+    owner = dict(zip(asked["account_id"], asked["rep_id"], strict=True))
+    entered = dict(zip(asked["account_id"], asked["entered_on"], strict=True))
     window_start = today - pd.Timedelta(days=rules.returns.period_days - 1)
     earlier = events[
         (events["kind"] == RETURN)
@@ -158,7 +181,7 @@ def _returns(
             )
             del owner[r.account_id]
         decisions.append((r.account_id, r.rep_id, r.returned_at, reason, *decision))
-    return rows, pd.DataFrame(decisions, columns=columns)
+    return _frame(rows), pd.DataFrame(decisions, columns=columns)
 
 
 def _retrieve(
@@ -168,7 +191,7 @@ def _retrieve(
     rules: Rules,
     as_of: dt.date,
     priority: pd.Series,
-) -> list[dict]:
+) -> pd.DataFrame:
     """Accounts not worked within the working window go back to the pool and rest."""
     today = pd.Timestamp(as_of)
     away = set(capacity.loc[capacity["status"] == UNAVAILABLE, "rep_id"])
@@ -185,30 +208,34 @@ def _retrieve(
     due = ~in_grace & ~(worked["last_on"] >= window_start) & ~worked["rep_id"].isin(away)
     rest_days = rules.rest_days["retrieved"]
     rest = (today + pd.Timedelta(days=rest_days)).date()
-    rows = []
-    for w in worked[due].sort_values("account_id").itertuples():
-        if pd.notna(w.is_phantom_only) and bool(w.is_phantom_only):
-            reason = "phantom_only"
-            why = "only phantom activity (recurring, open or bulk-logged tasks) in 90 days"
-        elif pd.isna(w.last_on):
-            reason, why = "not_worked", "no meaningful activity by the owner"
-        else:
-            reason = "not_worked"
-            why = f"no meaningful activity for {(today - w.last_on).days} days"
-        rows.append(
-            _event(
-                w.account_id,
-                w.rep_id,
-                None,
-                RETRIEVAL,
-                reason,
-                f"{why} (working window {rules.working_window_days} days); "
-                f"rests {rest_days} days until {rest}",
-                priority.get(w.account_id),
-                rest,
-            )
-        )
-    return rows
+    # Column-wise: the first run retrieves every adopted account nobody works (70k at 1M).
+    w = worked[due].sort_values("account_id")
+    phantom = w["is_phantom_only"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    never = w["last_on"].isna().to_numpy()
+    idle_days = (today - w["last_on"]).dt.days.astype("Int64").astype(str)
+    why = np.select(
+        [phantom, never],
+        [
+            "only phantom activity (recurring, open or bulk-logged tasks) in 90 days",
+            "no meaningful activity by the owner",
+        ],
+        ("no meaningful activity for " + idle_days + " days").to_numpy(dtype=object),
+    )
+    return pd.DataFrame(
+        {
+            "account_id": w["account_id"],
+            "from_rep_id": w["rep_id"],
+            "to_rep_id": None,
+            "kind": RETRIEVAL,
+            "reason_code": np.where(phantom, "phantom_only", "not_worked"),
+            "explanation": pd.Series(why, index=w.index)
+            + f" (working window {rules.working_window_days} days); "
+            f"rests {rest_days} days until {rest}",
+            "priority": w["account_id"].map(priority),
+            "rest_until": rest,
+        },
+        columns=ROW,
+    )
 
 
 def _departures(
@@ -217,7 +244,7 @@ def _departures(
     reps: pd.DataFrame,
     accounts: pd.DataFrame,
     rules: Rules,
-) -> list[dict]:
+) -> pd.DataFrame:
     """A departed rep's book: open opportunities follow the holdout policy, the rest is freed."""
     departed = set(capacity.loc[capacity["status"] == DEPARTED, "rep_id"])
     leaving = (
@@ -261,7 +288,7 @@ def _departures(
                     b.priority,
                 )
             )
-    return rows
+    return _frame(rows)
 
 
 def _with_free_slots(capacity: pd.DataFrame, books: pd.DataFrame) -> pd.DataFrame:
@@ -271,12 +298,12 @@ def _with_free_slots(capacity: pd.DataFrame, books: pd.DataFrame) -> pd.DataFram
 
 def _distribute(
     pool: pd.DataFrame, capacity: pd.DataFrame, books: pd.DataFrame, from_departed: dict[str, str]
-) -> list[dict]:
+) -> pd.DataFrame:
     """Fill free capacity with the best eligible accounts, fair by value (distribution.py)."""
     reps = _with_free_slots(capacity[capacity["receives_accounts"]], books)
     assigned = distribute(pool[["account_id", "segment", "priority"]], reps)
     if assigned.empty:
-        return []
+        return _frame([])
     # Built column-wise: a book build from empty explains ~300k moves.
     info = pool.set_index("account_id")
     slots = reps.set_index("rep_id")
@@ -319,8 +346,7 @@ def _distribute(
             "rest_until": None,
         }
     )
-    events = events.sort_values(["priority", "account_id"], ascending=[False, True])
-    return events.to_dict("records")
+    return events.sort_values(["priority", "account_id"], ascending=[False, True])
 
 
 def _reintroduced(accounts: pd.DataFrame, returned_bad: pd.DataFrame) -> set[str]:
@@ -334,11 +360,12 @@ def _reintroduced(accounts: pd.DataFrame, returned_bad: pd.DataFrame) -> set[str
     return set(decided.loc[later, "account_id"])
 
 
-def _books(rows: list[dict], as_of: dt.date, kind: str) -> pd.DataFrame:
+def _books(rows: pd.DataFrame, as_of: dt.date, kind: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "account_id": pd.Series([r["account_id"] for r in rows], dtype=object),
-            "rep_id": pd.Series([r["to_rep_id"] for r in rows], dtype=object),
+            # Objects, as _hashable makes the inputs: pandas' isin hashes them quickly.
+            "account_id": pd.Series(rows["account_id"].to_numpy(dtype=object), dtype=object),
+            "rep_id": pd.Series(rows["to_rep_id"].to_numpy(dtype=object), dtype=object),
             "entered_on": pd.Timestamp(as_of),
             "entered_by": kind,
         }
@@ -376,16 +403,13 @@ class _Lane:
     name: str
     capacity: pd.DataFrame
     books: pd.DataFrame
-    rows: list[dict] = field(default_factory=list)
+    rows: list[pd.DataFrame] = field(default_factory=list)  # the lane's events, in order
     from_departed: dict[str, str] = field(default_factory=dict)
 
-    def record(self, new_rows: list[dict], leaving: bool = True) -> None:
-        for row in new_rows:
-            row["lane"] = self.name
-        self.rows.extend(new_rows)
+    def record(self, new_rows: pd.DataFrame, leaving: bool = True) -> None:
+        self.rows.append(new_rows.assign(lane=self.name))
         if leaving:
-            gone = {r["account_id"] for r in new_rows}
-            self.books = self.books[~self.books["account_id"].isin(gone)]
+            self.books = self.books[~self.books["account_id"].isin(new_rows["account_id"])]
 
 
 def _leave(lane: _Lane, inputs: Inputs, rules: Rules, as_of: dt.date, first_run: bool):
@@ -400,20 +424,22 @@ def _leave(lane: _Lane, inputs: Inputs, rules: Rules, as_of: dt.date, first_run:
         retired = set(accounts.loc[accounts["review_decision"] == "retire", "account_id"])
         books = lane.books
         lane.record(
-            [
-                _event(
-                    b.account_id,
-                    b.rep_id,
-                    None,
-                    RELEASE,
-                    "retired_by_review",
-                    "RevOps retired the account from the review queue",
-                    priority.get(b.account_id),
-                )
-                for b in books[books["account_id"].isin(retired)]
-                .sort_values("account_id")
-                .itertuples()
-            ]
+            _frame(
+                [
+                    _event(
+                        b.account_id,
+                        b.rep_id,
+                        None,
+                        RELEASE,
+                        "retired_by_review",
+                        "RevOps retired the account from the review queue",
+                        priority.get(b.account_id),
+                    )
+                    for b in books[books["account_id"].isin(retired)]
+                    .sort_values("account_id")
+                    .itertuples()
+                ]
+            )
         )
     lane_events = inputs.events[inputs.events["lane"] == lane.name]
     returns = _undecided(inputs.returns, inputs.decided_returns, "returned_at", as_of)
@@ -422,11 +448,10 @@ def _leave(lane: _Lane, inputs: Inputs, rules: Rules, as_of: dt.date, first_run:
     lane.record(_retrieve(lane.books, inputs.activity, lane.capacity, rules, as_of, priority))
     departures = _departures(lane.books, lane.capacity, inputs.reps, accounts, rules)
     lane.record(departures)
-    held = [r for r in departures if r["to_rep_id"] is not None]
-    lane.books = pd.concat([lane.books, _books(held, as_of, REDISTRIBUTION)])
-    lane.from_departed = {
-        r["account_id"]: r["from_rep_id"] for r in departures if r["to_rep_id"] is None
-    }
+    held = departures["to_rep_id"].notna()
+    lane.books = pd.concat([lane.books, _books(departures[held], as_of, REDISTRIBUTION)])
+    freed = departures[~held]
+    lane.from_departed = dict(zip(freed["account_id"], freed["from_rep_id"], strict=True))
     return decisions
 
 
@@ -455,6 +480,11 @@ def _queue(
     return queued, why.dropna()
 
 
+def _run_rows(lanes: list[_Lane]) -> pd.DataFrame:
+    """Every lane's events so far, lane after lane, each in the order it was recorded."""
+    return pd.concat([_frame([]), *(f for lane in lanes for f in lane.rows)], ignore_index=True)
+
+
 def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
     """Computes the events of `as_of` from the state before it.
 
@@ -476,9 +506,7 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
     ]
     decisions = [_leave(lane, inputs, rules, as_of, first_run) for lane in lanes]
 
-    so_far = pd.concat(
-        [inputs.events, make_events([r for lane in lanes for r in lane.rows], run_id, as_of)]
-    )
+    so_far = pd.concat([inputs.events, make_events(_run_rows(lanes), run_id, as_of)])
     queue, not_queued = _queue(inputs.accounts, so_far, rules, as_of)
     claim_decisions, distributing = [], 0.0
     for lane in lanes:
@@ -490,15 +518,14 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
             claimed, decided = process_claims(
                 claims, pool, _with_free_slots(cap, lane.books), lane.books, not_queued
             )
-            lane.record(claimed, leaving=False)
+            lane.record(_frame(claimed), leaving=False)
             claim_decisions.append(decided)
         elif as_of.isoweekday() in rules.distribution.weekdays:
             started = time.perf_counter()
             lane.record(_distribute(pool, cap, lane.books, lane.from_departed), leaving=False)
             distributing += time.perf_counter() - started
-    rows = [r for lane in lanes for r in lane.rows]
     return RunResult(
-        make_events(rows, run_id, as_of),
+        make_events(_run_rows(lanes), run_id, as_of),
         capacity,
         pd.concat(decisions, ignore_index=True),
         pd.concat(claim_decisions, ignore_index=True)

@@ -41,15 +41,16 @@ def empty_events() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_COLUMNS.items()})
 
 
-def make_events(rows: list[dict], run_id: str, as_of: dt.date) -> pd.DataFrame:
-    """Numbers the run's events in order, so ids and order are the same on every re-run."""
-    if not rows:
+def make_events(rows: pd.DataFrame | list[dict], run_id: str, as_of: dt.date) -> pd.DataFrame:
+    """Numbers the run's events (a frame, or dicts) in order, so ids and order are the same
+    on every re-run."""
+    if len(rows) == 0:
         return empty_events()
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows).reset_index(drop=True)
     frame["run_id"] = run_id
     frame["as_of_date"] = pd.Timestamp(as_of)
     frame["seq"] = range(1, len(frame) + 1)
-    frame["event_id"] = [f"{as_of.isoformat()}-{seq:08d}" for seq in frame["seq"]]
+    frame["event_id"] = f"{as_of.isoformat()}-" + frame["seq"].astype(str).str.zfill(8)
     for column in EVENT_COLUMNS:
         if column not in frame:
             frame[column] = None
