@@ -53,13 +53,22 @@
 {%- endmacro %}
 
 {#- A website, URL or e-mail reduced to its registrable domain: scheme, path, port,
-    `www.` and subdomains go, case is folded. `https://www.Acme.com/pricing` -> `acme.com`. -#}
+    `www.` and subdomains go, case is folded. `https://www.Acme.com/pricing` -> `acme.com`.
+    Inline, the host's expression appears twice: a model over many rows computes the
+    host once (`website_host`) and its domain from it (`domain_of_host`). -#}
 {% macro registrable_domain(expr) -%}
-    {%- set host -%}
+    {{ domain_of_host(website_host(expr)) }}
+{%- endmacro %}
+
+{#- The host of a website, URL or e-mail: scheme, user, path, port and a final dot go. -#}
+{% macro website_host(expr) -%}
         regexp_replace(regexp_replace(regexp_replace(regexp_replace(
             lower(trim({{ expr }})), '^[a-z][a-z0-9+.-]*://', ''), '^[^@/]*@', ''),
             '[/?#:].*$', ''), '\.$', '')
-    {%- endset -%}
+{%- endmacro %}
+
+{#- A host's registrable domain: its last two labels, three under a country's co/com/org. -#}
+{% macro domain_of_host(host) -%}
     nullif(coalesce(
         nullif(regexp_extract({{ host }}, '[a-z0-9-]+\.(co|com|org|net|ac|gov|edu)\.[a-z][a-z]$', 0), ''),
         regexp_extract({{ host }}, '[a-z0-9-]+\.[a-z0-9-]+$', 0)

