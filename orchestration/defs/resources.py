@@ -1,6 +1,6 @@
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
+from orchestration.defs.transforms.cli import BooksDbtCli
 from orchestration.defs.transforms.project import DBT_EXECUTABLE, dbt_project
 from orchestration.resources import ExportFolder, LandingFolder, RulesFile, Warehouse
 
@@ -13,7 +13,7 @@ def resources() -> dg.Definitions:
             "landing": LandingFolder(path=dg.EnvVar("BOOKS_LANDING")),
             "rules": RulesFile(path=dg.EnvVar("BOOKS_RULES")),
             "exports": ExportFolder(path=dg.EnvVar("BOOKS_EXPORTS")),
-            "dbt": DbtCliResource(
+            "dbt": BooksDbtCli(
                 project_dir=dbt_project,
                 profiles_dir=str(dbt_project.project_dir),
                 dbt_executable=DBT_EXECUTABLE,

@@ -69,3 +69,23 @@ def test_sensor_requests_todays_run_once_per_new_landing_file(tmp_path):
     assert isinstance(request, dg.RunRequest) and request.partition_key
     context = dg.build_sensor_context(resources={"landing": landing}, cursor=context.cursor)
     assert isinstance(new_landing_files(context), dg.SkipReason)
+
+
+def test_dbt_steps_skip_the_adapter_and_version_probe_dagster_dbt_would_start_with():
+    import inspect
+
+    from dagster_dbt import DbtCliResource
+    from dbt.version import __version__ as dbt_core
+
+    from orchestration.definitions import defs
+    from orchestration.defs.transforms.cli import BooksDbtCli
+
+    # BooksDbtCli overrides two private hooks of dagster-dbt's cli(); were cli() to stop
+    # calling them, the overrides would do nothing and each dbt step pay 2-6 s again.
+    source = inspect.getsource(DbtCliResource.cli)
+    assert "self._initialize_dbt_core_adapter(" in source
+    assert "self._cli_version" in source
+    dbt = defs.resources["dbt"]
+    assert isinstance(dbt, BooksDbtCli)
+    assert dbt._initialize_dbt_core_adapter([]) is None
+    assert str(dbt._cli_version) == dbt_core
