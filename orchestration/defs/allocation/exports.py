@@ -43,10 +43,10 @@ def book_changes(
             f"SELECT {EVENT_COLUMNS} FROM marts.ownership_events WHERE as_of_date = ? ORDER BY seq",
             [date],
         ).df()
+        # The names of the accounts in `events` (the frame, by DuckDB's replacement scan).
         names = con.execute(
-            "SELECT account_id, account_name FROM marts.account_scores WHERE account_id IN "
-            "(SELECT account_id FROM marts.ownership_events WHERE as_of_date = ?)",
-            [date],
+            "SELECT account_id, account_name FROM marts.account_scores "
+            "WHERE account_id IN (SELECT account_id FROM events)"
         ).df()
         pool_owner = con.execute(
             "SELECT coalesce(min(user_id) FILTER (WHERE title = 'Integration'), '') "
