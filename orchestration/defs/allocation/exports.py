@@ -11,7 +11,7 @@ from orchestration.partitions import as_of, daily
 from orchestration.resources import ExportFolder, RulesFile, Warehouse
 
 # What the two exports use of an event (a first run at 1M accounts logs ~400k of them).
-EVENT_COLUMNS = (
+EXPORTED_EVENT_COLUMNS = (
     "seq, lane, account_id, from_rep_id, to_rep_id, as_of_date, kind, reason_code, explanation"
 )
 
@@ -40,7 +40,8 @@ def book_changes(
     date = as_of(context)
     with warehouse.connect() as con:
         events = con.execute(
-            f"SELECT {EVENT_COLUMNS} FROM marts.ownership_events WHERE as_of_date = ? ORDER BY seq",
+            f"SELECT {EXPORTED_EVENT_COLUMNS} FROM marts.ownership_events "
+            "WHERE as_of_date = ? ORDER BY seq",
             [date],
         ).df()
         # The names of the accounts in `events` (the frame, by DuckDB's replacement scan).
