@@ -348,25 +348,42 @@ def validate(frame: pd.DataFrame, rules: list[Rule], name: str) -> Outcome:
         # A column the frame lacks is left to GX, which fails the rule on it.
         narrow = frame[[ROW, *(c for c in columns if c in frame)]]
         batch = _frames().get_batch(batch_parameters={"dataframe": narrow})
-        suite = gx.ExpectationSuite(
-            name=f"{name}.{i}", expectations=[rule.build() for rule in on_columns]
-        )
-        result = batch.validate(
-            suite,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]},
-        )
-        parts.append(_outcome(result, on_columns, narrow))
+        parts.append(_validate_on(batch, on_columns, f"{name}.{i}", narrow))
     outcome = Outcome.combine(parts) if parts else Outcome.empty()
     order = {rule.name: i for i, rule in enumerate(rules)}
     outcome.summary.sort(key=lambda item: order[item["rule"]])
     return outcome
 
 
-def _outcome(result, rules: list[Rule], frame: pd.DataFrame) -> Outcome:
-    """The rows that failed each rule, and a summary per rule, from GX's result."""
+# GX lists the failing rows of a rule only when asked for its COMPLETE result, and each
+# list it builds evaluates the rule over the rows again: asked for that of every rule,
+# GX evaluated a passing rule up to four times (4M tasks' dates: 0.13 s, and 0.04 s for
+# pass or fail alone; a rule's fixed cost 11 ms, and 7). Every rule reports pass or fail
+# first; only the rules that failed are run again for their rows.
+VERDICT = {"result_format": "BOOLEAN_ONLY"}
+ROWS = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}
+
+
+def _validate_on(batch, rules: list[Rule], name: str, frame: pd.DataFrame) -> Outcome:
+    """The outcome of `rules` on one batch: a rule that passes has no failing rows (no
+    rule sets `mostly`), so its verdict alone is its whole result."""
+    suite = gx.ExpectationSuite(name=name, expectations=[rule.build() for rule in rules])
+    verdicts = batch.validate(suite, result_format=VERDICT).results
+    failed = {item.expectation_config.meta["rule"] for item in verdicts if not item.success}
+    if not failed:
+        return _outcome(verdicts, rules, frame)
+    again = [rule for rule in rules if rule.name in failed]
+    suite = gx.ExpectationSuite(name=name, expectations=[rule.build() for rule in again])
+    results = [item for item in verdicts if item.success]
+    results += batch.validate(suite, result_format=ROWS).results
+    return _outcome(results, rules, frame)
+
+
+def _outcome(results, rules: list[Rule], frame: pd.DataFrame) -> Outcome:
+    """The rows that failed each rule, and a summary per rule, from GX's results."""
     by_name = {rule.name: rule for rule in rules}
     failures, summary = [], []
-    for item in result.results:
+    for item in results:
         rule = by_name[item.expectation_config.meta["rule"]]
         indexes = item.result.get("unexpected_index_list") or []
         rows = [
