@@ -365,16 +365,17 @@ ROWS = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}
 
 
 def _validate_on(batch, rules: list[Rule], name: str, frame: pd.DataFrame) -> Outcome:
-    """The outcome of `rules` on one batch: a rule that passes has no failing rows (no
-    rule sets `mostly`), so its verdict alone is its whole result."""
+    """The outcome of `rules` on one batch: a rule that passes has no failing rows, so its
+    verdict alone is its whole result, unless it sets `mostly` (it may pass with some)."""
     suite = gx.ExpectationSuite(name=name, expectations=[rule.build() for rule in rules])
     verdicts = batch.validate(suite, result_format=VERDICT).results
-    failed = {item.expectation_config.meta["rule"] for item in verdicts if not item.success}
+    failed = {rule.name for rule in rules if "mostly" in rule.kwargs}
+    failed |= {item.expectation_config.meta["rule"] for item in verdicts if not item.success}
     if not failed:
         return _outcome(verdicts, rules, frame)
     again = [rule for rule in rules if rule.name in failed]
     suite = gx.ExpectationSuite(name=name, expectations=[rule.build() for rule in again])
-    results = [item for item in verdicts if item.success]
+    results = [item for item in verdicts if item.expectation_config.meta["rule"] not in failed]
     results += batch.validate(suite, result_format=ROWS).results
     return _outcome(results, rules, frame)
 

@@ -145,3 +145,45 @@ def test_returns_and_claims_dated_after_the_run_block():
     assert failures("claims", claimed_at=pd.to_datetime(["2026-11-24 09:00"])) == [
         (1, "claim_not_in_future", "blocking")
     ]
+
+
+def test_the_summary_lists_failing_rows_and_samples_and_a_lenient_rule_its_rows_too():
+    import great_expectations as gx
+
+    from data_quality.expectations import Rule
+
+    lenient = Rule(
+        "mostly_not_negative",
+        gx.expectations.ExpectColumnValuesToBeBetween,
+        {"column": "CallDurationInSeconds", "min_value": 0, "mostly": 0.5},
+    )
+    frame = pd.DataFrame(
+        {
+            "_row": [1, 2, 3],
+            "Id": ["t1", "t2", "t3"],
+            "ActivityDate": pd.to_datetime(["2026-11-01", "2026-11-02", "2029-01-01"]),
+            "CallDurationInSeconds": [30, -5, 10],
+        }
+    )
+    outcome = validate(frame, [*SUITES["tasks"], lenient], "tasks")
+    summary = {item["rule"]: item for item in outcome.summary}
+    assert [item["rule"] for item in outcome.summary] == [
+        "task_id_unique", "task_not_far_future", "call_duration_not_negative",
+        "mostly_not_negative",
+    ]  # fmt: skip
+    assert summary["task_id_unique"] == {
+        "rule": "task_id_unique", "severity": "blocking", "column": "Id", "success": True,
+        "failed_rows": 0, "sample": [],
+    }  # fmt: skip
+    far_future = summary["task_not_far_future"]
+    assert (far_future["success"], far_future["failed_rows"]) == (False, 1)
+    assert far_future["sample"] == ["2029-01-01 00:00:00"]
+    assert summary["call_duration_not_negative"]["sample"] == ["-5"]
+    # Passing on the whole, a rule with `mostly` still names the rows it caught.
+    assert summary["mostly_not_negative"]["success"] is True
+    assert summary["mostly_not_negative"]["failed_rows"] == 1
+    assert sorted(zip(outcome.failures["_row"], outcome.failures["rule"], strict=True)) == [
+        (2, "call_duration_not_negative"),
+        (2, "mostly_not_negative"),
+        (3, "task_not_far_future"),
+    ]
