@@ -15,8 +15,7 @@ import itertools
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -404,8 +403,6 @@ def _typed_rows(
     )
 
 
-# Hashes a file once it is read, beside validating it (see `load_landing_file`).
-_DIGESTS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="landing-digest")
 LOADER_SOURCE = Path(__file__).read_text()  # a change to how files load re-reads them all
 
 
@@ -463,27 +460,18 @@ def load_landing_file(
     # With a load to build on, the file's digest decides how to load it: it comes first.
     # Without one, it only labels this load for the next run and comes after the read,
     # which overlaps a cold file's disk reads with parsing where hashing first waited on
-    # them (18M tasks, not in the page cache: ~2-4 s); in a thread, as validating has
-    # stretches on one core (GX) where the other would idle.
+    # them (18M tasks, not in the page cache: ~2-4 s).
     scan = scan_file(path, last.file_bytes) if last else None
-    digest: list[Future[Scan]] = []
     try:
         report = None
         if last and scan.digest == last.file_digest:
             report = reuse_load(con, spec, as_of, last, LoadReport)
         elif last and scan.appends_to(last):
-            report = _read_file(
-                con, spec, path, as_of, rules, required_file, appending=(last, scan)
-            )
+            report = _read_file(con, spec, path, as_of, rules, required_file, (last, scan))
         if report is None:
             unread = path.stat() if present and not scan else None
-
-            def hash_once_read():
-                if unread:
-                    digest.append(_DIGESTS.submit(scan_after_read, path, unread))
-
-            report = _read_file(con, spec, path, as_of, rules, required_file, hash_once_read)
-            scan = digest[0].result() if digest else scan
+            report = _read_file(con, spec, path, as_of, rules, required_file)
+            scan = scan_after_read(path, unread) if unread else scan
     except BaseException:
         record_failed(con, spec, as_of)
         raise
@@ -531,20 +519,12 @@ def _check_no_collision(con, spec, as_of, rules, clean, rows_before) -> None:
 
 
 def _read_file(
-    con,
-    spec,
-    path,
-    as_of,
-    rules,
-    required_file,
-    after_read: Callable[[], None] | None = None,
-    appending: tuple[LastLoad, Scan] | None = None,
+    con, spec, path, as_of, rules, required_file, appending: tuple[LastLoad, Scan] | None = None
 ) -> LoadReport | None:
     """Reads the file, or with `appending` only the rows added since the last load (None
-    when those rows collide with old ones: the caller reads the whole file instead).
-    `after_read` is called once the file's bytes have been read."""
+    when those rows collide with old ones: the caller reads the whole file instead)."""
     try:
-        return _read(con, spec, path, as_of, rules, required_file, appending, after_read)
+        return _read(con, spec, path, as_of, rules, required_file, appending)
     except _NotAnAppend:
         return None
     finally:
@@ -555,7 +535,7 @@ def _read_file(
         )
 
 
-def _read(con, spec, path, as_of, rules, required_file, appending, after_read) -> LoadReport:
+def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport:
     report = LoadReport(file=spec.file, table=spec.raw_table)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {spec.raw_table.split('.')[0]}")
     if appending:
@@ -605,8 +585,6 @@ def _read(con, spec, path, as_of, rules, required_file, appending, after_read) -
         typed = parsed is not None
         if not typed:
             parsed = _read_csv(con, path, source, header, {})
-    if after_read:
-        after_read()
 
     rows = "landing_rows" if appending else spec.raw_table  # the new rows alone, or all
     if direct:
