@@ -3,10 +3,11 @@ severity that decides whether the row is quarantined."""
 
 import datetime as dt
 
+import great_expectations as gx
 import pandas as pd
 import pytest
 
-from data_quality.expectations import SuiteInputs, landing_suites, validate
+from data_quality.expectations import Rule, SuiteInputs, landing_suites, validate
 
 INPUTS = SuiteInputs(
     as_of=dt.date(2026, 11, 23),
@@ -148,10 +149,6 @@ def test_returns_and_claims_dated_after_the_run_block():
 
 
 def test_the_summary_lists_failing_rows_and_samples_and_a_lenient_rule_its_rows_too():
-    import great_expectations as gx
-
-    from data_quality.expectations import Rule
-
     lenient = Rule(
         "mostly_not_negative",
         gx.expectations.ExpectColumnValuesToBeBetween,
