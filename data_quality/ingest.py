@@ -106,6 +106,10 @@ def _read_header(path: Path) -> list[str]:
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
         raise LandingError(f"{path}: duplicated column(s) {', '.join(duplicated)} in the header")
+    # The loader's own columns: a file's column of the same name would shadow one.
+    reserved = [h for h in header if h in (ROW, NOTED, PADDED)]
+    if reserved:
+        raise LandingError(f"{path}: column(s) {', '.join(reserved)} are reserved by the loader")
     return header
 
 

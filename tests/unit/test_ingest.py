@@ -121,6 +121,9 @@ def test_files_that_cannot_be_read_fail_with_the_file_named(con, tmp_path):
     (tmp_path / "Account.csv").write_text("Id,Website\n001A,a.com\n")
     with pytest.raises(LandingError, match=r"Account.csv: missing required column\(s\) Name"):
         load(con, tmp_path)
+    (tmp_path / "Account.csv").write_text("Id,Name,_row\n001A,Acme,7\n")
+    with pytest.raises(LandingError, match=r"Account.csv: column\(s\) _row are reserved"):
+        load(con, tmp_path)
 
 
 def test_missing_optional_file_loads_empty_and_reloading_replaces(con, tmp_path):
