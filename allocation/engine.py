@@ -59,7 +59,7 @@ class RunResult:
 
 
 # An event as the steps produce it; make_events numbers the run's events and adds the rest.
-ROW = [
+STEP_EVENT_COLUMNS = [
     "account_id",
     "from_rep_id",
     "to_rep_id",
@@ -88,7 +88,7 @@ def _event(
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
     """Events built one at a time (the steps that decide a few rows each) as a frame."""
-    return pd.DataFrame(rows, columns=ROW)
+    return pd.DataFrame(rows, columns=STEP_EVENT_COLUMNS)
 
 
 def _adopt_crm_owners(accounts: pd.DataFrame, capacity: pd.DataFrame) -> pd.DataFrame:
@@ -107,7 +107,7 @@ def _adopt_crm_owners(accounts: pd.DataFrame, capacity: pd.DataFrame) -> pd.Data
             "priority": owned["priority"],
             "rest_until": None,
         },
-        columns=ROW,
+        columns=STEP_EVENT_COLUMNS,
     )
 
 
@@ -234,7 +234,7 @@ def _retrieve(
             "priority": w["account_id"].map(priority),
             "rest_until": rest,
         },
-        columns=ROW,
+        columns=STEP_EVENT_COLUMNS,
     )
 
 
