@@ -29,7 +29,13 @@ class LandingFile:
 
     @property
     def raw_table(self) -> str:
+        """The rows that loaded, numbered: a view of `landed_table` without the quarantined."""
         return f"raw.{self.source}_{self.table}"
+
+    @property
+    def landed_table(self) -> str:
+        """Every row read from the file, typed, in file order (its rowid + 1 is its row)."""
+        return f"landed.{self.source}_{self.table}"
 
     @property
     def asset_key(self) -> list[str]:

@@ -128,7 +128,8 @@ def test_account_domains_are_built_again_only_when_accounts_change(first_run, tm
     assert before == built and len(built_from) == 1 and len(before) > 100
     account = before[0][0]
     edit(
-        "UPDATE raw.salesforce_accounts SET Website = 'https://www.Renamed.co.uk/x' WHERE Id = ?",
+        "UPDATE landed.salesforce_accounts SET Website = 'https://www.Renamed.co.uk/x' "
+        "WHERE Id = ?",
         account,
     )
     after, rebuilt_from = build()

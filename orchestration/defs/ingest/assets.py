@@ -38,7 +38,8 @@ def _key(spec) -> dg.AssetKey:
     specs=[
         dg.AssetSpec(
             _key(spec),
-            description=f"{spec.file}, typed; table {spec.raw_table}",
+            description=f"{spec.file}, typed: view {spec.raw_table} of the rows that loaded, "
+            f"numbered by their place in the file (every row read: {spec.landed_table})",
             group_name="landing",
             kinds={"duckdb", "csv"},
         )
