@@ -299,6 +299,36 @@ def test_a_padded_row_caught_by_the_suite_is_queued_as_read(con, tmp_path, bad_v
     assert loaded == [("001A", "Acme"), ("001C", "Spaced")]
 
 
+@pytest.mark.parametrize("bad_value_elsewhere", [False, True])
+def test_every_row_lands_and_raw_numbers_the_loaded_ones_by_their_place_in_the_file(
+    con, tmp_path, bad_value_elsewhere
+):
+    # Read straight into its table or as text: the landed table holds every row read, in
+    # file order; raw.* leaves out the quarantined ones, each loaded row keeping its number
+    # in the file, also after a checkpoint and on the next day's load of the same file.
+    line = "{id},Acme,acme.com,Retail,{revenue},10,US,CA,Prospect,005X,{created},x\n"
+    rows = [line.format(id=f"001{c}", revenue=-5 if c in "BE" else 5, created="2024-01-05")
+            for c in "ABCDEF"]  # fmt: skip
+    if bad_value_elsewhere:
+        rows[2] = line.format(id="001C", revenue=5, created="31/02/2024")
+    (tmp_path / "Account.csv").write_text(HEADER + "".join(rows))
+    load(con, tmp_path)
+    landed = con.execute(f"SELECT Id FROM {ACCOUNTS.landed_table}").fetchall()
+    assert [i for (i,) in landed] == [f"001{c}" for c in "ABCDEF"]
+    quarantined = {r[0] for r in queue(con) if r[4] == "blocking"}
+    assert quarantined == ({2, 3, 5} if bad_value_elsewhere else {2, 5})
+    expected = [(n, f"001{c}") for n, c in enumerate("ABCDEF", 1) if n not in quarantined]
+    raw = f"SELECT _row, Id FROM {ACCOUNTS.raw_table} ORDER BY _row"
+    assert con.execute(raw).fetchall() == expected
+    con.execute("CHECKPOINT")
+    report = load_landing_file(
+        con, ACCOUNTS, tmp_path, AS_OF + dt.timedelta(days=1),
+        rules=account_rules(ACCOUNT_TYPES), may_reuse=True,
+    )  # fmt: skip
+    assert report.reused_from == AS_OF
+    assert con.execute(raw).fetchall() == expected
+
+
 # Spaces TRIM strips (ASCII and not), characters it keeps, empty text and plain text.
 AWKWARD_TEXT = [
     None, "", " ", "  ", "a", " a", "a ", "\ta", "a\t", "\na", "é", "café", "Zürich ",
