@@ -507,7 +507,7 @@ def load_landing_file(
     load_sha = load_sha256(spec, rules, LOADER_SOURCE)
     present = path.is_file()
     last = last_load(con, spec, as_of, load_sha, rules) if may_reuse and present else None
-    if _relation_type(con, spec.landed_table) is None:  # e.g. dropped by hand
+    if last and _relation_type(con, spec.landed_table) is None:  # e.g. dropped by hand
         last = None
     # With a load to build on, the file's digest decides how to load it: it comes first.
     # Without one, it only labels this load for the next run and comes after the read,
