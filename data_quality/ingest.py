@@ -166,7 +166,7 @@ def _publish(con, spec: LandingFile) -> None:
 CHUNK_ROWS = 4_000_000
 # A column of the loaded table, dropped at the end, noting a row's problems while it loads.
 NOTED = "_noted"
-# Whether trimming changes a row's text (a file read straight into its raw table).
+# Whether trimming changes a row's text (a file read straight into its landed table).
 PADDED = "_padded"
 # Whether a blocking rule caught the landed row: it is not loaded (not in `raw.*`).
 HELD = "_held"
@@ -280,7 +280,7 @@ def _read_csv(
 
 def _as_contract(spec: LandingFile, header: list[str], unknown: list[str]) -> str:
     """The file's columns in the contract's order, a missing one as NULL of its type, then
-    the columns the contract does not know (the raw table's layout)."""
+    the columns the contract does not know (the landed table's layout)."""
     columns = [
         _q(c.name) if c.name in header else f"CAST(NULL AS {c.type}) AS {_q(c.name)}"
         for c in spec.columns
@@ -495,7 +495,8 @@ def load_landing_file(
     required_file: bool = True,
     may_reuse: bool = False,
 ) -> LoadReport:
-    """Loads one landing file into `spec.raw_table`, quarantining the rows that break a rule.
+    """Loads one landing file into `spec.landed_table`, its view `spec.raw_table` without
+    the rows that break a rule (they are quarantined).
 
     `rules` is an optional Great Expectations suite; rows failing its blocking rules are
     quarantined too. A missing optional file loads as an empty table. With `may_reuse`, an
@@ -631,7 +632,7 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
     types = {c.name: c.type for c in spec.columns}
     with _new_part(path, last.file_bytes if appending else None) as source:
         # Typed first, as fast as DuckDB reads: when every value reads as its type, the
-        # rules need no text, and a whole file is read straight into its raw table. A value
+        # rules need no text, and a whole file is read straight into its landed table. A value
         # that does not reads the file again as text, so that each bad value is caught in
         # its own row and column.
         parsed = None if appending else _read_csv(

@@ -1,4 +1,5 @@
-"""Ingest: every landing file into its typed raw table, bad rows into the quarantine.
+"""Ingest: every landing file into its typed landed table and raw view, bad rows into the
+quarantine.
 
 One step loads all files over one connection (DuckDB takes one writer at a time).
 The accounts file runs its Great Expectations suite on the way in; the suite's
