@@ -26,6 +26,7 @@ import json
 import multiprocessing as mp
 import resource
 import shutil
+import statistics
 import tempfile
 import threading
 import time
@@ -45,6 +46,7 @@ from sample_data.generate import generate
 DAY1 = dt.date(2026, 11, 23)
 DAY2 = DAY1 + dt.timedelta(days=1)
 MIB = 2**20
+INGEST = dg.AssetSelection.groups("landing")
 # Steps of the daily job, by the stage they belong to.
 STAGES = {
     "landing_files": "ingest",
@@ -171,18 +173,11 @@ def run_day(paths: RunPaths, day: dt.date) -> dict:
         stage = stages.setdefault(name, {"seconds": 0.0, "peak_mib": 0.0})
         stage["seconds"] += max(stamps) - min(stamps)
         stage["peak_mib"] = max(stage["peak_mib"], sampler.peak(min(stamps), max(stamps)))
-    files, models, allocation = {}, {}, {}
+    models, allocation = {}, {}
     for event in result.get_asset_materialization_events():
         meta = event.materialization.metadata
         key = event.asset_key
-        if "load_seconds" in meta:
-            files[key.path[-1]] = {
-                "rows": meta["rows_read"].value,
-                "seconds": meta["load_seconds"].value,
-                "reused": bool(meta["reused_load_of"].value),
-                "appended": bool(meta["appended_to_load_of"].value),
-            }
-        elif "engine_seconds" in meta:
+        if "engine_seconds" in meta:
             allocation = {
                 step: meta[f"{step}_seconds"].value
                 for step in ("read", "engine", "distribution", "write")
@@ -193,10 +188,26 @@ def run_day(paths: RunPaths, day: dt.date) -> dict:
         "total_seconds": round(ended - started, 2),
         "peak_mib": round(sampler.peak(), 1),
         "stages": stages,
-        "files": files,
+        "files": _files(result),
         "models": models,
         "allocation": allocation,
     }
+
+
+def _files(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
+    """Per landing file: rows read, seconds, and whether its last load was reused or
+    appended to."""
+    files = {}
+    for event in result.get_asset_materialization_events():
+        meta = event.materialization.metadata
+        if "load_seconds" in meta:
+            files[event.asset_key.path[-1]] = {
+                "rows": meta["rows_read"].value,
+                "seconds": meta["load_seconds"].value,
+                "reused": bool(meta["reused_load_of"].value),
+                "appended": bool(meta["appended_to_load_of"].value),
+            }
+    return files
 
 
 def _in_child(fn, *args):
@@ -216,21 +227,45 @@ def _measured(fn, *args):
 
 def duckdb_floor(landing: str) -> dict[str, float]:
     """Seconds for DuckDB alone to read each landing file into a typed table."""
-    con = duckdb.connect(str(Path(tempfile.mkdtemp()) / "floor.duckdb"))
-    con.execute("SET enable_progress_bar = false")
     out = {}
-    for spec in LANDING_FILES:
-        path = Path(landing) / spec.file
-        if not path.is_file():
-            continue
-        columns = "{" + ", ".join(f"'{c.name}': '{c.type}'" for c in spec.columns) + "}"
-        started = time.perf_counter()
-        con.execute(
-            f"CREATE TABLE {spec.table} AS SELECT * FROM read_csv('{path}', {DIALECT}, "
-            f"columns={columns})"
-        )
-        out[spec.table] = time.perf_counter() - started
+    # Its database is deleted after: left behind, each reading at 1M kept 0.8 GB in /tmp.
+    with tempfile.TemporaryDirectory(prefix="bench-floor-") as folder:
+        con = duckdb.connect(str(Path(folder) / "floor.duckdb"))
+        con.execute("SET enable_progress_bar = false")
+        for spec in LANDING_FILES:
+            path = Path(landing) / spec.file
+            if not path.is_file():
+                continue
+            columns = "{" + ", ".join(f"'{c.name}': '{c.type}'" for c in spec.columns) + "}"
+            started = time.perf_counter()
+            con.execute(
+                f"CREATE TABLE {spec.table} AS SELECT * FROM read_csv('{path}', {DIALECT}, "
+                f"columns={columns})"
+            )
+            out[spec.table] = time.perf_counter() - started
+        con.close()
     return out
+
+
+def ingest_alone(landing: str) -> dict[str, float]:
+    """Seconds per file for the ingest step alone, run through Dagster as in the daily run,
+    reading every file into a fresh warehouse."""
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
+        paths = RunPaths(Path(landing), Path(landing) / "rules.yml", Path(folder) / "wh.duckdb")
+        result = run_books(paths, DAY1, selection=INGEST)
+        return {table: f["seconds"] for table, f in _files(result).items()}
+
+
+def side_by_side(landing: Path, rounds: int) -> list[dict[str, dict[str, float]]]:
+    """The floor and the ingest step alone, read one after the other `rounds` times. The
+    floor for the same files ranged 16-30 s within a day on these shared machines, so
+    a ratio means something between readings taken side by side, and the median of several
+    means more than one."""
+    readings = []
+    for _ in range(rounds):
+        floor = _in_child(duckdb_floor, str(landing))[2]
+        readings.append({"floor": floor, "ingest": _in_child(ingest_alone, str(landing))[2]})
+    return readings
 
 
 def pandas_working_status(landing: str, as_of: str, window: int) -> int:
@@ -273,6 +308,7 @@ def bench_scale(scale: int, args) -> dict:
         changed = day_of_change(day1, root / "day2", paths.warehouse)
         second = run_day(RunPaths(root / "day2", day1 / "rules.yml", paths.warehouse), DAY2)
         after = _in_child(duckdb_floor, str(day1))
+        paired = side_by_side(day1, args.ingest_rounds)
         pandas_seconds, pandas_mib, _ = _in_child(
             pandas_working_status, str(day1), DAY1.isoformat(), 30
         )
@@ -292,6 +328,10 @@ def bench_scale(scale: int, args) -> dict:
         ],
         "duckdb_floor_seconds": round((before[0] + after[0]) / 2, 2),
         "duckdb_floor_peak_mib": round(max(before[1], after[1]), 1),
+        "ingest_side_by_side": [
+            {k: {t: round(v, 3) for t, v in reading.items()} for k, reading in pair.items()}
+            for pair in paired
+        ],
         "pandas_working_status_seconds": round(pandas_seconds, 2),
         "pandas_working_status_peak_mib": round(pandas_mib, 1),
     }
@@ -339,6 +379,15 @@ def report(result: dict) -> None:
           f"{ingest / total_floor:>9.2f}{ingest2:>9.2f}")  # fmt: skip
     runs = " and ".join(f"{sum(run.values()):.2f}" for run in result["duckdb_floor_runs"])
     print(f"(floor: the mean of its readings before day 1 and after day 2, {runs} s)")
+    pairs = result["ingest_side_by_side"]
+    if pairs:
+        totals = [(sum(p["ingest"].values()), sum(p["floor"].values())) for p in pairs]
+        ratios = [ingest / floor for ingest, floor in totals]
+        print(
+            f"the floor, then the ingest step alone, side by side ({len(pairs)} rounds): "
+            + ", ".join(f"{i:.2f} / {f:.2f} s = {i / f:.2f}x" for i, f in totals)
+            + f"; median {statistics.median(ratios):.2f}x"
+        )
     print(
         "\nallocation inside the run (s), day 1 / day 2: "
         + ", ".join(
@@ -365,6 +414,12 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=1000)
     parser.add_argument("--activities", type=float, default=20.0)
     parser.add_argument("--cache", type=Path, default=Path("data/bench"))
+    parser.add_argument(
+        "--ingest-rounds",
+        type=int,
+        default=3,
+        help="times the floor and the ingest step alone are read side by side (0: none)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args()
     results = []

@@ -52,8 +52,10 @@ def run_books(
     as_of: dt.date,
     instance: dg.DagsterInstance | None = None,
     full_refresh: bool = False,
+    selection: dg.AssetSelection | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """Materializes every asset for `as_of`; raises `RunFailed` naming the step that failed.
+    """Materializes every asset for `as_of`, or those of `selection` and their checks;
+    raises `RunFailed` naming the step that failed.
 
     `full_refresh` reads every landing file again and rebuilds incremental models: the
     same outputs as the tuned path, slower (a test holds the two equal)."""
@@ -81,6 +83,7 @@ def run_books(
             instance=inst,
             raise_on_error=False,
             tags={"books/as_of": as_of.isoformat()},
+            selection=selection,
             # The CLI prints one line per failure itself; Dagster's own log would repeat it
             # with a traceback.
             run_config={
