@@ -24,6 +24,7 @@ import contextlib
 import datetime as dt
 import json
 import multiprocessing as mp
+import os
 import resource
 import shutil
 import statistics
@@ -155,6 +156,7 @@ def day_of_change(day1: Path, day2: Path, warehouse: Path) -> dict[str, int]:
 
 
 def run_day(paths: RunPaths, day: dt.date) -> dict:
+    os.sync()  # see _in_child
     instance = dg.DagsterInstance.ephemeral()
     with Sampler() as sampler:
         started = time.time()
@@ -212,6 +214,10 @@ def _files(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
 
 def _in_child(fn, *args):
     """Runs fn in a fresh process: (seconds, peak RSS MiB, result) without our own heap."""
+    # Every reading starts with the disk settled: the first reading after a day's run (GBs
+    # of warehouse written, flushed in the background) was the slowest of three in both
+    # benches of 2026-11-26 (1.64x and 1.66x against 1.34-1.49x).
+    os.sync()
     # An executor, not a Pool: Pool.terminate() on leaving its block once hung for good
     # with its worker waiting on the task queue's lock (100k run, 2026-11-25).
     with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as executor:
