@@ -6,11 +6,13 @@ children, dbt included, sampled every 50 ms) for day 1 and day 2, ingest per fil
 rows per second, the slowest dbt models, and two baselines measured in the same run:
 
 - the floor for ingest: DuckDB alone reading the same CSV files into tables with the same
-  types (`read_csv`), per file, before day 1 and again after day 2 (the mean of the two);
+  types (`read_csv`), per file, before day 1 and again after day 2 (the mean of the two),
+  then side by side with the ingest step alone, `--ingest-rounds` times (the median ratio);
 - a naive pandas version of the working-status computation (which accounts each rep
   worked meaningfully within the window), beside the dbt models that do it.
 
-    python -m bench.pipeline [--scales 10000 100000 1000000] [--json PATH]   (make bench-pipeline)
+    python -m bench.pipeline [--scales 10000 100000 1000000] [--ingest-rounds 3] [--json PATH]
+    (make bench-pipeline)
 
 Landing folders are generated once per scale and cached (--cache, default data/bench),
 and read through once before day 1, so that the ingest and the floor both read them from
