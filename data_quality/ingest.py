@@ -534,7 +534,8 @@ def load_landing_file(
 
 
 class _NotAnAppend(Exception):
-    """The new rows collide with old ones: only reading the whole file gives the answer."""
+    """The last load cannot be built on: the new rows collide with old ones, or its landed
+    table does not hold one row per row read. Only reading the whole file gives the answer."""
 
 
 @contextmanager
