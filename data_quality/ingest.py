@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import itertools
 import shutil
 import tempfile
 import time
@@ -26,10 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from data_quality.contract import BY_FILE, LANDING_FILES, QUARANTINE_TABLE, LandingFile
-from data_quality.expectations import NS_RANGE, ROW, Outcome, Rule, validate
+from data_quality.expectations import ROW, Outcome, Rule
 from data_quality.reuse import (
     LastLoad,
     Scan,
@@ -44,6 +42,8 @@ from data_quality.reuse import (
     scan_after_read,
     scan_file,
 )
+from data_quality.sql import ident, literal
+from data_quality.validation import run_suite
 
 QUARANTINE_DDL = f"""
 CREATE SCHEMA IF NOT EXISTS quality;
@@ -89,14 +89,6 @@ class LoadReport:
 DIALECT = "delim=',', quote='\"', escape='\"', header=true, auto_detect=false"
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _read_header(path: Path) -> list[str]:
     """The header row, read with the csv module: no sniffing, so a damaged line further down
     cannot change how the file is parsed."""
@@ -119,7 +111,7 @@ def _read_header(path: Path) -> list[str]:
 
 
 def _create_empty(con: duckdb.DuckDBPyConnection, spec: LandingFile) -> None:
-    cols = ", ".join(f"{_q(c.name)} {c.type}" for c in spec.columns)
+    cols = ", ".join(f"{ident(c.name)} {c.type}" for c in spec.columns)
     held = f"{HELD} BOOLEAN DEFAULT false"
     con.execute(f"CREATE OR REPLACE TABLE {spec.landed_table} ({cols}, {held})")
 
@@ -159,89 +151,12 @@ def _publish(con, spec: LandingFile) -> None:
     )
 
 
-# Rules that judge a row alone run over chunks of this many rows, so memory stays bounded
-# at any file size (each rule sees its own column: ~100 MB); a rule across rows
-# (uniqueness) gets only its own column, whole. GX costs ~20 ms a call besides the rows:
-# 18M tasks in chunks of 1M took 1.2-1.5 s, of 4M 0.8 s.
-CHUNK_ROWS = 4_000_000
 # A column of the loaded table, dropped at the end, noting a row's problems while it loads.
 NOTED = "_noted"
 # Whether trimming changes a row's text (a file read straight into its landed table).
 PADDED = "_padded"
 # Whether a blocking rule caught the landed row: it is not loaded (not in `raw.*`).
 HELD = "_held"
-
-
-def _spans_rows_suite(con, rules: list[Rule], table: str, clean: str, name: str) -> Outcome:
-    """GX judges a column across rows on the rows that may share a value: those whose
-    value's hash another row's value in `table` shares. Equal values hash alike, so every
-    repeat is among them and every other value is unique; on good data there are none, and
-    GX is not handed 18M values to compare (fetching them, as codes, took ~4.5 s). Slices
-    by hash keep all copies of a value together, and memory bounded when many rows repeat."""
-    parts = []
-    for column in sorted({c for r in rules for c in r.columns}):
-        on_column = [r for r in rules if column in r.columns]
-        value = _q(column)
-        # Over all of `table`, not only the rows `clean` keeps: a superset of the hashes
-        # that repeat, and GX decides; the rows are not filtered twice. A hash repeats
-        # where it equals the one before it in order: sorting 18M hashes took half the
-        # time of grouping them (1.0 s against 1.7-2.3 s).
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE landing_repeats AS SELECT {ROW}, {value}, "
-            f"hash({value}) AS h {clean} AND hash({value}) IN (SELECT h FROM "
-            f"(SELECT hash({value}) AS h FROM {table} WHERE {value} IS NOT NULL) "
-            "QUALIFY h = lag(h) OVER (ORDER BY h))"
-        )
-        (rows,) = con.execute("SELECT count(*) FROM landing_repeats").fetchone()
-        slices = max(1, -(-rows // CHUNK_ROWS))  # one at least: every rule reports
-        for i in range(slices):
-            frame = con.execute(
-                f"SELECT {ROW}, {value} FROM landing_repeats WHERE h % ? = ? ORDER BY {ROW}",
-                [slices, i],
-            ).df()
-            parts.append(validate(frame, on_column, name))
-    con.execute("DROP TABLE IF EXISTS landing_repeats")
-    return Outcome.combine(parts)
-
-
-def _as_gx_compares(column: str, type_: str) -> str:
-    """The column as GX compares it in bulk: a date or time as a nanosecond timestamp,
-    clipped to `NS_RANGE` (a date past 2262 is still far in the future). Done here, it
-    spares `expectations._vectorizable` converting each frame (~1 s per 18M rows)."""
-    if type_ not in ("DATE", "TIMESTAMP"):
-        return _q(column)
-    low, high = (f"TIMESTAMP {_lit(str(t))}" for t in NS_RANGE)
-    return f"CAST(least(greatest({_q(column)}, {low}), {high}) AS TIMESTAMP_NS) AS {_q(column)}"
-
-
-def _run_suite(con, rules: list[Rule], table: str, clean: str, name: str) -> Outcome:
-    """Runs the suite over the typed rows `clean` (a FROM and WHERE clause) selects from
-    `table`."""
-    parts = []
-    spanning = [r for r in rules if r.spans_rows]
-    if spanning:
-        parts.append(_spans_rows_suite(con, spanning, table, clean, name))
-    alone = [r for r in rules if not r.spans_rows]
-    if alone:
-        columns = sorted({c for r in alone for c in r.columns})
-        types = dict(
-            con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {table})").fetchall()
-        )
-        query = f"SELECT {ROW}, {', '.join(_as_gx_compares(c, types[c]) for c in columns)} {clean}"
-        batches = con.sql(query).to_arrow_reader(CHUNK_ROWS)  # streamed, not materialized
-        # A table yields batches of a row group (~120k rows): GX runs on whole chunks.
-        chunk, size, first = [], 0, True
-        for batch in itertools.chain(batches, [None]):
-            if batch is not None:
-                chunk.append(batch)
-                size += batch.num_rows
-            if chunk and (batch is None or size >= CHUNK_ROWS):
-                rows = pa.Table.from_batches(chunk)
-                parts.append(validate(rows.to_pandas(date_as_object=False), alone, name))
-                chunk, size, first = [], 0, False
-        if first:  # no rows: still report every rule
-            parts.append(validate(batches.schema.empty_table().to_pandas(), alone, name))
-    return Outcome.combine(parts)
 
 
 def _read_csv(
@@ -259,9 +174,10 @@ def _read_csv(
     `landing_rejects` either way."""
     # DuckDB's rejects tables accumulate over a connection's scans: start each read clean.
     con.execute("DROP TABLE IF EXISTS landing_rejects; DROP TABLE IF EXISTS landing_scans")
-    columns = "{" + ", ".join(f"{_lit(h)}: {_lit(types.get(h, 'VARCHAR'))}" for h in header) + "}"
+    typed = (f"{literal(h)}: {literal(types.get(h, 'VARCHAR'))}" for h in header)
+    columns = "{" + ", ".join(typed) + "}"
     reader = (
-        f"read_csv({_lit(str(source))}, {DIALECT}, columns={columns}, store_rejects=true, "
+        f"read_csv({literal(str(source))}, {DIALECT}, columns={columns}, store_rejects=true, "
         "rejects_table='landing_rejects', rejects_scan='landing_scans')"
     )
     # Rows keep the file's order (DuckDB preserves insertion order), so the row number is
@@ -282,10 +198,10 @@ def _as_contract(spec: LandingFile, header: list[str], unknown: list[str]) -> st
     """The file's columns in the contract's order, a missing one as NULL of its type, then
     the columns the contract does not know (the landed table's layout)."""
     columns = [
-        _q(c.name) if c.name in header else f"CAST(NULL AS {c.type}) AS {_q(c.name)}"
+        ident(c.name) if c.name in header else f"CAST(NULL AS {c.type}) AS {ident(c.name)}"
         for c in spec.columns
     ]
-    return ", ".join(columns + [_q(c) for c in unknown])
+    return ", ".join(columns + [ident(c) for c in unknown])
 
 
 def _number(con, table: str) -> str:
@@ -306,7 +222,7 @@ def _trim(con, spec: LandingFile, header: list[str], noted: str) -> None:
         "CREATE OR REPLACE TEMP TABLE landing_untrimmed AS SELECT * FROM landing_read "
         f"WHERE {ROW} IN (SELECT {ROW} FROM {noted} WHERE {PADDED})"
     )
-    texts = [_q(c.name) for c in spec.columns if c.type == "VARCHAR" and c.name in header]
+    texts = [ident(c.name) for c in spec.columns if c.type == "VARCHAR" and c.name in header]
     if texts and con.execute("SELECT count(*) FROM landing_untrimmed").fetchone()[0]:
         trimmed = ", ".join(f"{c} = {_trim_text(c)}" for c in texts)
         con.execute(
@@ -347,7 +263,7 @@ def _padded(c: str, may_trim: str, trimmed: str) -> str:
 
 def _key(spec: LandingFile, header: list[str], prefix: str = "") -> str:
     """The row's key as it arrived, for the review queue (NULL when the file lacks it)."""
-    return f"{prefix}{_q(spec.key)}" if spec.key in header else "NULL"
+    return f"{prefix}{ident(spec.key)}" if spec.key in header else "NULL"
 
 
 def _record(spec: LandingFile, header: list[str], typed_read: bool, prefix: str = "") -> str:
@@ -355,9 +271,9 @@ def _record(spec: LandingFile, header: list[str], typed_read: bool, prefix: str 
     as one, its text where it does not, so a row's record is the same whichever way its file
     was read (typed, or as text because another row had a bad value)."""
     types = {c.name: c.type for c in spec.columns}
-    parts = [f"{_lit(ROW)}, {prefix}{ROW}"]
+    parts = [f"{literal(ROW)}, {prefix}{ROW}"]
     for name in header:
-        column, type_ = f"{prefix}{_q(name)}", types.get(name, "VARCHAR")
+        column, type_ = f"{prefix}{ident(name)}", types.get(name, "VARCHAR")
         value = column
         if not typed_read and type_ != "VARCHAR":
             text = _trim_text(column)
@@ -365,7 +281,7 @@ def _record(spec: LandingFile, header: list[str], typed_read: bool, prefix: str 
                 f"CASE WHEN {text} IS NOT NULL THEN "
                 f"coalesce(to_json(TRY_CAST({text} AS {type_})), to_json({column})) END"
             )
-        parts.append(f"{_lit(name)}, {value}")
+        parts.append(f"{literal(name)}, {value}")
     return f"json_object({', '.join(parts)})::VARCHAR"
 
 
@@ -388,7 +304,7 @@ def _typed_rows(
     # problems: (condition, rule, column, detail)
     changed = []  # a text value that trimming changes
     for i, c in enumerate(spec.columns):
-        text, value, may, column = f"__t{i}", f"__v{i}", f"__m{i}", _q(c.name)
+        text, value, may, column = f"__t{i}", f"__v{i}", f"__m{i}", ident(c.name)
         if c.name not in header:
             typed.append(f"CAST(NULL AS {c.type}) AS {column}")
             continue
@@ -417,22 +333,22 @@ def _typed_rows(
             ref = BY_FILE[ref_file]
             # A row pointing at a quarantined record is not dangling: it waits with it.
             known_keys = (
-                f"SELECT {_q(ref_column)} FROM {ref.raw_table} UNION ALL SELECT record_key FROM "
-                f"{QUARANTINE_TABLE} WHERE file = {_lit(ref_file)} AND as_of_date = "
-                f"DATE {_lit(as_of.isoformat())} AND record_key IS NOT NULL"
+                f"SELECT {ident(ref_column)} FROM {ref.raw_table} UNION ALL SELECT record_key FROM "
+                f"{QUARANTINE_TABLE} WHERE file = {literal(ref_file)} AND as_of_date = "
+                f"DATE {literal(as_of.isoformat())} AND record_key IS NOT NULL"
             )
             problems.append(
                 (f"{text} IS NOT NULL AND {text} NOT IN ({known_keys})",
                  f"unknown_{ref.table.removesuffix('s')}", referencing,
                  f"{referencing} is not a {ref_file} {ref_column}")
             )  # fmt: skip
-    typed += [_q(c) for c in unknown]
+    typed += [ident(c) for c in unknown]
     flags = [f"{cond} AS __p{j}" for j, (cond, *_) in enumerate(problems)]
     noted = "NULL"
     if problems:
         cases = ", ".join(
-            f"CASE WHEN __p{j} THEN {{'rule': {_lit(rule)}, 'col': {_lit(col)}, "
-            f"'detail': {_lit(detail)}}} END"
+            f"CASE WHEN __p{j} THEN {{'rule': {literal(rule)}, 'col': {literal(col)}, "
+            f"'detail': {literal(detail)}}} END"
             for j, (_, rule, col, detail) in enumerate(problems)
         )
         noted = (
@@ -559,14 +475,14 @@ def _check_no_collision(con, spec, as_of, rules, clean, rows_before) -> None:
     checked = [r.name for r in rules]
     for column in sorted({c for r in rules if r.spans_rows for c in r.columns}):
         old = (
-            f"SELECT {_q(column)} FROM {spec.raw_table} UNION ALL "
-            f"SELECT TRY_CAST({_trim_text(f'raw_record::JSON ->> {_lit(column)}')} AS "
+            f"SELECT {ident(column)} FROM {spec.raw_table} UNION ALL "
+            f"SELECT TRY_CAST({_trim_text(f'raw_record::JSON ->> {literal(column)}')} AS "
             f"{next(c.type for c in spec.columns if c.name == column)}) "
             f"FROM {QUARANTINE_TABLE} WHERE file = ? AND as_of_date = ? AND row_number <= ? "
             "AND severity = 'blocking' AND list_contains(?, rule)"
         )
         repeats = con.execute(
-            f"SELECT count(*) FROM (SELECT {_q(column)} AS v {clean}) WHERE v IN ({old})",
+            f"SELECT count(*) FROM (SELECT {ident(column)} AS v {clean}) WHERE v IN ({old})",
             [spec.file, as_of, rows_before, checked],
         ).fetchone()[0]
         if repeats:
@@ -691,7 +607,7 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
     if rules:
         if appending:
             _check_no_collision(con, spec, as_of, rules, clean, rows_before)
-        outcome = _run_suite(con, rules, rows, clean, spec.table)
+        outcome = run_suite(con, rules, rows, clean, spec.table)
         report.expectations = outcome
         if appending and last.report["summary"] is not None:
             before = carried_outcome(con, spec, as_of, last.report["summary"], rows_before)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import xxhash
 
-from data_quality import contract, expectations
+from data_quality import contract, expectations, sql, validation
 from data_quality.contract import QUARANTINE_TABLE, LandingFile
 from data_quality.expectations import ROW, Outcome, Rule
 
@@ -145,6 +145,8 @@ def load_sha256(spec: LandingFile, rules: list[Rule], loader_source: str) -> str
         loader_source,
         inspect.getsource(contract),
         inspect.getsource(expectations),
+        inspect.getsource(validation),
+        inspect.getsource(sql),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

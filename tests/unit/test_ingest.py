@@ -6,7 +6,7 @@ import duckdb
 import pytest
 import yaml
 
-from data_quality import ingest
+from data_quality import ingest, validation
 from data_quality.contract import LANDING_FILES, QUARANTINE_TABLE
 from data_quality.expectations import ACCOUNT_TYPES, account_rules
 from data_quality.ingest import LandingError, load_landing_file
@@ -167,7 +167,6 @@ def test_a_bad_line_in_one_file_is_not_blamed_on_the_next(con, tmp_path):
 
 
 def test_suites_over_chunks_catch_the_same_rows_as_one_pass(con, tmp_path, monkeypatch):
-    import data_quality.ingest as ingest
     from data_quality.expectations import SuiteInputs, landing_suites
 
     tasks = next(s for s in LANDING_FILES if s.table == "tasks")
@@ -186,7 +185,7 @@ def test_suites_over_chunks_catch_the_same_rows_as_one_pass(con, tmp_path, monke
     con.execute("CREATE SCHEMA raw; CREATE TABLE raw.salesforce_accounts (Id VARCHAR)")
     caught = {}
     for chunk in (2, 1_000_000):
-        monkeypatch.setattr(ingest, "CHUNK_ROWS", chunk)
+        monkeypatch.setattr(validation, "CHUNK_ROWS", chunk)
         report = load_landing_file(con, tasks, tmp_path, AS_OF, rules=suite)
         failed = {s["rule"]: s["failed_rows"] for s in report.expectations.summary}
         caught[chunk] = (sorted((r[0], r[3]) for r in queue(con)), failed)
@@ -259,7 +258,7 @@ def test_a_bad_value_elsewhere_in_the_file_changes_nothing_for_the_other_rows(co
 
 def test_rules_judge_every_row_when_a_file_is_checked_in_slices(con, tmp_path, monkeypatch):
     # Big files are checked a slice at a time; copies of an id far apart are still caught.
-    monkeypatch.setattr(ingest, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(validation, "CHUNK_ROWS", 2)
     line = "{id},{name},{id}.com,Retail,{revenue},10,US,CA,Prospect,005X,2024-01-05,x\n"
     ids = ["001A", "001B", "001C", "001D", "001E", "001F", "001A", "001G"]
     revenue = {"001C": -1, "001G": -2}
@@ -364,3 +363,48 @@ def test_a_value_padded_with_a_non_ascii_space_is_trimmed_and_queued_as_read(con
     assert [json.loads(r[6])["Name"] for r in caught] == ["Acme\u00a0"]
     loaded = con.execute("SELECT Id, Name FROM raw.salesforce_accounts ORDER BY _row").fetchall()
     assert loaded == [("001B", "Spaced")]
+
+
+def test_a_column_of_few_values_is_judged_value_by_value_with_the_same_verdicts(
+    con, tmp_path, monkeypatch
+):
+    # A big file's column of few distinct values shows GX each value once; every row that
+    # holds a failing value (NULL too) is caught, as when GX is shown every row.
+    line = "{id},{id},{id}.com,Retail,{revenue},{size},US,CA,{type},005X,2024-01-05,x\n"
+    rows = [
+        ("001A", 5, "", "Prospect"),
+        ("001B", -5, 10, "Alien"),
+        ("001C", -5, "", "Alien"),
+        ("001D", 5, -3, "Prospect"),
+        ("001E", 7, -3, "Customer"),
+    ]
+    (tmp_path / "Account.csv").write_text(
+        HEADER + "".join(line.format(id=i, revenue=r, size=s, type=t) for i, r, s, t in rows)
+    )
+
+    def by_row(*args):
+        raise AssertionError("every column was to be judged value by value")
+
+    outcomes = {}
+    for route in ("by row", "by value"):
+        if route == "by value":
+            monkeypatch.setattr(validation, "MIN_ROWS_BY_VALUE", 0)
+            monkeypatch.setattr(validation, "ROWS_PER_VALUE", 1)
+            monkeypatch.setattr(validation, "_by_row", by_row)
+        report = load(con, tmp_path)
+        summary = [(i["rule"], i["failed_rows"]) for i in report.expectations.summary]
+        outcomes[route] = ({(r[0], r[3], r[4]) for r in queue(con)}, summary)
+    assert outcomes["by value"] == outcomes["by row"]
+    caught, summary = outcomes["by value"]
+    assert caught == {
+        (1, "employees_present", "warning"),
+        (2, "revenue_not_negative", "blocking"),
+        (2, "account_type_allowed", "blocking"),
+        (3, "revenue_not_negative", "blocking"),
+        (3, "account_type_allowed", "blocking"),
+        (3, "employees_present", "warning"),
+        (4, "employees_not_negative", "blocking"),
+        (5, "employees_not_negative", "blocking"),
+    }
+    assert [rule for rule, _ in summary] == [r.name for r in account_rules(ACCOUNT_TYPES)]
+    assert dict(summary)["employees_present"] == 2 and dict(summary)["revenue_not_negative"] == 2
