@@ -285,6 +285,19 @@ def _record(spec: LandingFile, header: list[str], typed_read: bool, prefix: str 
     return f"json_object({', '.join(parts)})::VARCHAR"
 
 
+def _narrowed(con, spec: LandingFile, rows: int) -> frozenset[str]:
+    """The files `spec` references that hold more rows than its `rows`: their keys are
+    narrowed to the file's values before they are looked up, as a hash table is built of
+    the keys (a million account ids took ~50 ms to check 500 claims against, and 18 ms
+    narrowed)."""
+    narrowed = set()
+    for ref_file in {ref_file for _, ref_file, _ in spec.references}:
+        [(keys,)] = con.execute(f"SELECT count(*) FROM {BY_FILE[ref_file].raw_table}").fetchall()
+        if keys > rows:
+            narrowed.add(ref_file)
+    return frozenset(narrowed)
+
+
 def _typed_rows(
     spec: LandingFile,
     header: list[str],
@@ -292,6 +305,7 @@ def _typed_rows(
     as_of: dt.date,
     typed_read: bool,
     padded: bool = False,
+    narrowed: frozenset[str] = frozenset(),
 ) -> str:
     """SELECT over the `landing` rows that gives every value its type once and notes each
     row's problems (rules broken, its key and the row as read) in a `NOTED` column, built
@@ -299,7 +313,8 @@ def _typed_rows(
     type already; else every value is text, cast here. Whether text may trim, trimmed text,
     typed values and each problem's condition are columns of inner queries, so that each
     is computed once, not once per use (the reference check's join ran twice).
-    With `padded`, a `PADDED` column says whether trimming changes any of the row's text."""
+    With `padded`, a `PADDED` column says whether trimming changes any of the row's text.
+    The keys of the referenced files `narrowed` are first narrowed to the file's values."""
     may_trim, trimmed, cast, typed, problems = [], [], [], [], []
     # problems: (condition, rule, column, detail)
     changed = []  # a text value that trimming changes
@@ -337,6 +352,11 @@ def _typed_rows(
                 f"{QUARANTINE_TABLE} WHERE file = {literal(ref_file)} AND as_of_date = "
                 f"DATE {literal(as_of.isoformat())} AND record_key IS NOT NULL"
             )
+            if ref_file in narrowed:
+                known_keys = (
+                    f"SELECT k FROM ({known_keys}) AS known(k) "
+                    f"WHERE k IN (SELECT {_trim_text(column)} FROM landing)"
+                )
             problems.append(
                 (f"{text} IS NOT NULL AND {text} NOT IN ({known_keys})",
                  f"unknown_{ref.table.removesuffix('s')}", referencing,
@@ -563,13 +583,14 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
         if not typed:
             parsed = _read_csv(con, path, source, header, {})
 
+    narrowed = _narrowed(con, spec, parsed)
     if direct:
         rows = _number(con, spec.landed_table)
         # Only the rows with a problem or padded text are noted, in a table of their own.
         noted = "landing_noted"
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {noted} AS SELECT {ROW}, {NOTED}, {PADDED} FROM ("
-            + _typed_rows(spec, header, report.unknown_columns, as_of, typed, padded=True)
+            + _typed_rows(spec, header, report.unknown_columns, as_of, typed, True, narrowed)
             + f") WHERE {NOTED} IS NOT NULL OR {PADDED}"
         )
         _trim(con, spec, header, noted)
@@ -584,7 +605,7 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
         )
         con.execute(
             f"CREATE OR REPLACE {'TEMP ' if appending else ''}TABLE {rows} AS "
-            + _typed_rows(spec, header, report.unknown_columns, as_of, typed)
+            + _typed_rows(spec, header, report.unknown_columns, as_of, typed, narrowed=narrowed)
         )
         noted = rows
         clean = f"FROM {rows} WHERE {NOTED} IS NULL"
