@@ -30,6 +30,18 @@ NS_RANGE = (pd.Timestamp.min.ceil("us").as_unit("us"), pd.Timestamp.max.floor("u
 pandas_execution_engine.HASH_THRESHOLD = 0
 
 
+# Expectations that judge each value by itself.
+VALUE_BY_VALUE = (
+    gx.expectations.ExpectColumnValuesToNotBeNull,
+    gx.expectations.ExpectColumnValuesToBeNull,
+    gx.expectations.ExpectColumnValuesToBeBetween,
+    gx.expectations.ExpectColumnValuesToBeInSet,
+    gx.expectations.ExpectColumnValuesToNotBeInSet,
+    gx.expectations.ExpectColumnValuesToMatchRegex,
+    gx.expectations.ExpectColumnValuesToNotMatchRegex,
+)
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -50,6 +62,17 @@ class Rule:
     def spans_rows(self) -> bool:
         """Whether a row's verdict depends on other rows (so the column is checked whole)."""
         return issubclass(self.expectation, gx.expectations.ExpectColumnValuesToBeUnique)
+
+    @property
+    def judges_values(self) -> bool:
+        """Whether its verdict on a row is its verdict on the row's value in its one column,
+        whatever the other rows hold: a value can then be judged once for all its rows. A
+        rule allowing some failures (`mostly`) counts rows, not values."""
+        return (
+            issubclass(self.expectation, VALUE_BY_VALUE)
+            and len(self.columns) == 1
+            and "mostly" not in self.kwargs
+        )
 
     @property
     def undated_kwargs(self) -> dict:

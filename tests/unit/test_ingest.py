@@ -408,3 +408,30 @@ def test_a_column_of_few_values_is_judged_value_by_value_with_the_same_verdicts(
     }
     assert [rule for rule, _ in summary] == [r.name for r in account_rules(ACCOUNT_TYPES)]
     assert dict(summary)["employees_present"] == 2 and dict(summary)["revenue_not_negative"] == 2
+
+
+def test_dates_clipped_alike_for_gx_are_each_caught_when_judged_value_by_value(
+    con, tmp_path, monkeypatch
+):
+    # GX compares dates past 2262 as 2262: two such dates are one value to GX, and every
+    # row holding either is still caught.
+    from data_quality.expectations import SuiteInputs, landing_suites
+
+    monkeypatch.setattr(validation, "MIN_ROWS_BY_VALUE", 0)
+    monkeypatch.setattr(validation, "ROWS_PER_VALUE", 1)
+    tasks = next(s for s in LANDING_FILES if s.table == "tasks")
+    header = ",".join(c.name for c in tasks.columns) + "\n"
+    dates = ["9999-12-31", "2026-11-01", "9000-01-01", "9999-12-31", "2026-11-02"]
+    body = "".join(f"T{i},,,005X,{d},,Call,Call,x,Completed,false,1\n" for i, d in enumerate(dates))
+    (tmp_path / "Task.csv").write_text(header + body)
+    con.execute("CREATE SCHEMA raw; CREATE TABLE raw.salesforce_accounts (Id VARCHAR)")
+    suite = landing_suites(SuiteInputs(AS_OF, [], ["smb"], []))["tasks"]
+    report = load_landing_file(con, tasks, tmp_path, AS_OF, rules=suite)
+    assert [(r[0], r[3]) for r in queue(con)] == [
+        (1, "task_not_far_future"),
+        (3, "task_not_far_future"),
+        (4, "task_not_far_future"),
+    ]
+    assert [(i["rule"], i["failed_rows"]) for i in report.expectations.failed] == [
+        ("task_not_far_future", 3)
+    ]
