@@ -8,13 +8,23 @@ rules file would otherwise quietly fall back to a default.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from allocation.countries import country_code
 
 
 class RulesError(ValueError):
@@ -25,12 +35,57 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Segment(_Strict):
-    """An account belongs to the first segment whose revenue OR employee floor it meets."""
+# Names the SQL uses as column names (segments, return reasons): lower_snake_case.
+SNAKE = r"^[a-z][a-z0-9_]{0,62}$"
+# A region as RevOps names it ("NA", "North America", "O'Brien's patch"): words, not code.
+REGION = r"^[A-Za-z0-9][A-Za-z0-9 _.&'/-]{0,63}$"
+# A language code as reps.csv lists them (ISO 639, optionally with a region: en, pt-br).
+LANGUAGE = r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$"
+# An IANA zone name (Area/Location[/Sub]); ZoneInfo then says whether it exists.
+ZONE = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9][A-Za-z0-9_+-]*){0,2}$"
+# The state part of a "Country/State" key (BillingState as the CRM writes it).
+STATE = r"^[A-Za-z0-9][A-Za-z0-9 .'-]{0,63}$"
+# The largest book a rep may be sized for: passive territories hold thousands.
+MAX_BOOK = 10_000
 
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-    min_annual_revenue: Annotated[float, Field(ge=0)] = 0
-    min_employees: Annotated[int, Field(ge=0)] = 0
+
+def _alpha_2(value: str) -> str:
+    code = country_code(value)
+    if code is None:
+        raise ValueError(
+            f"{value!r} is not a country (an ISO 3166 code or name: US, USA, United States)"
+        )
+    return code
+
+
+Country = Annotated[str, AfterValidator(_alpha_2)]
+
+
+def _country_state(value: str) -> str:
+    """`CC` or `CC/State`, the country normalised to its alpha-2 code."""
+    country, _, state = value.partition("/")
+    if state and not re.match(STATE, state):
+        raise ValueError(f"{value!r}: the state after '/' must be a plain name")
+    return _alpha_2(country) + (f"/{state}" if state else "")
+
+
+class Segment(_Strict):
+    """An account belongs to the first segment whose revenue or employee floor it meets; a
+    floor left out (or 0, which every account meets) is not a criterion. Only the last
+    segment has neither: it catches the rest."""
+
+    name: Annotated[str, Field(pattern=SNAKE)]
+    min_annual_revenue: Annotated[float, Field(ge=0)] | None = None
+    min_employees: Annotated[int, Field(ge=0)] | None = None
+
+    @property
+    def floors(self) -> dict[str, float]:
+        """The criteria it sets, by the account column they apply to."""
+        floors = {
+            "annual_revenue": self.min_annual_revenue,
+            "number_of_employees": self.min_employees,
+        }
+        return {column: floor for column, floor in floors.items() if floor}
 
 
 class Band(_Strict):
@@ -47,7 +102,7 @@ class FitRules(_Strict):
     icp_min_score: Annotated[float, Field(ge=0, le=100)] = 0
 
     industry: dict[str, Annotated[float, Field(ge=0, le=100)]] = {}
-    country: dict[str, Annotated[float, Field(ge=0, le=100)]] = {}
+    country: dict[Country, Annotated[float, Field(ge=0, le=100)]] = {}
     employees: list[Band] = []
     annual_revenue: list[Band] = []
 
@@ -174,7 +229,7 @@ DEFAULT_REST_DAYS = {
 
 
 class Rules(_Strict):
-    segments: list[Segment] = [
+    segments: Annotated[list[Segment], Field(min_length=1)] = [
         Segment(name="enterprise", min_annual_revenue=500_000_000, min_employees=2000),
         Segment(name="mid_market", min_annual_revenue=50_000_000, min_employees=200),
         Segment(name="smb"),
@@ -201,10 +256,10 @@ class Rules(_Strict):
     working_window_days: Annotated[int, Field(ge=15, le=90)] = 30
     grace_days: Annotated[int, Field(ge=0, le=90)] = 14
     # Also the allowed return reasons, and column names in the marts: lower_snake_case.
-    rest_days: dict[
-        Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], Annotated[int, Field(ge=0, le=730)]
-    ] = DEFAULT_REST_DAYS
-    target_book_size: dict[Role, dict[str, Annotated[int, Field(ge=0)]]] = {
+    rest_days: dict[Annotated[str, Field(pattern=SNAKE)], Annotated[int, Field(ge=0, le=730)]] = (
+        DEFAULT_REST_DAYS
+    )
+    target_book_size: dict[Role, dict[str, Annotated[int, Field(ge=0, le=MAX_BOOK)]]] = {
         Role.SDR: {"smb": 150, "mid_market": 100, "enterprise": 60},
         Role.AE: {"smb": 80, "mid_market": 60, "enterprise": 30},
     }
@@ -214,13 +269,13 @@ class Rules(_Strict):
         RampStep(days=90, share=0.75),
     ]
     # Region of an account by BillingCountry, for match_region (reps.csv gives reps').
-    regions: dict[str, list[str]] = {
+    regions: dict[Annotated[str, Field(pattern=REGION)], list[Country]] = {
         "NA": ["US", "CA", "MX"],
         "EMEA": ["GB", "DE", "FR", "NL", "ES", "IT", "SE", "IE"],
         "APAC": ["AU", "SG", "JP", "IN", "NZ"],
     }
     # Language of an account by BillingCountry, for match_language (first listed wins).
-    languages: dict[str, list[str]] = {
+    languages: dict[Annotated[str, Field(pattern=LANGUAGE)], list[Country]] = {
         "en": ["US", "GB", "CA", "AU", "IE", "NZ", "SG", "IN"],
         "de": ["DE", "AT", "CH"],
         "fr": ["FR", "BE"],
@@ -229,7 +284,9 @@ class Rules(_Strict):
     }
     # IANA time zone of an account by "Country/State" or, failing that, BillingCountry,
     # for max_time_zone_gap_hours.
-    time_zones: dict[str, list[str]] = {
+    time_zones: dict[
+        Annotated[str, Field(pattern=ZONE)], list[Annotated[str, AfterValidator(_country_state)]]
+    ] = {
         "America/Los_Angeles": ["US/CA", "US/WA", "US/OR", "US/NV"],
         "America/Denver": ["US/CO", "US/UT", "US/AZ"],
         "America/Chicago": ["US/TX", "US/IL", "US/AR", "US/MN"],
@@ -254,9 +311,15 @@ class Rules(_Strict):
         names = [s.name for s in self.segments]
         if len(set(names)) != len(names):
             raise ValueError(f"segments: names must be unique, got {names}")
-        last = self.segments[-1]
-        if last.min_annual_revenue or last.min_employees:
+        *ranked, last = self.segments
+        if last.floors:
             raise ValueError("segments: the last segment must be a catch-all with no minimums")
+        for segment in ranked:
+            if not segment.floors:
+                raise ValueError(
+                    f"segments: {segment.name!r} sets neither min_annual_revenue nor "
+                    "min_employees; only the last segment catches every account"
+                )
         for role, sizes in self.target_book_size.items():
             unknown = sorted(set(sizes) - set(names))
             if unknown:
@@ -321,6 +384,8 @@ def parse_rules(data: Any, source: str = "rules") -> Rules:
         )
     try:
         return Rules.model_validate(data)
+    except RecursionError:
+        raise RulesError(f"{source}: nested too deeply to be a rules file") from None
     except ValidationError as exc:
         problems = "; ".join(_describe(e) for e in exc.errors())
         raise RulesError(f"{source}: {problems}") from None
@@ -337,5 +402,8 @@ def load_rules(path: str | Path) -> Rules:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise RulesError(f"{path}: not valid YAML ({exc})") from None
+        problem = " ".join(str(exc).split())
+        raise RulesError(f"{path}: not valid YAML ({problem})") from None
+    except RecursionError:
+        raise RulesError(f"{path}: nested too deeply to be a rules file") from None
     return parse_rules(data, source=str(path))

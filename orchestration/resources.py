@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 
 from allocation.rules import Rules, load_rules
 
@@ -23,8 +24,12 @@ class Warehouse(dg.ConfigurableResource):
     path: str
     # DuckDB spills to temp_directory beyond this, yet overshoots it by ~0.5 GiB writing an
     # 18M-row table; with Python, Dagster and GX (~1 GiB) the 1M-account bench peaks at 3.5 GiB.
-    memory_limit: str = "2GB"
-    threads: int = 2
+    memory_limit: str = Field(
+        default="2GB",
+        pattern=r"^\d+(\.\d+)? ?(?i:[KMGT]i?B|B|%)$",
+        description="DuckDB's memory limit: a size such as 2GB, 512MiB or 80%",
+    )
+    threads: int = Field(default=2, ge=1, le=256)
 
     @property
     def abs_path(self) -> str:
@@ -43,15 +48,21 @@ class Warehouse(dg.ConfigurableResource):
             "temp_directory": self.temp_directory,
         }
 
+    @property
+    def connection_config(self) -> dict[str, str | int]:
+        """Settings handed to DuckDB as configuration, never spliced into SQL text."""
+        return {
+            "memory_limit": self.memory_limit,
+            "threads": self.threads,
+            "temp_directory": self.temp_directory,
+        }
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.abs_path).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(self.abs_path)
+        con = duckdb.connect(self.abs_path, config=self.connection_config)
         try:
-            con.execute(f"SET memory_limit = '{self.memory_limit}'")
-            con.execute(f"SET threads = {int(self.threads)}")
-            con.execute(f"SET temp_directory = '{self.temp_directory}'")
-            con.execute("SET enable_progress_bar = false")
+            con.execute("SET enable_progress_bar = false")  # a session option, not a global one
             yield con
         finally:
             con.close()

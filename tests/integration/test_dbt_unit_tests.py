@@ -136,3 +136,36 @@ def test_account_domains_are_built_again_only_when_accounts_change(first_run, tm
     assert (account, "renamed.co.uk") in after and len(after) == len(before)
     assert len(rebuilt_from) == 1 and rebuilt_from != built_from
     assert [r for r in after if r[0] != account] == [r for r in before if r[0] != account]
+
+
+def test_segments_are_what_the_rules_say(first_run, tmp_path):
+    """A revenue floor alone is a revenue floor (it used to catch every account through an
+    employee floor of 0), and one catch-all segment is a valid rules file."""
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copyfile(first_run.warehouse, warehouse)
+    sql = (
+        "SELECT segment, min(annual_revenue), max(annual_revenue), count(*) "
+        "FROM marts.account_scores GROUP BY segment ORDER BY segment"
+    )
+    for segments, expect in (
+        ([{"name": "big", "min_annual_revenue": 1e8}, {"name": "rest"}], {"big", "rest"}),
+        ([{"name": "everyone"}], {"everyone"}),
+    ):
+        rules = Rules.model_validate({"segments": segments, "target_book_size": {}})
+        result = dbt(
+            ["run", "--select", "int_accounts__segmented+", "--exclude", "source:allocation+"],
+            rules,
+            "2026-11-23",
+            warehouse,
+            tmp_path,
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            rows = con.execute(sql).fetchall()
+        finally:
+            con.close()
+        assert {r[0] for r in rows} == expect
+        by = {r[0]: r for r in rows}
+        if "big" in by:
+            assert by["big"][1] >= 1e8 and by["rest"][2] < 1e8

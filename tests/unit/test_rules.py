@@ -58,3 +58,22 @@ def test_missing_and_unparseable_rules_files(tmp_path):
     bad.write_text("segments: [unclosed\n")
     with pytest.raises(RulesError, match="not valid YAML"):
         load_rules(bad)
+
+
+def test_segment_floors_mean_what_a_reader_of_the_rules_expects():
+    # A revenue floor alone is a revenue floor: it does not catch every account through an
+    # employee floor of 0.
+    sizes = {"target_book_size": {"SDR": {"big": 50}}}
+    rules = parse_rules(
+        {"segments": [{"name": "big", "min_annual_revenue": 1e9}, {"name": "rest"}], **sizes}
+    )
+    assert rules.segments[0].floors == {"annual_revenue": 1e9}
+    one = parse_rules({"segments": [{"name": "everyone"}], "target_book_size": {}})
+    assert one.segment_names == ["everyone"]
+    for bad, key in (
+        ({"segments": [{"name": "a"}, {"name": "b"}]}, "'a' sets neither"),
+        ({"segments": [{"name": "a", "min_employees": 0}, {"name": "b"}]}, "'a' sets neither"),
+        ({"segments": []}, "segments"),
+    ):
+        with pytest.raises(RulesError, match=key):
+            parse_rules(bad)

@@ -10,22 +10,41 @@
     var that changes daily makes dbt parse the whole project again (~2.3 s per call). -#}
 {% macro as_of_date() -%}
     {%- if var('as_of_date', none) is not none -%}
-    cast('{{ var("as_of_date") }}' as date)
+    cast({{ sql_string(var('as_of_date')) }} as date)
     {%- else -%}
     (select as_of_date from main.run_date)
     {%- endif -%}
 {%- endmacro %}
 
-{#- The segment an account belongs to: the first whose revenue OR employee floor it meets. -#}
+{#- A value from the rules (or any text) as a SQL string literal: the only way rule text
+    reaches SQL. Dispatched, as string escapes differ between engines. -#}
+{% macro sql_string(value) -%}
+    {{- return(adapter.dispatch('sql_string', 'dynamic_books')(value)) -}}
+{%- endmacro %}
+
+{% macro default__sql_string(value) -%}
+    {{- return("'" ~ (value | string | replace("'", "''")) ~ "'") -}}
+{%- endmacro %}
+
+{#- The segment an account belongs to: the first whose revenue or employee floor it meets
+    (a floor the rules leave out, or 0, is no criterion); the last segment catches the rest,
+    and validation (allocation/rules.py) makes sure every other one sets a floor. -#}
 {% macro segment_case(revenue, employees) -%}
     {%- set segments = rule('segments') -%}
+    {%- set columns = {'annual_revenue': revenue, 'number_of_employees': employees} -%}
+    {%- if segments | length == 1 -%}
+    {{ sql_string(segments[0].name) }}
+    {%- else -%}
     case
-    {%- for s in segments %}{% if not loop.last %}
-        when coalesce({{ revenue }}, 0) >= {{ s.min_annual_revenue }}
-          or coalesce({{ employees }}, 0) >= {{ s.min_employees }} then '{{ s.name }}'
-    {%- endif %}{% endfor %}
-        else '{{ (segments | last).name }}'
+    {%- for s in segments[:-1] %}
+        {%- set floors = [] %}
+        {%- if s.min_annual_revenue %}{% do floors.append(columns.annual_revenue ~ ' >= ' ~ s.min_annual_revenue) %}{% endif %}
+        {%- if s.min_employees %}{% do floors.append(columns.number_of_employees ~ ' >= ' ~ s.min_employees) %}{% endif %}
+        when {{ floors | join(' or ') }} then {{ sql_string(s.name) }}
+    {%- endfor %}
+        else {{ sql_string((segments | last).name) }}
     end
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Points for the first band whose floor the value meets. -#}
@@ -45,7 +64,7 @@
     {%- if points | length == 0 -%}0{%- else -%}
     case {{ column }}
     {%- for key, value in points.items() %}
-        when '{{ key | replace("'", "''") }}' then {{ value }}
+        when {{ sql_string(key) }} then {{ value }}
     {%- endfor %}
         else 0
     end
@@ -84,7 +103,7 @@
 {#- A SQL IN-list of strings; an empty list matches nothing. -#}
 {% macro sql_list(values) -%}
     {%- if values | length == 0 -%}(null){%- else -%}
-    ({%- for v in values -%}'{{ v | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%})
+    ({%- for v in values -%}{{ sql_string(v) }}{{ ", " if not loop.last }}{%- endfor -%})
     {%- endif -%}
 {%- endmacro %}
 
@@ -95,7 +114,7 @@
     case {{ expr }}
     {%- for name, codes in entries.items() %}
         {%- for code in codes %}
-        when '{{ code }}' then '{{ name }}'
+        when {{ sql_string(code) }} then {{ sql_string(name) }}
         {%- endfor %}
     {%- endfor %}
     end

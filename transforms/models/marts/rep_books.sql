@@ -38,7 +38,7 @@ exits as (
         from_rep_id as rep_id,
         count(*) filter (where kind = 'retrieval') as retrievals_30d,
         {%- for reason in reasons %}
-        count(*) filter (where kind = 'return' and reason_code = '{{ reason }}')
+        count(*) filter (where kind = 'return' and reason_code = {{ sql_string(reason) }})
             as returns_30d_{{ reason }},
         {%- endfor %}
         count(*) filter (where kind = 'return') as returns_30d

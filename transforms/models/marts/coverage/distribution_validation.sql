@@ -85,7 +85,7 @@ select
     ) end as worked_within_{{ days }}d_share,
     {%- endfor %}
     {%- for reason in reasons %}
-    count(*) filter (where returned_reason = '{{ reason }}') as returned_{{ reason }},
+    count(*) filter (where returned_reason = {{ sql_string(reason) }}) as returned_{{ reason }},
     {%- endfor %}
     {%- for days in [30, 60, 90] %}
     coalesce(sum(opportunities_{{ days }}d), 0) as opportunities_{{ days }}d,
