@@ -44,7 +44,8 @@ def test_hostile_free_text_in_the_rules_executes_nothing(paths, tmp_path):
     assert not [p for p in PWNED_FILES if p.exists()]
     # The values are matched as the text they are.
     assert query(
-        run, "SELECT fit_industry_points, region FROM marts.account_scores WHERE account_id = ?",
+        run,
+        "SELECT fit_industry_points, region FROM marts.account_scores WHERE account_id = ?",
         [account],
     ) == [(30.0, "O'Brien")]
     leaked = query(
