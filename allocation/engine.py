@@ -480,6 +480,25 @@ def _queue(
     return queued, why.dropna()
 
 
+def _named_mode_claims(inputs: Inputs, capacity: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Claims made while books are filled by the pipeline: each answered, none taken."""
+    claims = _undecided(inputs.claims, inputs.decided_claims, "claimed_at", as_of)
+    if claims.empty:
+        return pd.DataFrame(columns=CLAIM_DECISION_COLUMNS)
+    mine = claims[claims["rep_id"].isin(capacity["rep_id"])]
+    return pd.DataFrame(
+        {
+            "account_id": mine["account_id"],
+            "rep_id": mine["rep_id"],
+            "claimed_at": mine["claimed_at"],
+            "decision": "rejected",
+            "decision_reason": "not in queue mode: distribution.mode is named, so the "
+            "pipeline fills books by value and claims are not taken",
+        },
+        columns=CLAIM_DECISION_COLUMNS,
+    )
+
+
 def _run_rows(lanes: list[_Lane]) -> pd.DataFrame:
     """Every lane's events so far, lane after lane, each in the order it was recorded."""
     return pd.concat([_frame([]), *(f for lane in lanes for f in lane.rows)], ignore_index=True)
@@ -520,10 +539,12 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
             )
             lane.record(_frame(claimed), leaving=False)
             claim_decisions.append(decided)
-        elif as_of.isoweekday() in rules.distribution.weekdays:
-            started = time.perf_counter()
-            lane.record(_distribute(pool, cap, lane.books, lane.from_departed), leaving=False)
-            distributing += time.perf_counter() - started
+        else:
+            if as_of.isoweekday() in rules.distribution.weekdays:
+                started = time.perf_counter()
+                lane.record(_distribute(pool, cap, lane.books, lane.from_departed), leaving=False)
+                distributing += time.perf_counter() - started
+            claim_decisions.append(_named_mode_claims(inputs, cap, as_of))
     return RunResult(
         make_events(_run_rows(lanes), run_id, as_of),
         capacity,

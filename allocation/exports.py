@@ -10,6 +10,21 @@ from allocation.rules import SOLE_LANE
 # Book_Entered__c are the custom fields a dynamic-books org stamps on Account.
 CRM_COLUMNS = ["Id", "OwnerId", "Book_Status__c", "Book_Entered__c", "Book_Reason__c"]
 SDR_COLUMNS = ["SDR_Owner__c", "SDR_Book_Status__c"]  # shared ownership: the SDR's lane
+# What a spreadsheet opening the file would run as a formula (OWASP's CSV injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that start like a formula, prefixed with a quote so they stay text: account
+    names and explanations come from the CRM and reach reps' spreadsheets."""
+    out = {}
+    for column, values in frame.items():
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+            text = values.astype("string")
+            risky = text.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
+            if risky.any():
+                out[column] = values.where(~risky, "'" + text)
+    return frame.assign(**out) if out else frame
 
 
 def crm_owner_changes(

@@ -15,6 +15,9 @@ class Column:
     name: str
     type: str  # a DuckDB type the raw column is cast to
     required: bool = False  # a row without a value is quarantined
+    # The header must hold it, though a row may leave it blank: without the column the run
+    # would decide differently (no CRM owners to adopt, no customers, no open deals).
+    in_header: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,13 @@ class LandingFile:
 
 
 def _cols(*spec: str) -> tuple[Column, ...]:
-    """`"Name:TYPE"` with a trailing `!` for a required column."""
+    """`"Name:TYPE"` with a trailing `!` for a required column, `+` for one the header must
+    hold (values may be blank)."""
     out = []
     for item in spec:
         name, type_ = item.split(":")
-        out.append(Column(name, type_.rstrip("!"), required=type_.endswith("!")))
+        required, in_header = type_.endswith("!"), type_.endswith("+")
+        out.append(Column(name, type_.rstrip("!+"), required, required or in_header))
     return tuple(out)
 
 
@@ -57,25 +62,25 @@ ACCOUNT = ("Account.csv", "Id")
 # fmt: off
 LANDING_FILES: tuple[LandingFile, ...] = (
     LandingFile("User.csv", "salesforce", "users", "Id", _cols(
-        "Id:VARCHAR!", "Name:VARCHAR", "Email:VARCHAR", "IsActive:BOOLEAN", "Title:VARCHAR")),
+        "Id:VARCHAR!", "Name:VARCHAR", "Email:VARCHAR", "IsActive:BOOLEAN+", "Title:VARCHAR")),
     LandingFile("Account.csv", "salesforce", "accounts", "Id", _cols(
         "Id:VARCHAR!", "Name:VARCHAR!", "Website:VARCHAR", "Industry:VARCHAR",
         "AnnualRevenue:DOUBLE", "NumberOfEmployees:BIGINT", "BillingCountry:VARCHAR",
-        "BillingState:VARCHAR", "Type:VARCHAR", "OwnerId:VARCHAR", "CreatedDate:TIMESTAMP")),
+        "BillingState:VARCHAR", "Type:VARCHAR+", "OwnerId:VARCHAR+", "CreatedDate:TIMESTAMP")),
     LandingFile("Contact.csv", "salesforce", "contacts", "Id", _cols(
-        "Id:VARCHAR!", "AccountId:VARCHAR", "Email:VARCHAR", "Title:VARCHAR",
+        "Id:VARCHAR!", "AccountId:VARCHAR+", "Email:VARCHAR", "Title:VARCHAR",
         "CreatedDate:TIMESTAMP"), references=(("AccountId", *ACCOUNT),)),
     LandingFile("Task.csv", "salesforce", "tasks", "Id", _cols(
-        "Id:VARCHAR!", "WhatId:VARCHAR", "WhoId:VARCHAR", "OwnerId:VARCHAR",
+        "Id:VARCHAR!", "WhatId:VARCHAR+", "WhoId:VARCHAR", "OwnerId:VARCHAR+",
         "ActivityDate:DATE", "CreatedDate:TIMESTAMP", "Type:VARCHAR", "TaskSubtype:VARCHAR",
         "Subject:VARCHAR", "Status:VARCHAR", "IsRecurrence:BOOLEAN",
         "CallDurationInSeconds:BIGINT"), references=(("WhatId", *ACCOUNT),)),
     LandingFile("Event.csv", "salesforce", "events", "Id", _cols(
-        "Id:VARCHAR!", "WhatId:VARCHAR", "OwnerId:VARCHAR", "StartDateTime:TIMESTAMP",
+        "Id:VARCHAR!", "WhatId:VARCHAR+", "OwnerId:VARCHAR+", "StartDateTime:TIMESTAMP+",
         "Type:VARCHAR", "Subject:VARCHAR"), references=(("WhatId", *ACCOUNT),)),
     LandingFile("Opportunity.csv", "salesforce", "opportunities", "Id", _cols(
-        "Id:VARCHAR!", "AccountId:VARCHAR", "OwnerId:VARCHAR", "StageName:VARCHAR",
-        "Amount:DOUBLE", "CreatedDate:TIMESTAMP", "CloseDate:DATE", "IsClosed:BOOLEAN",
+        "Id:VARCHAR!", "AccountId:VARCHAR+", "OwnerId:VARCHAR", "StageName:VARCHAR",
+        "Amount:DOUBLE", "CreatedDate:TIMESTAMP", "CloseDate:DATE", "IsClosed:BOOLEAN+",
         "IsWon:BOOLEAN"), references=(("AccountId", *ACCOUNT),)),
     LandingFile("Lead.csv", "salesforce", "leads", "Id", _cols(
         "Id:VARCHAR!", "Company:VARCHAR", "Email:VARCHAR", "Website:VARCHAR",

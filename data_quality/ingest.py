@@ -89,15 +89,18 @@ class LoadReport:
 DIALECT = "delim=',', quote='\"', escape='\"', header=true, auto_detect=false"
 
 
-def _read_header(path: Path) -> list[str]:
+def _read_header(path: Path, spec: LandingFile | None = None) -> list[str]:
     """The header row, read with the csv module: no sniffing, so a damaged line further down
-    cannot change how the file is parsed."""
+    cannot change how the file is parsed. A name the contract knows in another case (`ID`,
+    `ownerid`) is read as the contract spells it; a byte-order mark is not part of a name."""
     try:
-        with path.open(encoding="utf-8", errors="replace", newline="") as f:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
             header = next(csv.reader(f), [])
     except csv.Error as exc:
         raise LandingError(f"{path}: cannot read the header row ({exc})") from None
+    known = {c.name.casefold(): c.name for c in spec.columns} if spec else {}
     header = [h.strip().lstrip("\ufeff") for h in header]
+    header = [known.get(h.casefold(), h) for h in header]
     if not header or not any(header):
         raise LandingError(f"{path}: the first line is not a header row")
     duplicated = sorted({h for h in header if header.count(h) > 1})
@@ -174,12 +177,19 @@ def _read_csv(
     `landing_rejects` either way."""
     # DuckDB's rejects tables accumulate over a connection's scans: start each read clean.
     con.execute("DROP TABLE IF EXISTS landing_rejects; DROP TABLE IF EXISTS landing_scans")
-    typed = (f"{literal(h)}: {literal(types.get(h, 'VARCHAR'))}" for h in header)
+    typed = (f"{literal(h)}: {literal(_read_as(types.get(h, 'VARCHAR')))}" for h in header)
     columns = "{" + ", ".join(typed) + "}"
     reader = (
         f"read_csv({literal(str(source))}, {DIALECT}, columns={columns}, store_rejects=true, "
         "rejects_table='landing_rejects', rejects_scan='landing_scans')"
     )
+    converted = [h for h in header if _as_type(h, types.get(h, "VARCHAR")) != h]
+    if select == "*" and converted:
+        select = (
+            "* REPLACE ("
+            + ", ".join(f"{_as_type(ident(h), types[h])} AS {ident(h)}" for h in converted)
+            + ")"
+        )
     # Rows keep the file's order (DuckDB preserves insertion order), so the row number is
     # the rowid: numbering with a window function costs a second pass (~2x at 18M).
     try:
@@ -194,11 +204,36 @@ def _read_csv(
     return rows
 
 
+def _read_as(type_: str) -> str:
+    """The type the reader parses a column as: a timestamp with its offset (`+05:00`, `Z`),
+    which a plain TIMESTAMP read drops; the loader stores it in UTC (`_as_type`)."""
+    return "TIMESTAMPTZ" if type_ == "TIMESTAMP" else type_
+
+
+def _as_type(value: str, type_: str) -> str:
+    """A value as read (`_read_as`) as its contract type: a timestamp converted to UTC. Not
+    a CAST: DuckDB pushes a cast to TIMESTAMP into the reader, which then drops the offset
+    again. (A timestamp without an offset is read in the session's zone: UTC, see
+    `load_landing_file`.)"""
+    return f"timezone('UTC', {value})" if type_ != _read_as(type_) else value
+
+
+def _try_cast(text: str, type_: str) -> str:
+    """Text as the contract's type, NULL where it is not one (NaN and infinity are not
+    numbers: a NaN revenue would rank as the largest)."""
+    value = _as_type(f"TRY_CAST({text} AS {_read_as(type_)})", type_)
+    if type_ == "DOUBLE":
+        return f"(CASE WHEN isfinite({value}) THEN {value} END)"
+    return value
+
+
 def _as_contract(spec: LandingFile, header: list[str], unknown: list[str]) -> str:
     """The file's columns in the contract's order, a missing one as NULL of its type, then
     the columns the contract does not know (the landed table's layout)."""
     columns = [
-        ident(c.name) if c.name in header else f"CAST(NULL AS {c.type}) AS {ident(c.name)}"
+        f"{_as_type(ident(c.name), c.type)} AS {ident(c.name)}"
+        if c.name in header
+        else f"CAST(NULL AS {c.type}) AS {ident(c.name)}"
         for c in spec.columns
     ]
     return ", ".join(columns + [ident(c) for c in unknown])
@@ -279,7 +314,7 @@ def _record(spec: LandingFile, header: list[str], typed_read: bool, prefix: str 
             text = _trim_text(column)
             value = (
                 f"CASE WHEN {text} IS NOT NULL THEN "
-                f"coalesce(to_json(TRY_CAST({text} AS {type_})), to_json({column})) END"
+                f"coalesce(to_json({_try_cast(text, type_)}), to_json({column})) END"
             )
         parts.append(f"{literal(name)}, {value}")
     return f"json_object({', '.join(parts)})::VARCHAR"
@@ -331,8 +366,13 @@ def _typed_rows(
             value = text
         elif typed_read:  # an empty value read as NULL
             text = value = column
+            if c.type == "DOUBLE":
+                problems.append(
+                    (f"NOT isfinite({column})", "invalid_type", c.name,
+                     f"{c.name} is not a valid {c.type}")
+                )  # fmt: skip
         else:
-            cast.append(f"TRY_CAST({text} AS {c.type}) AS {value}")
+            cast.append(f"{_try_cast(text, c.type)} AS {value}")
             problems.append(
                 (f"{text} IS NOT NULL AND {value} IS NULL", "invalid_type", c.name,
                  f"{c.name} is not a valid {c.type}")
@@ -440,6 +480,8 @@ def load_landing_file(
     queue items carried to this run date).
     """
     path = Path(landing_dir) / spec.file
+    # Timestamps read with an offset are stored in UTC, and one without is taken as UTC.
+    con.execute("SET TimeZone = 'UTC'")
     con.execute(QUARANTINE_DDL)
     load_sha = load_sha256(spec, rules, LOADER_SOURCE)
     present = path.is_file()
@@ -557,12 +599,18 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
     if path.stat().st_size == 0:
         raise LandingError(f"{path}: file is empty (expected a header row)")
 
-    header = _read_header(path)
+    header = _read_header(path, spec)
     known = {c.name for c in spec.columns}
     missing = [c.name for c in spec.columns if c.required and c.name not in header]
     if missing:
         raise LandingError(
             f"{path}: missing required column(s) {', '.join(missing)}; header is {header}"
+        )
+    missing = [c.name for c in spec.columns if c.in_header and c.name not in header]
+    if missing:
+        raise LandingError(
+            f"{path}: missing column(s) {', '.join(missing)} (blank values are allowed, the "
+            f"column is not: without it the run would decide differently); header is {header}"
         )
     report.unknown_columns = [c for c in header if c not in known]
 

@@ -3,7 +3,7 @@ import datetime as dt
 import pandas as pd
 
 from allocation.events import make_events
-from allocation.exports import CRM_COLUMNS, crm_owner_changes, rep_changes
+from allocation.exports import CRM_COLUMNS, crm_owner_changes, neutralise_formulas, rep_changes
 
 DAY = dt.date(2026, 11, 23)
 
@@ -90,3 +90,16 @@ def test_shared_ownership_sets_the_ae_owner_and_the_sdr_field_independently():
         ["a1", "ae1", "In Book", "2026-11-23", "distribution: free_capacity", "sdr1", "In Book"],
         ["a2", "", "", "", "", "pool-user", "Pool"],
     ]
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text():
+    # An account name from the CRM, opened by a rep in a spreadsheet, must not run.
+    names = pd.Series({"a1": '=HYPERLINK("http://x","click")', "a2": "+1 Corp", "a3": "@SUM(A1)"})
+    changes = neutralise_formulas(rep_changes(events(), names))
+    shown = dict(zip(changes["account_id"], changes["account_name"], strict=False))
+    assert shown["a1"] == '\'=HYPERLINK("http://x","click")'
+    assert shown["a2"] == "'+1 Corp" and shown["a3"] == "'@SUM(A1)"
+    # Plain text is left as it is.
+    plain = neutralise_formulas(pd.DataFrame({"x": ["Acme", None, "-"]}))
+    assert plain["x"].tolist()[0] == "Acme" and pd.isna(plain["x"].tolist()[1])
+    assert plain["x"].tolist()[2] == "'-"

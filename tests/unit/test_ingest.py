@@ -161,7 +161,7 @@ def test_a_bad_line_in_one_file_is_not_blamed_on_the_next(con, tmp_path):
         HEADER.encode() + b"001A,Caf\xe9,a.com,,,,,,,,,\n001B,Ok,b.com,,,,,,,,,\n"
     )
     load(con, tmp_path, suite=False)
-    (tmp_path / "User.csv").write_text("Id,Name\n005A,Ann\n")
+    (tmp_path / "User.csv").write_text("Id,Name,IsActive\n005A,Ann,true\n")
     users = load(con, tmp_path, spec=LANDING_FILES[0], suite=False)
     assert users.rows_quarantined == 0 and users.rows_loaded == 1 and users.reconciles
 
@@ -435,3 +435,64 @@ def test_dates_clipped_alike_for_gx_are_each_caught_when_judged_value_by_value(
     assert [(i["rule"], i["failed_rows"]) for i in report.expectations.failed] == [
         ("task_not_far_future", 3)
     ]
+
+
+def row(account_id, revenue="1000", created="2024-01-05T10:00:00.000Z", owner="005X"):
+    return (
+        f"{account_id},N {account_id},,Software,{revenue},10,US,CA,Prospect,{owner},{created},x\n"
+    )
+
+
+@pytest.mark.parametrize("also_bad_date", [False, True], ids=["typed read", "read as text"])
+def test_nan_and_infinity_are_not_numbers(con, tmp_path, also_bad_date):
+    rows = [row("001A"), row("001B", "NaN"), row("001C", "inf"), row("001D", "-Infinity")]
+    if also_bad_date:  # a bad value elsewhere reads the whole file as text
+        rows.append(row("001E", created="31/02/2024"))
+    (tmp_path / "Account.csv").write_text(HEADER + "".join(rows))
+    report = load(con, tmp_path)
+    caught = {(r[2], r[3], r[5]) for r in queue(con) if r[4] == "blocking"}
+    assert {("001B", "invalid_type", "AnnualRevenue"), ("001C", "invalid_type", "AnnualRevenue"),
+            ("001D", "invalid_type", "AnnualRevenue")} <= caught  # fmt: skip
+    loaded = con.execute('SELECT "Id" FROM raw.salesforce_accounts').fetchall()
+    assert loaded == [("001A",)] and report.reconciles
+
+
+@pytest.mark.parametrize("also_bad_date", [False, True], ids=["typed read", "read as text"])
+def test_timestamps_with_offsets_are_converted_to_utc_not_truncated(con, tmp_path, also_bad_date):
+    rows = [
+        row("001A", created="2024-01-05T10:00:00.000+0500"),
+        row("001B", created="2024-01-05T10:00:00-08:00"),
+        row("001C", created="2024-01-05T10:00:00.000Z"),
+        row("001D", created="2024-01-05 10:00:00"),
+    ]
+    if also_bad_date:
+        rows.append(row("001E", created="31/02/2024"))
+    (tmp_path / "Account.csv").write_text(HEADER + "".join(rows))
+    load(con, tmp_path)
+    created = dict(
+        con.execute('SELECT "Id", "CreatedDate" FROM raw.salesforce_accounts').fetchall()
+    )
+    assert created["001A"] == dt.datetime(2024, 1, 5, 5, 0)
+    assert created["001B"] == dt.datetime(2024, 1, 5, 18, 0)
+    assert created["001C"] == created["001D"] == dt.datetime(2024, 1, 5, 10, 0)
+
+
+def test_headers_match_the_contract_whatever_their_case_or_a_bom(con, tmp_path):
+    header = '\ufeff"ID","name",Website,INDUSTRY,annualrevenue,NumberOfEmployees,' + (
+        "BillingCountry,BillingState,type,ownerid,CreatedDate,Segment__c\n"
+    )
+    (tmp_path / "Account.csv").write_text(header + row("001A") + row("001B", "-5"))
+    report = load(con, tmp_path)
+    loaded = con.execute(
+        'SELECT "Id", "OwnerId", "AnnualRevenue" FROM raw.salesforce_accounts'
+    ).fetchall()
+    assert loaded == [("001A", "005X", 1000.0)]
+    assert {(r[2], r[3]) for r in queue(con)} >= {("001B", "revenue_not_negative")}
+    assert report.unknown_columns == ["Segment__c"]
+
+
+def test_a_missing_column_that_decides_ownership_stops_the_load_naming_it(con, tmp_path):
+    header = "Id,Name,Website,Industry,AnnualRevenue,NumberOfEmployees,BillingCountry,Type\n"
+    (tmp_path / "Account.csv").write_text(header + "001A,Acme,,Software,5,10,US,Prospect\n")
+    with pytest.raises(LandingError, match=r"Account.csv: missing column\(s\) OwnerId"):
+        load(con, tmp_path)

@@ -232,3 +232,19 @@ def test_same_input_in_any_row_order_gives_identical_events():
     assert len(first.events) > 100
     pd.testing.assert_frame_equal(first.events, shuffled.events)
     assert first.events.to_csv(index=False) == shuffled.events.to_csv(index=False)
+
+
+def test_claims_in_named_mode_are_answered_not_ignored():
+    inputs = Inputs(
+        accounts([("a1", 90), ("a2", 80)]),
+        reps({"rep_id": "ann", "target_book_size_override": 1}),
+        empty_events(),
+    )
+    inputs.claims = claims(("a2", "ann", "2026-11-23 09:00"))
+    result = engine.run(inputs, parse_rules({}), AS_OF, "run")
+    decided = result.claim_decisions
+    assert decided[["account_id", "rep_id", "decision"]].values.tolist() == [
+        ["a2", "ann", "rejected"]
+    ]
+    assert "not in queue mode" in decided["decision_reason"].iloc[0]
+    assert books(result) == {"a1": "ann"}  # named mode fills books by value, not by claim

@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from allocation.exports import crm_owner_changes, rep_changes
+from allocation.exports import crm_owner_changes, neutralise_formulas, rep_changes
 from orchestration.partitions import as_of, daily
 from orchestration.resources import ExportFolder, RulesFile, Warehouse
 
@@ -20,7 +20,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     """The file pandas' `to_csv(index=False)` writes (same quoting, empty cells for nulls),
     by DuckDB's writer: 400k changes took 1.1 s in pandas, 0.2 s here."""
     with duckdb.connect() as con:
-        con.from_df(frame).write_csv(str(path), header=True)
+        con.from_df(neutralise_formulas(frame)).write_csv(str(path), header=True)
 
 
 @dg.asset(
