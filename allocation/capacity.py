@@ -9,6 +9,7 @@ import pandas as pd
 from allocation.rules import Rules
 
 ACTIVE, UNAVAILABLE, DEPARTED = "active", "unavailable", "departed"
+NOT_STARTED = "not_started"  # a start date still ahead: no capacity until it comes
 
 
 def _ramp_share(tenure_days: pd.Series, rules: Rules) -> pd.Series:
@@ -24,8 +25,8 @@ def rep_capacity(reps: pd.DataFrame, rules: Rules, as_of: dt.date) -> pd.DataFra
 
     `reps` has the staging roster columns: rep_id, role, segments (';'-separated),
     target_book_size_override, start_date, unavailable_until, departed_on.
-    A departed rep has capacity 0; an unavailable rep keeps their book but receives
-    nothing new until they are back (`receives_accounts`).
+    A departed rep, and one whose start date is still ahead, has capacity 0; an unavailable
+    rep keeps their book but receives nothing new until they are back (`receives_accounts`).
     """
     today = pd.Timestamp(as_of)
     out = reps[["rep_id", "role", "segments"]].copy()
@@ -34,6 +35,7 @@ def rep_capacity(reps: pd.DataFrame, rules: Rules, as_of: dt.date) -> pd.DataFra
     away = pd.to_datetime(reps["unavailable_until"])
     out["status"] = ACTIVE
     out.loc[away.notna() & (away > today), "status"] = UNAVAILABLE
+    out.loc[start.notna() & (start > today), "status"] = NOT_STARTED
     out.loc[departed.notna() & (departed <= today), "status"] = DEPARTED
 
     def target(row) -> int:
@@ -47,7 +49,7 @@ def rep_capacity(reps: pd.DataFrame, rules: Rules, as_of: dt.date) -> pd.DataFra
     tenure = (today - start).dt.days.fillna(10_000)
     out["ramp_share"] = _ramp_share(tenure, rules)
     capacity = (out["target_book_size"] * out["ramp_share"]).round().astype("int64")
-    out["capacity"] = capacity.where(out["status"] != DEPARTED, 0)
+    out["capacity"] = capacity.where(~out["status"].isin([DEPARTED, NOT_STARTED]), 0)
     out["receives_accounts"] = out["status"] == ACTIVE
     out["as_of_date"] = today
     return out.sort_values("rep_id").reset_index(drop=True)

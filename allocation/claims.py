@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from allocation.distribution import VALUE_RANK, with_value_rank
+
 CLAIM_DECISION_COLUMNS = ["account_id", "rep_id", "claimed_at", "decision", "decision_reason"]
 
 
 def queue_ranks(pool: pd.DataFrame) -> pd.Series:
-    """Each queued account's place in its queue (1 = best), ties to the lower account id."""
-    ordered = pool.sort_values(["segment", "priority", "account_id"], ascending=[True, False, True])
+    """Each queued account's place in its queue (1 = best), in the market's value order."""
+    ordered = with_value_rank(pool).sort_values(["segment", VALUE_RANK])
     return ordered.groupby("segment").cumcount().add(1).set_axis(ordered["account_id"])
 
 

@@ -25,6 +25,20 @@ import pandas as pd
 from ortools.graph.python import min_cost_flow
 
 SCALE = 10_000  # priorities (0-100, 4 decimals) become integer costs
+VALUE_RANK = "value_rank"
+
+
+def with_value_rank(accounts: pd.DataFrame) -> pd.DataFrame:
+    """Accounts with their place in the market, best first: `account_scores.value_rank`
+    (priority, then revenue, then employees, then the account id), the one order every
+    ranking here follows. A frame without it (a benchmark's, a test's) is ranked by
+    priority, then account id."""
+    if VALUE_RANK in accounts:
+        return accounts
+    order = np.lexsort((accounts["account_id"].to_numpy(), -accounts["priority"].to_numpy()))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(1, len(order) + 1)
+    return accounts.assign(**{VALUE_RANK: rank})
 
 
 def _classes(reps: pd.DataFrame) -> pd.DataFrame:
@@ -43,11 +57,13 @@ def _evenly_spaced(counts: np.ndarray) -> np.ndarray:
 
 
 def distribute(pool: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
-    """Assigns pool accounts (account_id, segment, priority) to reps (rep_id, segments,
-    free_slots). Returns account_id, rep_id, class_key, class_rank (1 = best in the class's
-    share), ordered by rep and rank. Deterministic: ties go to the lower account id.
+    """Assigns pool accounts (account_id, segment, priority, optionally value_rank) to reps
+    (rep_id, segments, free_slots). Returns account_id, rep_id, class_key, class_rank (1 =
+    best in the class's share), ordered by rep and rank. Deterministic: equal priorities go
+    by value (`with_value_rank`).
     """
     columns = ["account_id", "rep_id", "class_key", "class_rank"]
+    pool = with_value_rank(pool)
     reps = _classes(reps)
     if reps.empty or pool.empty:
         return pd.DataFrame(columns=columns)
@@ -73,9 +89,7 @@ def distribute(pool: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
             threshold = np.partition(values[rows], cut)[cut]
             rows = rows[values[rows] >= threshold]
         keep.append(rows)
-    candidates = pool.iloc[np.concatenate(keep)].sort_values(
-        ["segment", "priority", "account_id"], ascending=[True, False, True]
-    )
+    candidates = pool.iloc[np.concatenate(keep)].sort_values(["segment", VALUE_RANK])
     rank = candidates.groupby("segment").cumcount().to_numpy()
     within = rank < candidates["segment"].map(reach).to_numpy()
     candidates, rank = candidates[within], rank[within]
@@ -133,7 +147,7 @@ def distribute(pool: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
 
     out = []
     for key, accounts in dealt.groupby("class_key", sort=True):
-        accounts = accounts.sort_values(["priority", "account_id"], ascending=[False, True])
+        accounts = accounts.sort_values(VALUE_RANK)
         members = reps[reps["class_key"] == key]
         picks = _evenly_spaced(members["free_slots"].to_numpy(dtype=np.int64))[: len(accounts)]
         out.append(

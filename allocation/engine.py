@@ -16,7 +16,7 @@ import pandas as pd
 
 from allocation.capacity import DEPARTED, UNAVAILABLE, rep_capacity
 from allocation.claims import CLAIM_DECISION_COLUMNS, process_claims
-from allocation.distribution import distribute
+from allocation.distribution import VALUE_RANK, distribute, with_value_rank
 from allocation.eligibility import eligibility_keys
 from allocation.events import (
     ADOPTION,
@@ -30,7 +30,7 @@ from allocation.events import (
     make_events,
     resting_until,
 )
-from allocation.rules import SOLE_LANE, Holdout, Mode, Rules
+from allocation.rules import SOLE_LANE, SYSTEM_EXITS, Holdout, Mode, Rules
 
 IN_REVIEW = "bad_data"  # a return reason that sends the account to RevOps, not the pool
 
@@ -91,6 +91,22 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=STEP_EVENT_COLUMNS)
 
 
+def out_of_scope(accounts: pd.DataFrame) -> pd.Series:
+    """Why each account outside new business is not the books' to move, by account id:
+    a customer or an open opportunity stays with its CRM owner (dynamic books govern new
+    business only). It takes no slot, is never retrieved, returned or sent to the pool, and
+    enters the book lifecycle again the day it is new business again. Retired accounts are
+    RevOps' call, not this rule's. The reason is account_scores' `scope_reason`."""
+    retired = accounts.get("review_decision", pd.Series(None, index=accounts.index)) == "retire"
+    outside = accounts[(~accounts["is_new_business"].astype(bool) & ~retired).to_numpy()]
+    reason = outside.get("scope_reason", pd.Series(None, index=outside.index, dtype=object))
+    return pd.Series(
+        reason.fillna("not new business").to_numpy(dtype=object),
+        index=outside["account_id"].to_numpy(),
+        dtype=object,
+    )
+
+
 def _adopt_crm_owners(accounts: pd.DataFrame, capacity: pd.DataFrame) -> pd.DataFrame:
     """On the first run, books start from the CRM's owners who are on the roster."""
     active = capacity.loc[capacity["status"] != DEPARTED, "rep_id"]
@@ -111,26 +127,58 @@ def _adopt_crm_owners(accounts: pd.DataFrame, capacity: pd.DataFrame) -> pd.Data
     )
 
 
+def _return_owner(r, owner: dict, entered: dict, crm_owner: dict) -> str | None:
+    """Why `r` (a return) cannot be taken from its rep's book, or None when it can: the rep
+    holds the account in the books, or in the CRM while it is in no book (a return made
+    before the first run, or of an account the books never held)."""
+    holder = owner.get(r.account_id)
+    if holder == r.rep_id:
+        returned_on = pd.Timestamp(r.returned_at).normalize()
+        since, how = entered[r.account_id]
+        if returned_on < since and how != ADOPTION:
+            return f"returned on {returned_on.date()}, before it entered the book on {since.date()}"
+        return None
+    if holder is not None:
+        return f"not the rep's account: in {holder}'s book"
+    if crm_owner.get(r.account_id) == r.rep_id:
+        return None
+    where = crm_owner.get(r.account_id)
+    return f"not the rep's account: in the pool (CRM owner {where or 'none'})"
+
+
 def _returns(
     returns: pd.DataFrame,
     books: pd.DataFrame,
     events: pd.DataFrame,
     rules: Rules,
     as_of: dt.date,
-    priority: pd.Series,
+    accounts: pd.DataFrame,
+    capacity: pd.DataFrame,
+    outside: pd.Series,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Accept returns of accounts in the returning rep's book, within the rep's limit."""
+    """Decides every return by a rep of the lane: accepted when the rep holds the account (in
+    the books, or in the CRM while no book does), within the rep's limit and with a reason a
+    rep may give; otherwise rejected, and why. None goes unanswered."""
     columns = ["account_id", "rep_id", "returned_at", "reason", "decision", "decision_reason"]
     if returns.empty:
         return _frame([]), pd.DataFrame(columns=columns)
     today = pd.Timestamp(as_of)
-    returns = returns[returns["rep_id"].isin(books["rep_id"])]
+    returns = returns[returns["rep_id"].isin(capacity["rep_id"])]
     # Dicts, not Series: deleting from a Series index rebuilds its hash table (0.4 ms a
-    # lookup at a million accounts). Only of the books' returned accounts: dicts of a whole
+    # lookup at a million accounts). Only of the returned accounts: dicts of a whole
     # first-run book took ~1 s at a million accounts.
     asked = books[books["account_id"].isin(returns["account_id"])]
     owner = dict(zip(asked["account_id"], asked["rep_id"], strict=True))
-    entered = dict(zip(asked["account_id"], asked["entered_on"], strict=True))
+    entered = dict(
+        zip(
+            asked["account_id"],
+            zip(pd.to_datetime(asked["entered_on"]), asked["entered_by"], strict=True),
+            strict=True,
+        )
+    )
+    known = accounts[accounts["account_id"].isin(returns["account_id"])]
+    crm_owner = dict(zip(known["account_id"], known["crm_owner_id"], strict=True))
+    priority = dict(zip(known["account_id"], known["priority"], strict=True))
     window_start = today - pd.Timedelta(days=rules.returns.period_days - 1)
     earlier = events[
         (events["kind"] == RETURN)
@@ -139,14 +187,25 @@ def _returns(
     ]
     used = earlier["from_rep_id"].value_counts().to_dict()
 
-    pending = returns.sort_values(["returned_at", "account_id"])
+    pending = returns.sort_values(["returned_at", "account_id", "rep_id"])
     rows, decisions = [], []
     for r in pending.itertuples():
-        returned_on = pd.Timestamp(r.returned_at).normalize()
-        if owner.get(r.account_id) != r.rep_id or returned_on < entered.get(r.account_id, today):
-            continue  # already processed, or not this rep's account: nothing to decide
         reason = str(r.reason)
-        if reason not in rules.rest_days:
+        refused = _return_owner(r, owner, entered, crm_owner)
+        if refused is not None:
+            decision = ("rejected", refused)
+        elif r.account_id in outside.index:
+            decision = (
+                "rejected",
+                f"{outside[r.account_id]}: not ours to move; it stays with its CRM owner",
+            )
+        elif reason in SYSTEM_EXITS:
+            decision = (
+                "rejected",
+                f"'{reason}' is the system's own exit, not a reason a rep can give; "
+                f"allowed: {', '.join(rules.return_reasons)}",
+            )
+        elif reason not in rules.rest_days:
             decision = (
                 "rejected",
                 f"unknown reason '{reason}'; allowed: {', '.join(rules.return_reasons)}",
@@ -179,7 +238,8 @@ def _returns(
                     rest,
                 )
             )
-            del owner[r.account_id]
+            owner[r.account_id] = "the pool"
+            crm_owner.pop(r.account_id, None)
         decisions.append((r.account_id, r.rep_id, r.returned_at, reason, *decision))
     return _frame(rows), pd.DataFrame(decisions, columns=columns)
 
@@ -191,10 +251,12 @@ def _retrieve(
     rules: Rules,
     as_of: dt.date,
     priority: pd.Series,
+    outside: pd.Series,
 ) -> pd.DataFrame:
     """Accounts not worked within the working window go back to the pool and rest."""
     today = pd.Timestamp(as_of)
     away = set(capacity.loc[capacity["status"] == UNAVAILABLE, "rep_id"])
+    books = books[~books["account_id"].isin(outside.index)]
     if activity.empty:
         activity = pd.DataFrame(
             columns=["account_id", "rep_id", "last_meaningful_activity_on", "is_phantom_only"]
@@ -202,9 +264,9 @@ def _retrieve(
     worked = books.merge(activity, on=["account_id", "rep_id"], how="left")
     worked["last_on"] = pd.to_datetime(worked["last_meaningful_activity_on"])
     window_start = today - pd.Timedelta(days=rules.working_window_days - 1)
-    in_grace = (worked["entered_by"] != ADOPTION) & (
-        pd.to_datetime(worked["entered_on"]) + pd.Timedelta(days=rules.grace_days) > today
-    )
+    # Every account that entered a book, adopted from the CRM included, gets the grace period:
+    # a switch from static territories must not empty every book on day one.
+    in_grace = pd.to_datetime(worked["entered_on"]) + pd.Timedelta(days=rules.grace_days) > today
     due = ~in_grace & ~(worked["last_on"] >= window_start) & ~worked["rep_id"].isin(away)
     rest_days = rules.rest_days["retrieved"]
     rest = (today + pd.Timedelta(days=rest_days)).date()
@@ -238,45 +300,100 @@ def _retrieve(
     )
 
 
+def _transition(
+    books: pd.DataFrame,
+    activity: pd.DataFrame,
+    capacity: pd.DataFrame,
+    accounts: pd.DataFrame,
+    rules: Rules,
+    as_of: dt.date,
+    switched_on: dt.date,
+    outside: pd.Series,
+) -> pd.DataFrame:
+    """The switch from static territories: an adopted book above the rep's capacity keeps
+    the accounts the rep is working, then the most valuable, up to capacity; the rest go to
+    the pool. Worked accounts beyond capacity stay until `protect_worked_days` after the
+    switch. Only adopted accounts are trimmed; a departed rep's book is released instead."""
+    if not rules.transition.trim:
+        return _frame([])
+    today = pd.Timestamp(as_of)
+    cap = capacity[capacity["status"] != DEPARTED].set_index("rep_id")["capacity"]
+    held = books[books["rep_id"].isin(cap.index) & ~books["account_id"].isin(outside.index)]
+    size = held["rep_id"].value_counts()
+    over = size[size > cap.reindex(size.index)]
+    adopted = held[(held["entered_by"] == ADOPTION) & held["rep_id"].isin(over.index)]
+    if adopted.empty:
+        return _frame([])
+    last = activity.reindex(columns=["account_id", "rep_id", "last_meaningful_activity_on"])
+    ranked = adopted.merge(last, on=["account_id", "rep_id"], how="left").merge(
+        accounts[["account_id", "priority", VALUE_RANK]], on="account_id", how="left"
+    )
+    window_start = today - pd.Timedelta(days=rules.working_window_days - 1)
+    ranked["working"] = pd.to_datetime(ranked["last_meaningful_activity_on"]) >= window_start
+    protecting = as_of < switched_on + dt.timedelta(days=rules.transition.protect_worked_days)
+    ranked = ranked.sort_values(["rep_id", "working", VALUE_RANK], ascending=[True, False, True])
+    ranked["place"] = ranked.groupby("rep_id").cumcount() + 1
+    # Other accounts in the book (distributed since the switch) hold their slots first.
+    others = (
+        size.reindex(ranked["rep_id"]).to_numpy()
+        - ranked.groupby("rep_id")["account_id"].transform("count").to_numpy()
+    )
+    allowed = ranked["rep_id"].map(cap).to_numpy() - others
+    if protecting:
+        worked = ranked.groupby("rep_id")["working"].transform("sum").to_numpy()
+        allowed = np.maximum(allowed, worked)
+    cut = ranked[ranked["place"].to_numpy() > allowed]
+    if cut.empty:
+        return _frame([])
+    days = rules.rest_days.get("transition", 0)
+    rest = (today + pd.Timedelta(days=days)).date()
+    why = (
+        "switch to dynamic books: the rep held "
+        + cut["rep_id"].map(size).astype(str)
+        + " accounts for a capacity "
+        + cut["rep_id"].map(cap).astype(str)
+        + "; kept the ones being worked, then the most valuable, and this one was #"
+        + cut["place"].astype(str)
+        + f"; rests {days} days until {rest}"
+    )
+    return pd.DataFrame(
+        {
+            "account_id": cut["account_id"],
+            "from_rep_id": cut["rep_id"],
+            "to_rep_id": None,
+            "kind": RELEASE,
+            "reason_code": "transition",
+            "explanation": why,
+            "priority": cut["priority"],
+            "rest_until": rest,
+        },
+        columns=STEP_EVENT_COLUMNS,
+    ).sort_values("account_id")
+
+
 def _departures(
     books: pd.DataFrame,
     capacity: pd.DataFrame,
     reps: pd.DataFrame,
     accounts: pd.DataFrame,
     rules: Rules,
+    outside: pd.Series,
 ) -> pd.DataFrame:
-    """A departed rep's book: open opportunities follow the holdout policy, the rest is freed."""
+    """A departed rep's book: new business is freed; a customer or an open opportunity
+    follows the holdout policy, and with no holder it stays in the rep's name for RevOps
+    (sending it to the pool would strip a deal of its owner)."""
     departed = set(capacity.loc[capacity["status"] == DEPARTED, "rep_id"])
     leaving = (
         books[books["rep_id"].isin(departed)]
-        .merge(
-            accounts[["account_id", "priority", "open_opportunities"]], on="account_id", how="left"
-        )
-        .sort_values(["priority", "account_id"], ascending=[False, True])
+        .merge(accounts[["account_id", "priority", VALUE_RANK]], on="account_id", how="left")
+        .sort_values(VALUE_RANK)
     )
     managers = reps.set_index("rep_id").get("manager_id", pd.Series(dtype=object))
     policy = rules.distribution.open_opportunity_holdout
+    named = {Holdout.NAMED_REP: rules.distribution.holdout_rep_id}
     rows = []
     for b in leaving.itertuples():
-        holder = None
-        if b.open_opportunities and b.open_opportunities > 0:
-            if policy == Holdout.MANAGER:
-                holder = managers.get(b.rep_id)
-            elif policy == Holdout.NAMED_REP:
-                holder = rules.distribution.holdout_rep_id
-        if holder is not None and pd.notna(holder):
-            rows.append(
-                _event(
-                    b.account_id,
-                    b.rep_id,
-                    holder,
-                    REDISTRIBUTION,
-                    "holdout_open_opportunity",
-                    f"rep departed; open opportunity held by {policy.value} {holder}",
-                    b.priority,
-                )
-            )
-        else:
+        if b.account_id not in outside.index:
             rows.append(
                 _event(
                     b.account_id,
@@ -288,20 +405,44 @@ def _departures(
                     b.priority,
                 )
             )
+            continue
+        holder = managers.get(b.rep_id) if policy == Holdout.MANAGER else named.get(policy)
+        if holder is None or pd.isna(holder):
+            continue  # stays with the departed rep: account_states says why
+        why = outside[b.account_id]
+        rows.append(
+            _event(
+                b.account_id,
+                b.rep_id,
+                holder,
+                REDISTRIBUTION,
+                "holdout_customer" if "customer" in why else "holdout_open_opportunity",
+                f"rep departed; {why}, held by {policy.value} {holder}",
+                b.priority,
+            )
+        )
     return _frame(rows)
 
 
-def _with_free_slots(capacity: pd.DataFrame, books: pd.DataFrame) -> pd.DataFrame:
-    held = capacity["rep_id"].map(books["rep_id"].value_counts()).fillna(0).astype("int64")
+def _with_free_slots(
+    capacity: pd.DataFrame, books: pd.DataFrame, outside: pd.Series
+) -> pd.DataFrame:
+    """Capacity left for new business: an account out of scope takes no slot."""
+    counted = books[~books["account_id"].isin(outside.index)]
+    held = capacity["rep_id"].map(counted["rep_id"].value_counts()).fillna(0).astype("int64")
     return capacity.assign(free_slots=(capacity["capacity"] - held).clip(lower=0))
 
 
 def _distribute(
-    pool: pd.DataFrame, capacity: pd.DataFrame, books: pd.DataFrame, from_departed: dict[str, str]
+    pool: pd.DataFrame,
+    capacity: pd.DataFrame,
+    books: pd.DataFrame,
+    from_departed: dict[str, str],
+    outside: pd.Series,
 ) -> pd.DataFrame:
     """Fill free capacity with the best eligible accounts, fair by value (distribution.py)."""
-    reps = _with_free_slots(capacity[capacity["receives_accounts"]], books)
-    assigned = distribute(pool[["account_id", "segment", "priority"]], reps)
+    reps = _with_free_slots(capacity[capacity["receives_accounts"]], books, outside)
+    assigned = distribute(pool[["account_id", "segment", "priority", VALUE_RANK]], reps)
     if assigned.empty:
         return _frame([])
     # Built column-wise: a book build from empty explains ~300k moves.
@@ -346,7 +487,11 @@ def _distribute(
             "rest_until": None,
         }
     )
-    return events.sort_values(["priority", "account_id"], ascending=[False, True])
+    return (
+        events.assign(_rank=account.map(info[VALUE_RANK]))
+        .sort_values("_rank")
+        .drop(columns="_rank")
+    )
 
 
 def _reintroduced(accounts: pd.DataFrame, returned_bad: pd.DataFrame) -> set[str]:
@@ -412,7 +557,14 @@ class _Lane:
             self.books = self.books[~self.books["account_id"].isin(new_rows["account_id"])]
 
 
-def _leave(lane: _Lane, inputs: Inputs, rules: Rules, as_of: dt.date, first_run: bool):
+def _leave(
+    lane: _Lane,
+    inputs: Inputs,
+    rules: Rules,
+    as_of: dt.date,
+    first_run: bool,
+    outside: pd.Series,
+):
     """Returns, retrieval and departures for one lane; the return decisions."""
     accounts = inputs.accounts
     priority = accounts.set_index("account_id")["priority"]
@@ -443,10 +595,27 @@ def _leave(lane: _Lane, inputs: Inputs, rules: Rules, as_of: dt.date, first_run:
         )
     lane_events = inputs.events[inputs.events["lane"] == lane.name]
     returns = _undecided(inputs.returns, inputs.decided_returns, "returned_at", as_of)
-    returned, decisions = _returns(returns, lane.books, lane_events, rules, as_of, priority)
+    returned, decisions = _returns(
+        returns, lane.books, lane_events, rules, as_of, accounts, lane.capacity, outside
+    )
     lane.record(returned)
-    lane.record(_retrieve(lane.books, inputs.activity, lane.capacity, rules, as_of, priority))
-    departures = _departures(lane.books, lane.capacity, inputs.reps, accounts, rules)
+    switched_on = as_of if first_run else inputs.events["as_of_date"].min().date()
+    lane.record(
+        _transition(
+            lane.books,
+            inputs.activity,
+            lane.capacity,
+            accounts,
+            rules,
+            as_of,
+            switched_on,
+            outside,
+        )
+    )
+    lane.record(
+        _retrieve(lane.books, inputs.activity, lane.capacity, rules, as_of, priority, outside)
+    )
+    departures = _departures(lane.books, lane.capacity, inputs.reps, accounts, rules, outside)
     lane.record(departures)
     held = departures["to_rep_id"].notna()
     lane.books = pd.concat([lane.books, _books(departures[held], as_of, REDISTRIBUTION)])
@@ -514,6 +683,7 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
     if "lane" not in inputs.events:
         inputs = replace(inputs, events=inputs.events.assign(lane=SOLE_LANE))
     inputs = replace(inputs, **{f.name: _hashable(getattr(inputs, f.name)) for f in fields(inputs)})
+    inputs = replace(inputs, accounts=with_value_rank(inputs.accounts))
     capacity = rep_capacity(inputs.reps, rules, as_of)
     shared = rules.distribution.shared_ownership
     capacity["lane"] = capacity["role"].astype(str) if shared else SOLE_LANE
@@ -523,7 +693,8 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
         _Lane(name, capacity[capacity["lane"] == name], books[books["lane"] == name])
         for name in rules.lanes
     ]
-    decisions = [_leave(lane, inputs, rules, as_of, first_run) for lane in lanes]
+    outside = out_of_scope(inputs.accounts)
+    decisions = [_leave(lane, inputs, rules, as_of, first_run, outside) for lane in lanes]
 
     so_far = pd.concat([inputs.events, make_events(_run_rows(lanes), run_id, as_of)])
     queue, not_queued = _queue(inputs.accounts, so_far, rules, as_of)
@@ -535,14 +706,19 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
         if rules.distribution.mode == Mode.QUEUE:
             claims = _undecided(inputs.claims, inputs.decided_claims, "claimed_at", as_of)
             claimed, decided = process_claims(
-                claims, pool, _with_free_slots(cap, lane.books), lane.books, not_queued
+                claims,
+                pool,
+                _with_free_slots(cap, lane.books, outside),
+                lane.books,
+                not_queued,
             )
             lane.record(_frame(claimed), leaving=False)
             claim_decisions.append(decided)
         else:
             if as_of.isoweekday() in rules.distribution.weekdays:
                 started = time.perf_counter()
-                lane.record(_distribute(pool, cap, lane.books, lane.from_departed), leaving=False)
+                offered = _distribute(pool, cap, lane.books, lane.from_departed, outside)
+                lane.record(offered, leaving=False)
                 distributing += time.perf_counter() - started
             claim_decisions.append(_named_mode_claims(inputs, cap, as_of))
     return RunResult(

@@ -48,6 +48,12 @@ def crm_owner_changes(
     )
     owner_lane = last[last["lane"] != "SDR"]
     in_book = owner_lane["to_rep_id"].notna()
+    if not pool_owner_id and not (in_book.all() and last["to_rep_id"].notna().all()):
+        raise ValueError(
+            "no pool owner for the accounts going to the pool: set distribution.pool_owner_id "
+            "in the rules to a User.csv Id (or give the integration user the Title "
+            "'Integration'); a blank OwnerId would strip the accounts of an owner"
+        )
     out = pd.DataFrame(
         {
             "Id": owner_lane["account_id"],

@@ -186,6 +186,8 @@ class DistributionRules(_Strict):
     holdout_rep_id: str | None = None
     # Accounts scoring below this priority are never distributed; they wait in the pool.
     min_priority: Annotated[float, Field(ge=0, le=100)] = 0
+    # The CRM user who owns the pool (a User.csv Id); unset: the user titled 'Integration'.
+    pool_owner_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{15,18}$")] | None = None
 
     @model_validator(mode="after")
     def _named_rep_needs_id(self) -> DistributionRules:
@@ -209,6 +211,17 @@ class PriorityRules(_Strict):
         return self
 
 
+class TransitionRules(_Strict):
+    """The switch from static territories (the first run adopts the CRM's owners)."""
+
+    # Trim an adopted book above the rep's capacity: keep the accounts the rep is working,
+    # then the most valuable; the rest go to the pool (reason `transition`).
+    trim: bool = True
+    # Worked accounts beyond capacity are kept this many days after the switch (respect the
+    # work), then the book is trimmed to capacity like the rest (don't let reps coast).
+    protect_worked_days: Annotated[int, Field(ge=0, le=365)] = 30
+
+
 class ReturnRules(_Strict):
     max_per_rep: Annotated[int, Field(ge=0)] = 25
     period_days: Annotated[int, Field(gt=0)] = 7
@@ -225,7 +238,11 @@ DEFAULT_REST_DAYS = {
     "bad_data": 0,
     "retrieved": 30,
     "departed_rep": 0,
+    "transition": 0,
 }
+# Exits the system makes (retrieval, a departure, trimming a book at the switch): their rest
+# is set in rest_days like a rep's reasons, but no rep may return an account with them.
+SYSTEM_EXITS = ("retrieved", "departed_rep", "transition")
 
 
 class Rules(_Strict):
@@ -304,6 +321,7 @@ class Rules(_Strict):
     }
     distribution: DistributionRules = DistributionRules()
     returns: ReturnRules = ReturnRules()
+    transition: TransitionRules = TransitionRules()
     seed: int = 0
 
     @model_validator(mode="after")
@@ -352,7 +370,8 @@ class Rules(_Strict):
 
     @property
     def return_reasons(self) -> list[str]:
-        return sorted(self.rest_days)
+        """The reasons a rep may give (the system's own exits are not among them)."""
+        return sorted(r for r in self.rest_days if r not in SYSTEM_EXITS)
 
     def dbt_vars(self) -> dict[str, Any]:
         """The knobs the dbt models read, so SQL never hard-codes a rule."""

@@ -38,7 +38,8 @@ def explain(warehouse: Path, account_id: str) -> str:
         now = con.execute(
             "SELECT s.lane, b.rep_id, b.entered_on, p.pool_state, p.rest_until, "
             "a.last_meaningful_activity_on, a.meaningful_activities_30d, a.is_working, "
-            "a.is_phantom_only FROM marts.account_states AS s "
+            "a.is_phantom_only, s.book_state, s.grace_until, s.scope_reason "
+            "FROM marts.account_states AS s "
             "LEFT JOIN marts.current_books AS b USING (account_id, lane) "
             "LEFT JOIN marts.pool AS p USING (account_id, lane) "
             "LEFT JOIN marts.account_activity AS a "
@@ -59,18 +60,24 @@ def explain(warehouse: Path, account_id: str) -> str:
             f"  timing signals: {timing or 'none'}",
         ]
         if not new_business:
-            lines.append("  not new business (customer or open opportunity): never distributed")
+            lines.append("  out of scope (a customer or an open opportunity): never distributed")
     else:
         lines.append(f"{account_id}: not in the warehouse; its landing row was quarantined")
-    for lane, rep, entered, pool_state, rest, last, recent, working, phantom in now:
+    for (
+        lane, rep, entered, pool_state, rest, last, recent, working, phantom, book_state,
+        grace_until, scope,
+    ) in now:  # fmt: skip
         where = "" if lane == SOLE_LANE else f" [{lane} book]"
         if rep:
             lines.append(f"Now{where}: in the book of {rep} since {entered}")
-            state = (
-                "working"
-                if working
-                else ("phantom activity only" if phantom else "not worked within the window")
-            )
+            if book_state == "out_of_scope":
+                state = f"{scope}: it stays with its CRM owner, outside the book rules"
+            elif working:
+                state = "working"
+            elif book_state == "in_grace":
+                state = f"in grace until {grace_until}: not yet retrieved for want of work"
+            else:
+                state = "phantom activity only" if phantom else "not worked within the window"
             lines.append(
                 f"  last meaningful activity {last or 'never'}, {recent or 0} in 30 days: {state}"
             )

@@ -516,9 +516,12 @@ def _activity_chunks(
         owner = acc.owner[account]
         by_owner = (owner >= 0) & (rng.random(m) < 0.85)
         rep = np.where(by_owner, owner, rng.integers(0, len(roster.ids), m))
-        # Hoarders do not work their books: their activity on them is older.
-        scale = np.where(roster.hoarder[rep] & by_owner, 120.0, 25.0)
-        days = np.minimum(rng.exponential(scale), 720).astype(np.int64)
+        # Hoarders sit on far more than they work (passive territories): they work about a
+        # third of what they hold, and the rest has seen nobody for four months or more.
+        hoarded = roster.hoarder[rep] & by_owner
+        idle = hoarded & (account % 3 != 0)
+        scale = np.where(hoarded, 120.0, 25.0)
+        days = np.minimum(rng.exponential(scale) + np.where(idle, 120, 0), 720).astype(np.int64)
         yield lo, account, rep, days
 
 

@@ -103,3 +103,14 @@ def test_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text():
     plain = neutralise_formulas(pd.DataFrame({"x": ["Acme", None, "-"]}))
     assert plain["x"].tolist()[0] == "Acme" and pd.isna(plain["x"].tolist()[1])
     assert plain["x"].tolist()[2] == "'-"
+
+
+def test_the_crm_file_never_writes_a_blank_owner():
+    import pytest
+
+    with pytest.raises(ValueError, match="pool_owner_id"):
+        crm_owner_changes(events(), "")
+    # A day that sends nothing to the pool needs no pool owner.
+    kept = events()
+    kept = kept[kept["to_rep_id"].notna()]
+    assert (crm_owner_changes(kept, "")["OwnerId"] != "").all()

@@ -59,12 +59,22 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Points looked up by exact value. -#}
+{#- A value as rule keys are matched: case and surrounding or repeated spaces aside. -#}
+{% macro rule_key(expr) -%}
+    lower(trim(regexp_replace({{ expr }}, '\s+', ' ', 'g')))
+{%- endmacro %}
+
+{#- A rule key as `rule_key` makes a value, in Jinja. -#}
+{% macro rule_key_of(key) -%}
+    {{- return((key | string | lower).split() | join(' ')) -}}
+{%- endmacro %}
+
+{#- Points looked up by value, matched as `rule_key` (`software` scores as `Software`). -#}
 {% macro points_lookup(column, points) -%}
     {%- if points | length == 0 -%}0{%- else -%}
-    case {{ column }}
+    case {{ rule_key(column) }}
     {%- for key, value in points.items() %}
-        when {{ sql_string(key) }} then {{ value }}
+        when {{ sql_string(rule_key_of(key)) }} then {{ value }}
     {%- endfor %}
         else 0
     end

@@ -47,8 +47,8 @@ CAPACITY_COLUMNS = [
 ]
 READS = {
     "accounts": "SELECT account_id, crm_owner_id, segment, region, language, time_zone, "
-    "priority, segment_rank, "
-    "is_new_business, open_opportunities, review_decision, review_decided_on "
+    "priority, segment_rank, value_rank, "
+    "is_new_business, scope_reason, open_opportunities, review_decision, review_decided_on "
     "FROM marts.account_scores ORDER BY account_id",
     "reps": "SELECT * FROM staging.stg_books__reps ORDER BY rep_id",
     # Retrieval only asks about pairs of an account and a rep who held it (or its CRM owner,

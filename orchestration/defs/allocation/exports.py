@@ -49,10 +49,15 @@ def book_changes(
             "SELECT account_id, account_name FROM marts.account_scores "
             "WHERE account_id IN (SELECT account_id FROM events)"
         ).df()
+        named = rules.load().distribution.pool_owner_id
         pool_owner = con.execute(
-            "SELECT coalesce(min(user_id) FILTER (WHERE title = 'Integration'), '') "
-            "FROM staging.stg_salesforce__users"
+            "SELECT coalesce(min(user_id) FILTER (WHERE user_id = ?), "
+            "min(user_id) FILTER (WHERE ? IS NULL AND title = 'Integration'), '') "
+            "FROM staging.stg_salesforce__users",
+            [named, named],
         ).fetchone()[0]
+    if named and pool_owner != named:
+        raise ValueError(f"distribution.pool_owner_id {named!r} is not a user in User.csv")
     folder = exports.abs_path
     folder.mkdir(parents=True, exist_ok=True)
     crm = crm_owner_changes(events, pool_owner, rules.load().distribution.shared_ownership)

@@ -8,8 +8,10 @@ reconcile (read = loaded + quarantined).
 """
 
 import dagster as dg
+import pandas as pd
 from pydantic import Field
 
+from allocation.countries import aliases
 from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
 from data_quality.expectations import Outcome, SuiteInputs, landing_suites
 from data_quality.ingest import load_landing_files
@@ -21,6 +23,16 @@ from orchestration.resources import LandingFolder, RulesFile, Warehouse
 
 SUITE_CHECK = "expectations"  # one Great Expectations suite per landing file
 REQUIRED = {"Account.csv", "User.csv", "reps.csv"}
+# Every way a country may be written -> its ISO 3166 alpha-2 code, from pycountry, for
+# staging to normalise BillingCountry (names, alpha-3 and alpha-2 alike).
+COUNTRIES = ["reference", "countries"]
+
+
+def _write_countries(con) -> int:
+    countries = pd.DataFrame(sorted(aliases().items()), columns=["alias", "alpha_2"])  # noqa: F841
+    con.execute("CREATE SCHEMA IF NOT EXISTS reference")
+    con.execute("CREATE OR REPLACE TABLE reference.countries AS SELECT * FROM countries")
+    return len(countries)
 
 
 class IngestConfig(dg.Config):
@@ -53,6 +65,11 @@ def _key(spec) -> dg.AssetKey:
                 QUARANTINE_ASSET_KEY,
                 "Rows kept out of raw.* by a blocking rule, and warnings, with the file, row, "
                 "rule and raw values",
+            ),
+            (
+                COUNTRIES,
+                "Every spelling of a country pycountry knows (codes, ISO names) and a few "
+                "common English forms, with its ISO 3166 alpha-2 code",
             ),
             (
                 LOADS_ASSET_KEY,
@@ -103,6 +120,7 @@ def landing_files(
     how = {"whole": 0, "appended": 0, "reused": 0}  # files read whole, appended to, reused
     with warehouse.connect() as con:
         con.execute(DECISIONS_DDL)  # dbt reads it as a source before any decision exists
+        spellings = _write_countries(con)
         loads = load_landing_files(
             con, landing.abs_path, date, suites, REQUIRED, config.reread_unchanged
         )
@@ -144,6 +162,7 @@ def landing_files(
         metadata={"items": rows, "rows_quarantined": total_quarantined},
     )
     yield dg.MaterializeResult(asset_key=dg.AssetKey(LOADS_ASSET_KEY), metadata=how)
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(COUNTRIES), metadata={"spellings": spellings})
 
 
 def _suite_result(spec, report) -> dg.AssetCheckResult:

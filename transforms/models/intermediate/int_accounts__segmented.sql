@@ -25,7 +25,15 @@ select
     r.review_decided_on,
     coalesce(r.review_decision = 'retire', false) as is_retired,
     coalesce(a.account_type, 'Prospect') <> 'Customer' and o.account_id is null
-        and coalesce(r.review_decision, '') <> 'retire' as is_new_business
+        and coalesce(r.review_decision, '') <> 'retire' as is_new_business,
+    -- Why a customer or an account with an open deal is outside dynamic books: it stays
+    -- with its CRM owner (the allocation reads this, so the reason is written once).
+    case
+        when a.account_type = 'Customer' then 'a customer'
+        when o.open_opportunities = 1 then '1 open opportunity'
+        when o.open_opportunities > 1
+            then cast(o.open_opportunities as varchar) || ' open opportunities'
+    end as scope_reason
 from {{ ref('stg_salesforce__accounts') }} as a
 left join open_opportunities as o on a.account_id = o.account_id
 left join {{ ref('int_accounts__review_status') }} as r on a.account_id = r.account_id

@@ -59,6 +59,7 @@ select
     review_decision,
     review_decided_on,
     is_new_business,
+    scope_reason,
     -- TAM: the ICP (fit at or above the rules' floor); NBTAM: the part open to new business.
     not is_retired and fit >= {{ rule('fit.icp_min_score') }} as is_tam,
     not is_retired and fit >= {{ rule('fit.icp_min_score') }} and is_new_business as is_nbtam,
@@ -78,8 +79,17 @@ select
     'priority ' || cast(round(blended, 1) as varchar) || ' = {{ weights.fit_weight }} x fit '
         || cast(round(fit, 1) as varchar) || ' + {{ weights.timing_weight }} x timing '
         || cast(round(timing, 1) as varchar) as priority_explanation,
-    -- Stable tie-break: equal priorities are ordered by account id.
-    row_number() over (partition by scored.segment order by round(blended, 4) desc, account_id)
-        as segment_rank
+    -- The market's order, best first: equal priorities go to the more valuable account
+    -- (revenue, then employees), then the lower id. Every ranking follows it: the
+    -- allocation's distribution and queues, segment_rank, claim_queue.
+    row_number() over (
+        order by round(blended, 4) desc, annual_revenue desc nulls last,
+            number_of_employees desc nulls last, account_id
+    ) as value_rank,
+    row_number() over (
+        partition by scored.segment
+        order by round(blended, 4) desc, annual_revenue desc nulls last,
+            number_of_employees desc nulls last, account_id
+    ) as segment_rank
 from scored
 left join {{ ref('int_segments__deal_size') }} as d on scored.segment = d.segment

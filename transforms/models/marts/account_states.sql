@@ -14,16 +14,22 @@ select
     s.priority,
     b.rep_id,
     b.entered_on,
+    case when b.account_id is not null then b.entered_on + {{ rule('grace_days') }} end
+        as grace_until,
     a.last_meaningful_activity_on,
     p.rest_until,
     p.left_reason as rest_reason,
     case
+        -- A customer or an open deal in a book: the CRM owner's, outside the book rules.
+        when b.account_id is not null and not s.is_new_business and not s.is_retired
+            then 'out_of_scope'
         when b.account_id is not null and coalesce(a.is_working, false) then 'working'
         when b.account_id is not null
             and b.entered_on + {{ rule('grace_days') }} > {{ as_of_date() }} then 'in_grace'
         when b.account_id is not null then 'due_for_retrieval'
         else p.pool_state
     end as book_state,
+    s.scope_reason,
     s.is_tam,
     s.is_nbtam
 from {{ ref('account_scores') }} as s

@@ -12,7 +12,7 @@ select
     {{ parts | join(" || ' / ' || ") }} as queue,
     row_number() over (
         partition by p.lane, {{ parts | join(', ') }}
-        order by p.priority desc, p.account_id
+        order by s.value_rank
     ) as queue_rank,
     p.priority,
     s.segment,

@@ -41,7 +41,7 @@ select
     x.rest_until,
     case
         when s.is_retired then 'retired'
-        when not s.is_new_business then 'not_new_business'
+        when not s.is_new_business then 'out_of_scope'
         -- Returned as bad data: waits for a RevOps decision, not for distribution.
         when x.returned_as_bad_data_on is not null
             and coalesce(s.review_decided_on < x.returned_as_bad_data_on, true) then 'in_review'

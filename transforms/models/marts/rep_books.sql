@@ -11,11 +11,16 @@ with capacity as (
 books as (
     select
         b.rep_id,
-        count(*) as book_size,
+        -- Capacity governs new business: a customer or an open deal takes no slot.
+        count(*) filter (where st.book_state <> 'out_of_scope') as book_size,
+        count(*) filter (where st.book_state = 'out_of_scope') as out_of_scope_accounts,
         count(*) filter (where st.book_state = 'working') as worked_accounts,
         count(*) filter (where st.book_state = 'in_grace') as in_grace_accounts,
         -- Neither worked nor newly arrived: held, not worked.
         count(*) filter (where st.book_state = 'due_for_retrieval') as idle_accounts,
+        -- Held since the switch and not worked: in grace, but no new arrival.
+        count(*) filter (where st.book_state = 'in_grace' and b.entered_by = 'adoption')
+            as adopted_unworked_accounts,
         -- Rounded: a parallel sum of doubles can differ in its last bit from run to run,
         -- and the same input must give the same bytes (report, exports).
         round(sum(b.priority), 4) as book_priority_sum,
@@ -60,12 +65,14 @@ select
     c.ramp_share,
     c.capacity,
     coalesce(b.book_size, 0) as book_size,
+    coalesce(b.out_of_scope_accounts, 0) as out_of_scope_accounts,
     greatest(c.capacity - coalesce(b.book_size, 0), 0) as free_capacity,
     round(coalesce(b.book_size, 0) / nullif(c.capacity, 0), 4) as book_to_capacity,
     coalesce(b.worked_accounts, 0) as worked_accounts,
     round(b.worked_accounts / nullif(b.book_size, 0), 4) as worked_share,
     coalesce(b.in_grace_accounts, 0) as in_grace_accounts,
     coalesce(b.idle_accounts, 0) as idle_accounts,
+    coalesce(b.adopted_unworked_accounts, 0) as adopted_unworked_accounts,
     coalesce(b.book_priority_sum, 0) as book_priority_sum,
     b.book_priority_mean,
     coalesce(b.book_expected_value_sum, 0) as book_expected_value_sum,
@@ -79,10 +86,11 @@ select
     {%- for reason in reasons %}
     coalesce(x.returns_30d_{{ reason }}, 0) as returns_30d_{{ reason }},
     {%- endfor %}
-    -- Passive territory: far more accounts held than worked (new arrivals in grace aside);
-    -- in books this is mostly a rep on leave, whose book is not retrieved meanwhile.
+    -- Passive territory: far more accounts held than worked. New arrivals in grace aside, but
+    -- not accounts held since the switch: a book adopted from the CRM is held, not new.
     coalesce(
-        b.idle_accounts / nullif(b.book_size, 0) > {{ rule('activity.hoarding_unworked_share') }},
+        (b.idle_accounts + b.adopted_unworked_accounts) / nullif(b.book_size, 0)
+        > {{ rule('activity.hoarding_unworked_share') }},
         false
     ) as is_hoarding
 from capacity as c

@@ -1,5 +1,5 @@
--- What RevOps reviews: rows quarantined by a data rule on the latest run date,
--- and accounts reps returned as bad data.
+-- What RevOps reviews: rows quarantined by a data rule on the latest run date, accounts
+-- reps returned as bad data, and account values the rules do not know.
 with latest as (
     select max(as_of_date) as as_of_date from {{ ref('stg_quality__quarantine') }}
 ),
@@ -36,10 +36,28 @@ returned_bad_data as (
     where reason = 'bad_data'
 ),
 
+unknown_values as (
+    -- One item per distinct value the rules do not know, not one per row.
+    select
+        {{ as_of_date() }} as as_of_date,
+        'rule_value' as item_source,
+        'Account.csv' as file,
+        column_name || ' = ' || value as location,
+        cast(null as varchar) as record_key,
+        rule,
+        'warning' as severity,
+        column_name,
+        detail,
+        cast(null as varchar) as raw_record
+    from {{ ref('int_accounts__unknown_rule_values') }}
+),
+
 items as (
     select * from quarantined
     union all
     select * from returned_bad_data
+    union all
+    select * from unknown_values
 )
 
 select

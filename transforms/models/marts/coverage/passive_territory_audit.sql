@@ -19,15 +19,24 @@ held as (
     left join {{ ref('account_activity') }} as a
         on s.account_id = a.account_id and s.crm_owner_id = a.rep_id
     where s.crm_owner_id in (select rep_id from {{ ref('stg_books__reps') }})
+),
+
+capacity as (
+    select rep_id, capacity
+    from {{ ref('stg_allocation__rep_capacity') }}
+    where as_of_date = (select max(as_of_date) from {{ ref('stg_allocation__rep_capacity') }})
 )
 
 select
     h.rep_id,
     count(*) as crm_accounts_held,
+    any_value(c.capacity) as capacity,
+    round(count(*) / nullif(any_value(c.capacity), 0), 2) as held_to_capacity,
     count(*) filter (where h.worked_90d) as crm_accounts_worked_90d,
     round(1 - count(*) filter (where h.worked_90d) / count(*), 4) as unworked_share,
     count(*) filter (where h.is_high_value and not h.worked_90d) as high_value_idle,
     1 - count(*) filter (where h.worked_90d) / count(*)
         > {{ rule('activity.hoarding_unworked_share') }} as is_hoarding
 from held as h
+left join capacity as c on h.rep_id = c.rep_id
 group by h.rep_id
