@@ -37,6 +37,11 @@ def rep_capacity(reps: pd.DataFrame, rules: Rules, as_of: dt.date) -> pd.DataFra
     out.loc[away.notna() & (away > today), "status"] = UNAVAILABLE
     out.loc[start.notna() & (start > today), "status"] = NOT_STARTED
     out.loc[departed.notna() & (departed <= today), "status"] = DEPARTED
+    # A rep the CRM no longer has as an active user cannot own accounts: gone, whatever
+    # the roster says (an OwnerId the CRM refuses, or one it keeps on a closed login).
+    if "is_crm_user_active" in reps:
+        inactive = reps["is_crm_user_active"].astype("boolean").fillna(False).to_numpy(bool)
+        out.loc[~inactive, "status"] = DEPARTED
 
     def target(row) -> int:
         if pd.notna(row.target_book_size_override):

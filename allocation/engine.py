@@ -47,6 +47,9 @@ class Inputs:
     # return and claim is decided once, so a rejected one does not come back the next day.
     decided_returns: pd.DataFrame = field(default_factory=pd.DataFrame)
     decided_claims: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # CRM users (user_id, is_active): whoever the books hand an account to must be an
+    # active one, or the CRM file would name an owner the CRM refuses.
+    users: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass
@@ -378,6 +381,7 @@ def _departures(
     accounts: pd.DataFrame,
     rules: Rules,
     outside: pd.Series,
+    users: set[str] | None = None,
 ) -> pd.DataFrame:
     """A departed rep's book: new business is freed; a customer or an open opportunity
     follows the holdout policy, and with no holder it stays in the rep's name for RevOps
@@ -407,7 +411,7 @@ def _departures(
             )
             continue
         holder = managers.get(b.rep_id) if policy == Holdout.MANAGER else named.get(policy)
-        if holder is None or pd.isna(holder):
+        if holder is None or pd.isna(holder) or (users is not None and holder not in users):
             continue  # stays with the departed rep: account_states says why
         why = outside[b.account_id]
         rows.append(
@@ -615,7 +619,14 @@ def _leave(
     lane.record(
         _retrieve(lane.books, inputs.activity, lane.capacity, rules, as_of, priority, outside)
     )
-    departures = _departures(lane.books, lane.capacity, inputs.reps, accounts, rules, outside)
+    active_users = (
+        set(inputs.users.loc[inputs.users["is_active"].astype(bool), "user_id"])
+        if not inputs.users.empty
+        else None
+    )
+    departures = _departures(
+        lane.books, lane.capacity, inputs.reps, accounts, rules, outside, active_users
+    )
     lane.record(departures)
     held = departures["to_rep_id"].notna()
     lane.books = pd.concat([lane.books, _books(departures[held], as_of, REDISTRIBUTION)])

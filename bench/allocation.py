@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
 
-from allocation.distribution import SCALE, distribute
+from allocation.distribution import SCALE, distribute, with_value_rank
 
 SEGMENTS = [f"seg{i:02d}" for i in range(10)]
 SCENARIOS = {"top-off": 30, "book build": 300}  # free slots per rep
@@ -50,6 +50,8 @@ def make_input(accounts: int, reps: int, slots_per_rep: int, seed: int = 0):
             "priority": np.round(100 * rng.beta(2.0, 5.0, accounts), 4),
         }
     )
+    # The market's order, an input as in the pipeline (account_scores.value_rank).
+    pool = with_value_rank(pool)
     primary = rng.choice(len(SEGMENTS), reps, p=weights)
     second = (primary + 1 + rng.integers(0, len(SEGMENTS) - 1, reps)) % len(SEGMENTS)
     dual = rng.random(reps) < 0.2

@@ -91,7 +91,9 @@ LANDING_FILES: tuple[LandingFile, ...] = (
     LandingFile("reps.csv", "books", "reps", "rep_id", _cols(
         "rep_id:VARCHAR!", "name:VARCHAR", "role:VARCHAR!", "segments:VARCHAR!",
         "region:VARCHAR", "time_zone:VARCHAR", "languages:VARCHAR", "target_book_size:BIGINT",
-        "start_date:DATE", "unavailable_until:DATE", "departed_on:DATE", "manager_id:VARCHAR")),
+        "start_date:DATE", "unavailable_until:DATE", "departed_on:DATE", "manager_id:VARCHAR"),
+        # A rep the CRM does not know could be named an owner it refuses.
+        references=(("rep_id", "User.csv", "Id"),)),
     LandingFile("book_returns.csv", "books", "returns", "account_id", _cols(
         "account_id:VARCHAR!", "rep_id:VARCHAR!", "returned_at:TIMESTAMP!", "reason:VARCHAR!",
         "note:VARCHAR"), references=(("account_id", *ACCOUNT), ("rep_id", "reps.csv", "rep_id"))),

@@ -155,6 +155,10 @@ def _not_after(rule: str, column: str, latest: dt.datetime, blocking: bool = Tru
     )
 
 
+def _present_warning(rule: str, column: str) -> Rule:
+    return Rule(rule, E.ExpectColumnValuesToNotBeNull, {"column": column}, blocking=False)
+
+
 def _email(rule: str, column: str) -> Rule:
     # A malformed e-mail weakens lead matching; the record is still usable.
     return Rule(rule, E.ExpectColumnValuesToMatchRegex, {"column": column, "regex": EMAIL}, False)
@@ -266,9 +270,14 @@ def landing_suites(inputs: SuiteInputs) -> dict[str, list[Rule]]:
         "events": [
             _unique("event_id_unique", "Id"),
             _not_after("event_not_far_future", "StartDateTime", far),
+            # An undated meeting keeps no account in a book and counts in no window.
+            _present_warning("event_date_present", "StartDateTime"),
         ],
         "opportunities": [
             _unique("opportunity_id_unique", "Id"),
+            # A deal on no account or of no date counts toward no account's pipeline.
+            _present_warning("opportunity_account_present", "AccountId"),
+            _present_warning("opportunity_created_present", "CreatedDate"),
             Rule(
                 "amount_not_negative",
                 E.ExpectColumnValuesToBeBetween,

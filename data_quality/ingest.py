@@ -493,6 +493,10 @@ def load_landing_file(
     # which overlaps a cold file's disk reads with parsing where hashing first waited on
     # them (18M tasks, not in the page cache: ~2-4 s).
     scan = scan_file(path, last.file_bytes) if last else None
+    # Logged as failed before anything is touched, and replaced by the load's record only
+    # once it is whole: a run killed anywhere in between leaves the mark, and the next run
+    # reads the file again rather than build on tables this load half rewrote.
+    record_failed(con, spec, as_of)
     try:
         report = None
         if last and scan.digest == last.file_digest:
@@ -507,7 +511,7 @@ def load_landing_file(
     except BaseException:
         record_failed(con, spec, as_of)
         raise
-    record_load(con, spec, as_of, report, scan, load_sha)
+    record_load(con, spec, as_of, report, scan, load_sha)  # replaces the mark
     return report
 
 

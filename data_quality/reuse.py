@@ -162,7 +162,14 @@ def report_json(report) -> str:
 
 
 def record_load(con, spec, as_of, report, scan: Scan | None, load_sha: str) -> None:
+    """The finished load's record, in place of the mark `record_failed` left when it
+    started: in one transaction, so the log holds one or the other."""
     con.execute(LOADS_DDL)
+    con.execute("BEGIN TRANSACTION")
+    con.execute(
+        f"DELETE FROM {LOADS_TABLE} WHERE file = ? AND as_of_date = ? AND file_digest = 'failed'",
+        [spec.file, as_of],
+    )
     con.execute(
         f"INSERT INTO {LOADS_TABLE} BY NAME SELECT ? AS file, ? AS as_of_date, "
         "now()::TIMESTAMP AS loaded_at, ? AS file_digest, ? AS load_sha256, ? AS reused_from, "
@@ -178,6 +185,7 @@ def record_load(con, spec, as_of, report, scan: Scan | None, load_sha: str) -> N
             report.appended_to,
         ],
     )
+    con.execute("COMMIT")
 
 
 def record_failed(con, spec, as_of) -> None:

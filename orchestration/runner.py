@@ -102,11 +102,26 @@ def run_books(
                 if error and error.cause
                 else (error.message if error else "unknown error")
             )
-            raise RunFailed(
-                f"step {failures[0].step_key} failed: {message.strip().splitlines()[0]}"
-            )
+            raise RunFailed(f"step {failures[0].step_key} failed: {_one_line(message)}")
         raise RunFailed("the run failed")
     return result
+
+
+DBT_ERRORS = "Errors parsed from dbt logs:"
+
+
+def _one_line(message: str) -> str:
+    """An error as one line. dagster-dbt's opens with "The dbt CLI process with command"
+    and lists what dbt said after DBT_ERRORS: the failing model or test (its file), and how
+    many rows it found ("Got 3 results"); that list is the line."""
+    if DBT_ERRORS in message:
+        said = [
+            " ".join(line.split())
+            for line in message.split(DBT_ERRORS, 1)[1].splitlines()
+            if line.strip() and "compiled code at" not in line
+        ]
+        return "dbt: " + "; ".join(said)[:600]
+    return message.strip().splitlines()[0]
 
 
 def summary(warehouse: Path) -> str:

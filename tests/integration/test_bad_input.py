@@ -44,7 +44,10 @@ def damaged(tmp_path_factory):
         f"SELECT Id, OwnerId FROM read_csv('{landing / 'Account.csv'}') WHERE OwnerId IN "
         f"(SELECT rep_id FROM read_csv('{landing / 'reps.csv'}')) ORDER BY Id LIMIT 2"
     ).fetchall()
-    fill = {"account": owned[0][0], "account2": owned[1][0], "rep": owned[0][1]}
+    manager = con.execute(
+        f"SELECT min(Id) FROM read_csv('{landing / 'User.csv'}') WHERE Title = 'Sales Manager'"
+    ).fetchone()[0]
+    fill = {"account": owned[0][0], "account2": owned[1][0], "rep": owned[0][1], "user": manager}
     expected = []
     for name, file, key, rule in corpus():
         lines = (CORPUS / name).read_bytes()

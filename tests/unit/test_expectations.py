@@ -184,3 +184,21 @@ def test_the_summary_lists_failing_rows_and_samples_and_a_lenient_rule_its_rows_
         (2, "mostly_not_negative"),
         (3, "task_not_far_future"),
     ]
+
+
+def test_rows_that_cannot_count_toward_anything_are_flagged_and_kept():
+    # A deal with no account or no creation date, an event with no date: nothing measures
+    # them, and nothing should break on them; RevOps hears of each.
+    assert failures(
+        "opportunities",
+        Id=["o1", "o2", "o3"],
+        AccountId=["001A", None, "001B"],
+        Amount=[10.0, 10.0, 10.0],
+        CreatedDate=pd.to_datetime(["2026-01-01", "2026-01-01", None]),
+    ) == [
+        (2, "opportunity_account_present", "warning"),
+        (3, "opportunity_created_present", "warning"),
+    ]
+    assert failures(
+        "events", Id=["e1", "e2"], StartDateTime=pd.to_datetime(["2026-01-01", None])
+    ) == [(2, "event_date_present", "warning")]

@@ -76,8 +76,15 @@ def load_references(con, folder):
         HEADER + "".join(f"{a},{a},,,,,,,,,,\n" for a in ("001A", "001B", "001C", "001D", "001E"))
     )
     load(con, folder, suite=False)
-    (folder / "reps.csv").write_text("rep_id,role,segments\n005X,SDR,smb\n")
+    (folder / "User.csv").write_text("Id,Name,IsActive\n005X,Xena,true\n")
+    load(con, folder, spec=next(s for s in LANDING_FILES if s.table == "users"), suite=False)
+    # 005GHOST is no CRM user: a rep the CRM would refuse as an owner never loads.
+    (folder / "reps.csv").write_text("rep_id,role,segments\n005X,SDR,smb\n005GHOST,SDR,smb\n")
     load(con, folder, spec=next(s for s in LANDING_FILES if s.table == "reps"), suite=False)
+    ghost = con.execute(
+        f"SELECT rule FROM {QUARANTINE_TABLE} WHERE file = 'reps.csv' AND record_key = '005GHOST'"
+    ).fetchall()
+    assert ghost == [("unknown_user",)]
     con.execute(f"DELETE FROM {QUARANTINE_TABLE}")
 
 

@@ -242,3 +242,44 @@ def test_history_before_2020_can_be_replayed():
     from orchestration.partitions import daily
 
     assert daily.get_first_partition_key() <= "2015-01-01"
+
+
+def test_an_inactive_crm_user_gets_nothing_and_their_book_moves_on():
+    frame = crm(
+        [("n1", 90, "off", False, 0), ("o1", 80, "off", False, 1), ("p1", 70, POOL_OWNER, False, 0)]
+    )
+    people = reps(
+        {"rep_id": "off", "target_book_size_override": 5, "is_crm_user_active": False},
+        {"rep_id": "on", "target_book_size_override": 5, "is_crm_user_active": True},
+    )
+    people["manager_id"] = ["ghost", "boss"]
+    users = pd.DataFrame({"user_id": ["on", "boss"], "is_active": [True, True]})
+    inputs = Inputs(frame, people, empty_events())
+    inputs.users = users
+    result = engine.run(inputs, parse_rules({}), AS_OF, "1")
+    assert result.capacity.set_index("rep_id").loc["off", "status"] == "departed"
+    owned = books_from_events(result.events, AS_OF + dt.timedelta(days=1))
+    held = dict(zip(owned["account_id"], owned["rep_id"], strict=True))
+    assert "off" not in held.values()
+    assert held["n1"] == "on" and held["p1"] == "on"
+    # o1's deal stays in the CRM owner's name: its holder, manager 'ghost', is no CRM user.
+    assert "o1" not in held and "o1" not in set(result.events["account_id"])
+
+
+def test_a_deal_is_held_only_by_an_active_crm_user():
+    frame = crm([("o1", 80, "a", False, 1), ("o2", 70, "b", False, 1)])
+    people = reps(
+        {"rep_id": "a", "manager_id": "boss", "is_crm_user_active": True},
+        {"rep_id": "b", "manager_id": "ghost", "is_crm_user_active": True},
+    )
+    users = pd.DataFrame({"user_id": ["a", "b", "boss"], "is_active": [True, True, True]})
+    inputs = Inputs(frame, people, empty_events())
+    inputs.users = users
+    day1 = engine.run(inputs, parse_rules({}), AS_OF, "1")
+    day = AS_OF + dt.timedelta(days=1)
+    gone = people.assign(is_crm_user_active=False)  # both deactivated in the CRM
+    inputs = Inputs(frame, gone, day1.events)
+    inputs.users = users
+    day2 = engine.run(inputs, parse_rules({}), day, "2")
+    moved = day2.events.set_index("account_id")["to_rep_id"].to_dict()
+    assert moved == {"o1": "boss"}  # 'ghost' is no CRM user: o2 stays where it is

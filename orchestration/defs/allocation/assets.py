@@ -51,6 +51,7 @@ READS = {
     "is_new_business, scope_reason, open_opportunities, review_decision, review_decided_on "
     "FROM marts.account_scores ORDER BY account_id",
     "reps": "SELECT * FROM staging.stg_books__reps ORDER BY rep_id",
+    "users": "SELECT user_id, is_active FROM staging.stg_salesforce__users ORDER BY user_id",
     # Retrieval only asks about pairs of an account and a rep who held it (or its CRM owner,
     # adopted on the first run): a superset of today's books, a fraction of all pairs.
     "activity": "SELECT a.account_id, a.rep_id, a.last_meaningful_activity_on, a.is_phantom_only "

@@ -27,7 +27,9 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     key=["exports", "book_changes"],
     group_name="exports",
     kinds={"csv"},
-    deps=[["marts", "ownership_events"], ["marts", "current_books"]],
+    # The allocation's own tables, not the marts built after it: a mart test failing later
+    # in the run must not cost the day its CRM file.
+    deps=[["allocation", "ownership_events"], ["marts", "account_scores"]],
     partitions_def=daily,
     backfill_policy=dg.BackfillPolicy.multi_run(1),
     pool="warehouse",
@@ -40,7 +42,7 @@ def book_changes(
     date = as_of(context)
     with warehouse.connect() as con:
         events = con.execute(
-            f"SELECT {EXPORTED_EVENT_COLUMNS} FROM marts.ownership_events "
+            f"SELECT {EXPORTED_EVENT_COLUMNS} FROM allocation.ownership_events "
             "WHERE as_of_date = ? ORDER BY seq",
             [date],
         ).df()

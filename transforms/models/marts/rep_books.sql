@@ -21,12 +21,14 @@ books as (
         -- Held since the switch and not worked: in grace, but no new arrival.
         count(*) filter (where st.book_state = 'in_grace' and b.entered_by = 'adoption')
             as adopted_unworked_accounts,
-        -- Rounded: a parallel sum of doubles can differ in its last bit from run to run,
-        -- and the same input must give the same bytes (report, exports).
-        round(sum(b.priority), 4) as book_priority_sum,
-        round(avg(b.priority), 4) as book_priority_mean,
-        round(sum(s.expected_value), 2) as book_expected_value_sum,
-        round(avg(s.expected_value), 2) as book_expected_value_mean,
+        -- Summed as exact decimals (priority has 4 places, value 2): a parallel sum of
+        -- doubles can differ in its last bit from run to run, and rounding it afterwards
+        -- does not make that go away; the same input must give the same numbers.
+        cast(sum(cast(b.priority as decimal(18, 4))) as double) as book_priority_sum,
+        round(cast(avg(cast(b.priority as decimal(18, 4))) as double), 4) as book_priority_mean,
+        cast(sum(cast(s.expected_value as decimal(18, 2))) as double) as book_expected_value_sum,
+        round(cast(avg(cast(s.expected_value as decimal(18, 2))) as double), 2)
+            as book_expected_value_mean,
         avg(date_diff('day', b.entered_on, {{ as_of_date() }})) as mean_days_in_book,
         sum(coalesce(a.meaningful_activities_30d, 0)) as meaningful_activities_30d
     from {{ ref('current_books') }} as b

@@ -9,4 +9,6 @@ select
     count(*) filter (where is_won) as won_opportunities,
     count(distinct account_id) as accounts
 from {{ ref('opportunity_sources') }}
+-- An opportunity with no creation date belongs to no month (the review queue flags it).
+where created_month is not null
 group by created_month, period, source
