@@ -18,6 +18,24 @@ app = typer.Typer(
 )
 
 
+def _version(shown: bool) -> None:
+    if shown:
+        from importlib.metadata import version
+
+        typer.echo(f"books {version('dynamic-books')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def books(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version"),
+    ] = False,
+) -> None:
+    """dynamic-books: daily dynamic book management on Dagster + dbt + DuckDB."""
+
+
 def _date(value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
@@ -81,13 +99,29 @@ def run(
         bool,
         typer.Option(help="Read unchanged landing files again and rebuild incremental models"),
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            help="Run the day on a scratch copy: write nothing to the books, marts or exports, "
+            "print the changes and write them as CSVs to --preview"
+        ),
+    ] = False,
+    preview: Annotated[
+        Path | None, typer.Option(help="Folder for a dry run's CSVs (default: previews/)")
+    ] = None,
 ) -> None:
     """Materialize every asset in-process through Dagster for one as-of date."""
-    from orchestration.runner import RunFailed, RunPaths, run_books, summary
+    from orchestration.runner import RunFailed, RunPaths, preview_books, run_books, summary
 
     paths = RunPaths(landing=landing, rules=rules, warehouse=warehouse)
     date = _date(as_of)
     started = time.perf_counter()
+    if dry_run:
+        folder = preview or warehouse.resolve().parent / "previews"
+        shown = _guarded(preview_books, paths, date, folder, also=(RunFailed,))
+        typer.echo(shown.summary)
+        typer.echo(f"changes: {shown.changes}\nCRM file it would write: {shown.crm}")
+        return
     _guarded(run_books, paths, date, None, full_refresh, also=(RunFailed,))
     typer.echo(summary(warehouse.resolve()))
     typer.echo(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
 from allocation.rules import SOLE_LANE
+from orchestration.read_only import open_read_only
 
 
 class UnknownAccount(LookupError):
@@ -16,7 +15,7 @@ class UnknownAccount(LookupError):
 def explain(warehouse: Path, account_id: str) -> str:
     if not warehouse.is_file():
         raise FileNotFoundError(f"{warehouse}: warehouse not found (run `books run` first)")
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = open_read_only(warehouse)
     try:
         score = con.execute(
             "SELECT account_name, segment, is_new_business, priority_explanation, fit_explanation,"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import dagster as dg
@@ -12,6 +14,7 @@ import duckdb
 
 from allocation.rules import SOLE_LANE, load_rules
 from orchestration.partitions import daily
+from orchestration.read_only import open_read_only
 from orchestration.resources import ExportFolder, LandingFolder, RulesFile, Warehouse
 
 REVIEW_DECISIONS = dg.AssetKey(["quality", "review_decisions"])
@@ -21,16 +24,34 @@ class RunFailed(RuntimeError):
     """The run did not complete; the message names the failing step and its error."""
 
 
+def _last_run(warehouse: Path) -> dt.date | None:
+    """The latest date books were run for in this warehouse, if any."""
+    if not warehouse.is_file():
+        return None
+    con = open_read_only(warehouse)
+    try:
+        found = con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'allocation' AND table_name = 'ownership_events'"
+        ).fetchone()[0]
+        if not found:
+            return None
+        return con.execute("SELECT max(as_of_date) FROM allocation.ownership_events").fetchone()[0]
+    finally:
+        con.close()
+
+
 @dataclass(frozen=True)
 class RunPaths:
     landing: Path
     rules: Path
     warehouse: Path
+    exports_dir: Path | None = None  # default: <warehouse dir>/exports/
 
     @property
     def exports(self) -> Path:
         """Exports land beside the warehouse: <warehouse dir>/exports/."""
-        return self.warehouse.resolve().parent / "exports"
+        return self.exports_dir or self.warehouse.resolve().parent / "exports"
 
 
 def _defs() -> dg.Definitions:
@@ -65,6 +86,13 @@ def run_books(
     first, last = daily.get_first_partition_key(), daily.get_last_partition_key()
     if not first <= as_of.isoformat() <= last:
         raise RunFailed(f"as-of date {as_of} is outside the runnable dates {first} to {last}")
+    # Refused here, before the ingest rewrites the run date, the quarantine and the marts.
+    later = _last_run(paths.warehouse.resolve())
+    if later is not None and later > as_of:
+        raise RunFailed(
+            f"books were already run for {later}; running {as_of} would rewrite history "
+            "(run it on a copy of the warehouse, or a date on or after the last)"
+        )
     defs = _defs()
     resources = dict(defs.resources or {})
     resources.update(
@@ -107,6 +135,65 @@ def run_books(
     return result
 
 
+@dataclass(frozen=True)
+class Preview:
+    summary: str  # what the day would change, per rep and per reason
+    changes: Path  # rep_book_changes as the real run would write it
+    crm: Path  # crm_owner_changes likewise
+
+
+def preview_books(paths: RunPaths, as_of: dt.date, out: Path) -> Preview:
+    """The whole day on a scratch copy of the warehouse: the books, the marts and the
+    exports stay as they are, and `out` gets the changes the run would make. The run is
+    deterministic, so the real run that follows makes the same ones."""
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="books-dry-run-") as scratch:
+        copy = Path(scratch) / "warehouse.duckdb"
+        source = paths.warehouse.resolve()
+        if source.is_file():
+            # Read-only first: a run holding the warehouse makes this one line, not a copy
+            # of a file being written.
+            open_read_only(source).close()
+            shutil.copyfile(source, copy)
+            wal = source.with_name(source.name + ".wal")
+            if wal.is_file():  # changes not yet checkpointed into the file
+                shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+        exports = Path(scratch) / "exports"
+        trial = replace(paths, warehouse=copy, exports_dir=exports)
+        run_books(trial, as_of)
+        day = as_of.isoformat()
+        changes, crm = out / f"rep_book_changes_{day}.csv", out / f"crm_owner_changes_{day}.csv"
+        shutil.copyfile(exports / changes.name, changes)
+        shutil.copyfile(exports / crm.name, crm)
+        return Preview(_changes_summary(copy, as_of), changes, crm)
+
+
+def _changes_summary(warehouse: Path, as_of: dt.date) -> str:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        reasons = con.execute(
+            "SELECT kind, reason_code, count(*) FROM allocation.ownership_events "
+            "WHERE as_of_date = ? GROUP BY ALL ORDER BY 3 DESC, 1, 2",
+            [as_of],
+        ).fetchall()
+        reps = con.execute(
+            "SELECT rep, count(*) FILTER (WHERE change = 'in'), count(*) FILTER (WHERE change = "
+            "'out') FROM (SELECT to_rep_id AS rep, 'in' AS change FROM allocation.ownership_events "
+            "WHERE as_of_date = ? AND to_rep_id IS NOT NULL UNION ALL SELECT from_rep_id, 'out' "
+            "FROM allocation.ownership_events WHERE as_of_date = ? AND from_rep_id IS NOT NULL) "
+            "GROUP BY rep ORDER BY rep",
+            [as_of, as_of],
+        ).fetchall()
+    finally:
+        con.close()
+    lines = [f"Dry run for {as_of}: nothing was written to the books, the marts or the exports."]
+    lines.append("Changes per reason (kind: reason, accounts):")
+    lines += [f"  {kind}: {reason} {n}" for kind, reason, n in reasons] or ["  none"]
+    lines.append("Changes per rep (rep, in, out):")
+    lines += [f"  {rep}  +{n_in}  -{n_out}" for rep, n_in, n_out in reps] or ["  none"]
+    return "\n".join(lines)
+
+
 DBT_ERRORS = "Errors parsed from dbt logs:"
 
 
@@ -126,7 +213,7 @@ def _one_line(message: str) -> str:
 
 def summary(warehouse: Path) -> str:
     """Books per rep, pool size and review-queue size, for people at a terminal."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = open_read_only(warehouse)
     try:
         reps = con.execute(
             "SELECT rep_id, role, segments, status, book_size, capacity, "

@@ -198,3 +198,63 @@ def test_a_check_failing_after_the_allocation_keeps_the_days_exports(first_run, 
     assert "dbt CLI process" not in message
     exports = paths.exports
     assert (exports / f"crm_owner_changes_{day.date().isoformat()}.csv").is_file()
+
+
+def test_a_dry_run_shows_the_days_changes_and_writes_nothing(first_run, tmp_path):
+    import hashlib
+    import shutil
+
+    from orchestration.runner import preview_books
+
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copyfile(first_run.warehouse, warehouse)
+    paths = RunPaths(landing=first_run.landing, rules=first_run.rules, warehouse=warehouse)
+    day = AS_OF + pd.Timedelta(days=1).to_pytimedelta()
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    preview = preview_books(paths, day, tmp_path / "preview")
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
+    assert not paths.exports.exists() or not list(paths.exports.glob(f"*{day.isoformat()}*"))
+    assert "per reason" in preview.summary and preview.changes.is_file()
+    run_books(paths, day)
+    real = paths.exports / f"rep_book_changes_{day.isoformat()}.csv"
+    assert preview.changes.read_bytes() == real.read_bytes()
+
+
+def test_an_earlier_date_is_refused_before_anything_is_written(first_run, tmp_path):
+    import hashlib
+    import shutil
+
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copyfile(first_run.warehouse, warehouse)
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    paths = RunPaths(landing=first_run.landing, rules=first_run.rules, warehouse=warehouse)
+    earlier = AS_OF - pd.Timedelta(days=3).to_pytimedelta()
+    with pytest.raises(RunFailed, match=f"already run for {AS_OF}"):
+        run_books(paths, earlier)
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
+
+
+def test_read_commands_answer_in_one_line_while_a_run_holds_the_warehouse(first_run, tmp_path):
+    import shutil
+
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copyfile(first_run.warehouse, warehouse)
+    import subprocess
+    import sys
+
+    # Another process writing, as a run does.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); time.sleep(60)", str(warehouse)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = CliRunner().invoke(app, ["explain", "001X", "--warehouse", str(warehouse)])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0 and "in use" in result.output
+    version = CliRunner().invoke(app, ["--version"])
+    assert version.exit_code == 0 and version.output.startswith("books ")
