@@ -18,6 +18,9 @@ class Column:
     # The header must hold it, though a row may leave it blank: without the column the run
     # would decide differently (no CRM owners to adopt, no customers, no open deals).
     in_header: bool = False
+    # A Salesforce record id (text): its 15-character form is stored as the 18-character
+    # one, so the two forms of one record are one id everywhere.
+    salesforce_id: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,12 +50,15 @@ class LandingFile:
 
 def _cols(*spec: str) -> tuple[Column, ...]:
     """`"Name:TYPE"` with a trailing `!` for a required column, `+` for one the header must
-    hold (values may be blank)."""
+    hold (values may be blank); TYPE `ID` is a Salesforce id, stored as VARCHAR."""
     out = []
     for item in spec:
         name, type_ = item.split(":")
         required, in_header = type_.endswith("!"), type_.endswith("+")
-        out.append(Column(name, type_.rstrip("!+"), required, required or in_header))
+        type_ = type_.rstrip("!+")
+        is_id = type_ == "ID"
+        type_ = "VARCHAR" if is_id else type_
+        out.append(Column(name, type_, required, required or in_header, is_id))
     return tuple(out)
 
 
@@ -62,44 +68,44 @@ ACCOUNT = ("Account.csv", "Id")
 # fmt: off
 LANDING_FILES: tuple[LandingFile, ...] = (
     LandingFile("User.csv", "salesforce", "users", "Id", _cols(
-        "Id:VARCHAR!", "Name:VARCHAR", "Email:VARCHAR", "IsActive:BOOLEAN+", "Title:VARCHAR")),
+        "Id:ID!", "Name:VARCHAR", "Email:VARCHAR", "IsActive:BOOLEAN+", "Title:VARCHAR")),
     LandingFile("Account.csv", "salesforce", "accounts", "Id", _cols(
-        "Id:VARCHAR!", "Name:VARCHAR!", "Website:VARCHAR", "Industry:VARCHAR",
+        "Id:ID!", "Name:VARCHAR!", "Website:VARCHAR", "Industry:VARCHAR",
         "AnnualRevenue:DOUBLE", "NumberOfEmployees:BIGINT", "BillingCountry:VARCHAR",
-        "BillingState:VARCHAR", "Type:VARCHAR+", "OwnerId:VARCHAR+", "CreatedDate:TIMESTAMP")),
+        "BillingState:VARCHAR", "Type:VARCHAR+", "OwnerId:ID+", "CreatedDate:TIMESTAMP")),
     LandingFile("Contact.csv", "salesforce", "contacts", "Id", _cols(
-        "Id:VARCHAR!", "AccountId:VARCHAR+", "Email:VARCHAR", "Title:VARCHAR",
+        "Id:ID!", "AccountId:ID+", "Email:VARCHAR", "Title:VARCHAR",
         "CreatedDate:TIMESTAMP"), references=(("AccountId", *ACCOUNT),)),
     LandingFile("Task.csv", "salesforce", "tasks", "Id", _cols(
-        "Id:VARCHAR!", "WhatId:VARCHAR+", "WhoId:VARCHAR", "OwnerId:VARCHAR+",
+        "Id:ID!", "WhatId:ID+", "WhoId:ID", "OwnerId:ID+",
         "ActivityDate:DATE", "CreatedDate:TIMESTAMP", "Type:VARCHAR", "TaskSubtype:VARCHAR",
         "Subject:VARCHAR", "Status:VARCHAR", "IsRecurrence:BOOLEAN",
         "CallDurationInSeconds:BIGINT"), references=(("WhatId", *ACCOUNT),)),
     LandingFile("Event.csv", "salesforce", "events", "Id", _cols(
-        "Id:VARCHAR!", "WhatId:VARCHAR+", "OwnerId:VARCHAR+", "StartDateTime:TIMESTAMP+",
+        "Id:ID!", "WhatId:ID+", "OwnerId:ID+", "StartDateTime:TIMESTAMP+",
         "Type:VARCHAR", "Subject:VARCHAR"), references=(("WhatId", *ACCOUNT),)),
     LandingFile("Opportunity.csv", "salesforce", "opportunities", "Id", _cols(
-        "Id:VARCHAR!", "AccountId:VARCHAR+", "OwnerId:VARCHAR", "StageName:VARCHAR",
+        "Id:ID!", "AccountId:ID+", "OwnerId:ID", "StageName:VARCHAR",
         "Amount:DOUBLE", "CreatedDate:TIMESTAMP", "CloseDate:DATE", "IsClosed:BOOLEAN+",
         "IsWon:BOOLEAN"), references=(("AccountId", *ACCOUNT),)),
     LandingFile("Lead.csv", "salesforce", "leads", "Id", _cols(
-        "Id:VARCHAR!", "Company:VARCHAR", "Email:VARCHAR", "Website:VARCHAR",
+        "Id:ID!", "Company:VARCHAR", "Email:VARCHAR", "Website:VARCHAR",
         "LeadSource:VARCHAR", "Status:VARCHAR", "CreatedDate:TIMESTAMP")),
     LandingFile("intent_signals.csv", "intent", "signals", "account_id", _cols(
-        "account_id:VARCHAR", "account_domain:VARCHAR", "signal_type:VARCHAR!",
+        "account_id:ID", "account_domain:VARCHAR", "signal_type:VARCHAR!",
         "strength:DOUBLE!", "observed_at:TIMESTAMP!", "source:VARCHAR")),
     LandingFile("reps.csv", "books", "reps", "rep_id", _cols(
-        "rep_id:VARCHAR!", "name:VARCHAR", "role:VARCHAR!", "segments:VARCHAR!",
+        "rep_id:ID!", "name:VARCHAR", "role:VARCHAR!", "segments:VARCHAR!",
         "region:VARCHAR", "time_zone:VARCHAR", "languages:VARCHAR", "target_book_size:BIGINT",
-        "start_date:DATE", "unavailable_until:DATE", "departed_on:DATE", "manager_id:VARCHAR"),
+        "start_date:DATE", "unavailable_until:DATE", "departed_on:DATE", "manager_id:ID"),
         # A rep the CRM does not know could be named an owner it refuses.
         references=(("rep_id", "User.csv", "Id"),)),
     LandingFile("book_returns.csv", "books", "returns", "account_id", _cols(
-        "account_id:VARCHAR!", "rep_id:VARCHAR!", "returned_at:TIMESTAMP!", "reason:VARCHAR!",
+        "account_id:ID!", "rep_id:ID!", "returned_at:TIMESTAMP!", "reason:VARCHAR!",
         "note:VARCHAR"), references=(("account_id", *ACCOUNT), ("rep_id", "reps.csv", "rep_id"))),
     # Queue mode: a rep claiming an account from the ranked queue.
     LandingFile("book_claims.csv", "books", "claims", "account_id", _cols(
-        "account_id:VARCHAR!", "rep_id:VARCHAR!", "claimed_at:TIMESTAMP!"),
+        "account_id:ID!", "rep_id:ID!", "claimed_at:TIMESTAMP!"),
         references=(("account_id", *ACCOUNT), ("rep_id", "reps.csv", "rep_id"))),
 )
 # fmt: on

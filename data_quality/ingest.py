@@ -257,9 +257,11 @@ def _trim(con, spec: LandingFile, header: list[str], noted: str) -> None:
         "CREATE OR REPLACE TEMP TABLE landing_untrimmed AS SELECT * FROM landing_read "
         f"WHERE {ROW} IN (SELECT {ROW} FROM {noted} WHERE {PADDED})"
     )
-    texts = [ident(c.name) for c in spec.columns if c.type == "VARCHAR" and c.name in header]
+    texts = [c for c in spec.columns if c.type == "VARCHAR" and c.name in header]
     if texts and con.execute("SELECT count(*) FROM landing_untrimmed").fetchone()[0]:
-        trimmed = ", ".join(f"{c} = {_trim_text(c)}" for c in texts)
+        trimmed = ", ".join(
+            f"{ident(c.name)} = {_trim_text(ident(c.name), c.salesforce_id)}" for c in texts
+        )
         con.execute(
             f"UPDATE {spec.landed_table} SET {trimmed} "
             f"WHERE rowid IN (SELECT {ROW} - 1 FROM landing_untrimmed)"
@@ -270,24 +272,48 @@ def _trim(con, spec: LandingFile, header: list[str], noted: str) -> None:
     )
 
 
-def _trim_text(c: str) -> str:
-    """What loading does to text: surrounding spaces go, and empty text is no value."""
-    return f"NULLIF(TRIM({c}), '')"
+# Salesforce's checksum alphabet: the 18-character id appends, per 5-character chunk of the
+# 15-character id, the letter at the number its capitals make (bit i: character i).
+ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
 
-def _may_trim(c: str) -> str:
+def _id_18(t: str) -> str:
+    """A 15-character Salesforce id `t` as its 18-character form; other text as it is."""
+    chunks = []
+    for k in (0, 5, 10):
+        bits = " + ".join(
+            f"(CASE WHEN ascii(substr({t}, {k + i + 1}, 1)) BETWEEN 65 AND 90 THEN {1 << i} "
+            "ELSE 0 END)"
+            for i in range(5)
+        )
+        chunks.append(f"substr({literal(ID_ALPHABET)}, 1 + {bits}, 1)")
+    return (
+        f"CASE WHEN length({t}) = 15 AND regexp_full_match({t}, '[A-Za-z0-9]{{15}}') "
+        f"THEN {t} || {' || '.join(chunks)} ELSE {t} END"
+    )
+
+
+def _trim_text(c: str, salesforce_id: bool = False) -> str:
+    """What loading does to text: surrounding spaces go, and empty text is no value; a
+    Salesforce id is stored in its 18-character form."""
+    text = f"NULLIF(TRIM({c}), '')"
+    return _id_18(text) if salesforce_id else text
+
+
+def _may_trim(c: str, salesforce_id: bool = False) -> str:
     """Whether `_trim_text` may change the text `c`. TRIM strips the space and non-ASCII
     spaces, nothing else, so a value that neither starts nor ends with a space and is all
     ASCII is its own trim unless it is empty; `c < '!'` holds for empty text and for text
     starting with a space (or a control character: only a needless TRIM). Asked first, as
     TRIM copies every value longer than 12 bytes: that copy was ~70% of checking 18M rows
     of text."""
-    return f"({c} < '!' OR ends_with({c}, ' ') OR strlen({c}) <> length({c}))"
+    short = f" OR strlen({c}) = 15" if salesforce_id else ""
+    return f"({c} < '!' OR ends_with({c}, ' ') OR strlen({c}) <> length({c}){short})"
 
 
-def _trimmed(c: str, may_trim: str) -> str:
+def _trimmed(c: str, may_trim: str, salesforce_id: bool = False) -> str:
     """`_trim_text(c)`, computed only where `may_trim` (`_may_trim(c)`, or a column of it)."""
-    return f"CASE WHEN {may_trim} THEN {_trim_text(c)} ELSE {c} END"
+    return f"CASE WHEN {may_trim} THEN {_trim_text(c, salesforce_id)} ELSE {c} END"
 
 
 def _padded(c: str, may_trim: str, trimmed: str) -> str:
@@ -359,8 +385,8 @@ def _typed_rows(
             typed.append(f"CAST(NULL AS {c.type}) AS {column}")
             continue
         if c.type == "VARCHAR" or not typed_read:
-            may_trim.append(f"{_may_trim(column)} AS {may}")
-            trimmed.append(f"{_trimmed(column, may)} AS {text}")
+            may_trim.append(f"{_may_trim(column, c.salesforce_id)} AS {may}")
+            trimmed.append(f"{_trimmed(column, may, c.salesforce_id)} AS {text}")
         if c.type == "VARCHAR":
             changed.append(_padded(column, may, text))
             value = text
@@ -395,7 +421,7 @@ def _typed_rows(
             if ref_file in narrowed:
                 known_keys = (
                     f"SELECT k FROM ({known_keys}) AS known(k) "
-                    f"WHERE k IN (SELECT {_trim_text(column)} FROM landing)"
+                    f"WHERE k IN (SELECT {_trim_text(column, c.salesforce_id)} FROM landing)"
                 )
             problems.append(
                 (f"{text} IS NOT NULL AND {text} NOT IN ({known_keys})",
@@ -540,10 +566,12 @@ def _check_no_collision(con, spec, as_of, rules, clean, rows_before) -> None:
     and an old row leaves the raw table; reading the whole file settles that exactly."""
     checked = [r.name for r in rules]
     for column in sorted({c for r in rules if r.spans_rows for c in r.columns}):
+        spec_column = next(c for c in spec.columns if c.name == column)
+        as_read = f"raw_record::JSON ->> {literal(column)}"
         old = (
             f"SELECT {ident(column)} FROM {spec.raw_table} UNION ALL "
-            f"SELECT TRY_CAST({_trim_text(f'raw_record::JSON ->> {literal(column)}')} AS "
-            f"{next(c.type for c in spec.columns if c.name == column)}) "
+            f"SELECT TRY_CAST({_trim_text(as_read, spec_column.salesforce_id)} AS "
+            f"{spec_column.type}) "
             f"FROM {QUARANTINE_TABLE} WHERE file = ? AND as_of_date = ? AND row_number <= ? "
             "AND severity = 'blocking' AND list_contains(?, rule)"
         )

@@ -16,7 +16,7 @@ QUERIES = {
     "trend": "SELECT * FROM marts.coverage_daily ORDER BY as_of_date",
     "segments": "SELECT * FROM marts.coverage_by_segment "
     "WHERE as_of_date = (SELECT max(as_of_date) FROM marts.coverage_by_segment) ORDER BY segment",
-    "reps": "SELECT rep_id, coalesce(rep_name, rep_id) AS rep, peer_group, status, capacity, "
+    "reps": "SELECT rep_id, coalesce(rep_name, rep_id) AS rep_name, peer_group, status, capacity, "
     "book_size, worked_share, book_priority_sum, book_priority_mean, is_hoarding "
     "FROM marts.rep_books ORDER BY peer_group, rep_id",
     "pool": "SELECT segment, pool_state, count(*) AS accounts FROM marts.pool "
@@ -79,10 +79,18 @@ def _trend(frame: pd.DataFrame) -> go.Figure:
 def _books(frame: pd.DataFrame) -> go.Figure:
     fig = px.bar(
         frame,
-        x="rep",
+        # By id: two reps may share a name (one bar for both, with their books summed).
+        x="rep_id",
         y="book_priority_sum",
         color="peer_group",
-        hover_data=["book_size", "capacity", "book_priority_mean", "worked_share", "status"],
+        hover_data=[
+            "rep_name",
+            "book_size",
+            "capacity",
+            "book_priority_mean",
+            "worked_share",
+            "status",
+        ],
     )
     fig.update_layout(title="Book quality per rep (sum of priority), by peer group")
     return fig

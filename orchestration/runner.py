@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from allocation.rules import SOLE_LANE, load_rules
 from orchestration.partitions import daily
@@ -28,8 +27,7 @@ def _last_run(warehouse: Path) -> dt.date | None:
     """The latest date books were run for in this warehouse, if any."""
     if not warehouse.is_file():
         return None
-    con = open_read_only(warehouse)
-    try:
+    with open_read_only(warehouse) as con:
         found = con.execute(
             "SELECT count(*) FROM information_schema.tables "
             "WHERE table_schema = 'allocation' AND table_name = 'ownership_events'"
@@ -37,8 +35,6 @@ def _last_run(warehouse: Path) -> dt.date | None:
         if not found:
             return None
         return con.execute("SELECT max(as_of_date) FROM allocation.ownership_events").fetchone()[0]
-    finally:
-        con.close()
 
 
 @dataclass(frozen=True)
@@ -169,8 +165,7 @@ def preview_books(paths: RunPaths, as_of: dt.date, out: Path) -> Preview:
 
 
 def _changes_summary(warehouse: Path, as_of: dt.date) -> str:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with open_read_only(warehouse) as con:
         reasons = con.execute(
             "SELECT kind, reason_code, count(*) FROM allocation.ownership_events "
             "WHERE as_of_date = ? GROUP BY ALL ORDER BY 3 DESC, 1, 2",
@@ -184,8 +179,6 @@ def _changes_summary(warehouse: Path, as_of: dt.date) -> str:
             "GROUP BY rep ORDER BY rep",
             [as_of, as_of],
         ).fetchall()
-    finally:
-        con.close()
     lines = [f"Dry run for {as_of}: nothing was written to the books, the marts or the exports."]
     lines.append("Changes per reason (kind: reason, accounts):")
     lines += [f"  {kind}: {reason} {n}" for kind, reason, n in reasons] or ["  none"]

@@ -45,13 +45,16 @@ def test_dbt_unit_tests_pass_with_the_default_rules(first_run, tmp_path):
     assert "PASS=8" in result.stdout
 
 
-def rescore(first_run, tmp_path: Path, rules: Rules, sql: str) -> list[tuple]:
-    """Rebuilds the scores of a copy of the warehouse under `rules`; returns `sql`'s rows."""
+def rescore(
+    first_run, tmp_path: Path, rules: Rules, sql: str, since: str = "int_accounts__fit_scored"
+) -> list[tuple]:
+    """Rebuilds the scores of a copy of the warehouse under `rules` from the model `since`
+    on; returns `sql`'s rows."""
     warehouse = tmp_path / "wh.duckdb"
     if not warehouse.exists():
         shutil.copyfile(first_run.warehouse, warehouse)
     result = dbt(
-        ["run", "--select", "int_accounts__fit_scored+", "--exclude", "source:allocation+"],
+        ["run", "--select", f"{since}+", "--exclude", "source:allocation+"],
         rules,
         "2026-11-23",
         warehouse,
@@ -141,8 +144,6 @@ def test_account_domains_are_built_again_only_when_accounts_change(first_run, tm
 def test_segments_are_what_the_rules_say(first_run, tmp_path):
     """A revenue floor alone is a revenue floor (it used to catch every account through an
     employee floor of 0), and one catch-all segment is a valid rules file."""
-    warehouse = tmp_path / "wh.duckdb"
-    shutil.copyfile(first_run.warehouse, warehouse)
     sql = (
         "SELECT segment, min(annual_revenue), max(annual_revenue), count(*) "
         "FROM marts.account_scores GROUP BY segment ORDER BY segment"
@@ -152,19 +153,7 @@ def test_segments_are_what_the_rules_say(first_run, tmp_path):
         ([{"name": "everyone"}], {"everyone"}),
     ):
         rules = Rules.model_validate({"segments": segments, "target_book_size": {}})
-        result = dbt(
-            ["run", "--select", "int_accounts__segmented+", "--exclude", "source:allocation+"],
-            rules,
-            "2026-11-23",
-            warehouse,
-            tmp_path,
-        )
-        assert result.returncode == 0, result.stdout[-3000:]
-        con = duckdb.connect(str(warehouse), read_only=True)
-        try:
-            rows = con.execute(sql).fetchall()
-        finally:
-            con.close()
+        rows = rescore(first_run, tmp_path, rules, sql, since="int_accounts__segmented")
         assert {r[0] for r in rows} == expect
         by = {r[0]: r for r in rows}
         if "big" in by:

@@ -32,6 +32,19 @@ def test_messy_values_score_as_written_and_unknown_ones_are_review_items(paths, 
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    # A lead source and an intent signal type the rules give no weight.
+    for name, column, value in (
+        ("Lead.csv", "LeadSource", "Trade Show"),
+        ("intent_signals.csv", "signal_type", "g2_compare"),
+    ):
+        with (landing / name).open(newline="") as f:
+            table = list(csv.DictReader(f))
+        for record in table[:3]:
+            record[column] = value
+        with (landing / name).open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(table[0]))
+            writer.writeheader()
+            writer.writerows(table)
     run = RunPaths(landing=landing, rules=paths.rules, warehouse=tmp_path / "wh.duckdb")
     run_books(run, AS_OF)
 
@@ -58,6 +71,10 @@ def test_messy_values_score_as_written_and_unknown_ones_are_review_items(paths, 
     assert rule == "unknown_industry" and detail.startswith("2 accounts")
     rule, detail = by_location["BillingCountry = Narnia"]
     assert rule == "not_a_country" and detail.startswith("2 accounts")
+    rule, detail = by_location["LeadSource = Trade Show"]
+    assert rule == "unknown_lead_source" and detail.startswith("3 leads")
+    rule, detail = by_location["signal_type = g2_compare"]
+    assert rule == "unknown_signal_type" and detail.startswith("3 signals")
     # One item per distinct value, however many rows hold it; known values raise none.
     assert len(items) == len(by_location)
     assert not [loc for loc in by_location if "oftware" in loc or "United States" in loc]

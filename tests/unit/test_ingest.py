@@ -503,3 +503,41 @@ def test_a_missing_column_that_decides_ownership_stops_the_load_naming_it(con, t
     (tmp_path / "Account.csv").write_text(header + "001A,Acme,,Software,5,10,US,Prospect\n")
     with pytest.raises(LandingError, match=r"Account.csv: missing column\(s\) OwnerId"):
         load(con, tmp_path)
+
+
+def id18(short: str) -> str:
+    """Salesforce's 18-character id: per 5-character chunk, a letter for its capitals."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+    return short + "".join(
+        alphabet[sum(1 << i for i, ch in enumerate(short[k : k + 5]) if ch.isupper())]
+        for k in (0, 5, 10)
+    )
+
+
+def test_15_and_18_character_ids_of_one_record_are_one_id(con, tmp_path):
+    assert id18("a0D30000001n7Pi") == "a0D30000001n7PiEAI"  # Salesforce's documented pair
+    same = "0013000000AbCdE"
+    (tmp_path / "Account.csv").write_text(
+        HEADER
+        + row("a0D30000001n7Pi")
+        + row("001300000000abc")
+        + row("001300000000ABC")  # another record: the 15 characters are case-sensitive
+        + row(id18(same))
+        + row(same)  # the same record as the one before, written short
+    )
+    load(con, tmp_path)
+    ids = [r[0] for r in con.execute('SELECT "Id" FROM raw.salesforce_accounts').fetchall()]
+    assert ids == [id18("a0D30000001n7Pi"), id18("001300000000abc"), id18("001300000000ABC")]
+    duplicated = {(r[2], r[3]) for r in queue(con) if r[4] == "blocking"}
+    assert duplicated == {(id18(same), "account_id_unique"), (same, "account_id_unique")}
+    contacts = next(s for s in LANDING_FILES if s.table == "contacts")
+    (tmp_path / "Contact.csv").write_text(
+        "Id,AccountId,Email\n003000000000001,a0D30000001n7PiEAI,a@b.co\n"
+        "003000000000002,a0D30000001n7Pi,c@d.co\n"
+    )
+    load(con, tmp_path, spec=contacts, suite=False)
+    linked = con.execute('SELECT "Id", "AccountId" FROM raw.salesforce_contacts').fetchall()
+    assert linked == [
+        (id18("003000000000001"), "a0D30000001n7PiEAI"),
+        (id18("003000000000002"), "a0D30000001n7PiEAI"),
+    ]

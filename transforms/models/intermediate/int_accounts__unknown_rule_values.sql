@@ -1,8 +1,10 @@
--- Account values the rules do not know, one row per distinct value with how many accounts
--- hold it: an industry fit.industry does not list, a country that is no country, a country
--- fit.country does not score. Each scores 0 for its factor; the review queue shows them so
--- RevOps can fix the rules (a key with 0 points acknowledges a value) or the data.
+-- Values the rules do not know, one row per distinct value with how many records hold it:
+-- an industry fit.industry does not list, a country that is no country or that fit.country
+-- does not score, a lead source or an intent signal type timing gives no weight. Each
+-- scores 0 for its factor; the review queue shows them so RevOps can fix the rules (a key
+-- with 0 points acknowledges a value) or the data.
 {%- set fit = rule('fit') %}
+{%- set timing = rule('timing') %}
 {%- set industries = [] %}
 {%- for key in fit.industry %}{% do industries.append(rule_key_of(key)) %}{% endfor %}
 {%- set parts = [] %}
@@ -24,11 +26,29 @@
     ~ "from accounts where is_country_known and billing_country not in "
     ~ sql_list(fit.country.keys() | list) ~ " group by billing_country") %}
 {%- endif %}
+{%- for column, model, weights, name, path in [
+    ('LeadSource', 'leads', timing.hand_raise_weights, 'unknown_lead_source',
+        'timing.hand_raise_weights'),
+    ('signal_type', 'signals', timing.signal_weights, 'unknown_signal_type',
+        'timing.signal_weights'),
+] %}
+{%- set known = [] %}
+{%- for key in weights %}{% do known.append(rule_key_of(key)) %}{% endfor %}
+{%- set value = 'lead_source' if model == 'leads' else 'signal_type' %}
+{%- do parts.append(
+    "select '" ~ column ~ "', '" ~ name ~ "', '" ~ path ~ "', trim(" ~ value ~ "), count(*) from "
+    ~ model ~ " where nullif(trim(" ~ value ~ "), '') is not null and " ~ rule_key(value)
+    ~ " not in " ~ sql_list(known) ~ " group by trim(" ~ value ~ ")") %}
+{%- endfor %}
 
 with accounts as (
     select industry, billing_country, billing_country_as_written, is_country_known
     from {{ ref('stg_salesforce__accounts') }}
 ),
+
+leads as (select lead_source from {{ ref('stg_salesforce__leads') }}),
+
+signals as (select signal_type from {{ ref('stg_intent__signals') }}),
 
 found as (
     {{ parts | join('\n    union all\n    ') }}
@@ -40,8 +60,14 @@ select
     rules_key,
     value,
     accounts,
-    cast(accounts as varchar) || case when accounts = 1 then ' account has ' else ' accounts have ' end
-        || column_name || ' ' || value || ', which ' || rules_key
+    cast(accounts as varchar) || ' '
+        || case
+            when rule = 'unknown_lead_source' then 'leads have'
+            when rule = 'unknown_signal_type' then 'signals have'
+            when accounts = 1 then 'account has'
+            else 'accounts have'
+        end
+        || ' ' || column_name || ' ' || value || ', which ' || rules_key
         || case when rule = 'not_a_country' then ' cannot score: it is no ISO 3166 country'
             else ' does not list: 0 points' end
         || '. Fix the data, or add it to the rules (0 points acknowledges it).' as detail

@@ -41,7 +41,11 @@ unknown_values as (
     select
         {{ as_of_date() }} as as_of_date,
         'rule_value' as item_source,
-        'Account.csv' as file,
+        case rule
+            when 'unknown_lead_source' then 'Lead.csv'
+            when 'unknown_signal_type' then 'intent_signals.csv'
+            else 'Account.csv'
+        end as file,
         column_name || ' = ' || value as location,
         cast(null as varchar) as record_key,
         rule,
