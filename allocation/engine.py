@@ -130,11 +130,16 @@ def _adopt_crm_owners(accounts: pd.DataFrame, capacity: pd.DataFrame) -> pd.Data
     )
 
 
+RETURNED = object()  # an account a return took out of its book earlier in the same run
+
+
 def _return_owner(r, owner: dict, entered: dict, crm_owner: dict) -> str | None:
     """Why `r` (a return) cannot be taken from its rep's book, or None when it can: the rep
     holds the account in the books, or in the CRM while it is in no book (a return made
     before the first run, or of an account the books never held)."""
     holder = owner.get(r.account_id)
+    if holder is RETURNED:
+        return "already returned in this run"
     if holder == r.rep_id:
         returned_on = pd.Timestamp(r.returned_at).normalize()
         since, how = entered[r.account_id]
@@ -190,7 +195,9 @@ def _returns(
     ]
     used = earlier["from_rep_id"].value_counts().to_dict()
 
-    pending = returns.sort_values(["returned_at", "account_id", "rep_id"])
+    # Ties in time go by the row in the file: what the rep sent first is decided first.
+    ties = ["source_row"] if "source_row" in returns else []
+    pending = returns.sort_values(["returned_at", "account_id", "rep_id", *ties], kind="stable")
     rows, decisions = [], []
     for r in pending.itertuples():
         reason = str(r.reason)
@@ -241,8 +248,7 @@ def _returns(
                     rest,
                 )
             )
-            owner[r.account_id] = "the pool"
-            crm_owner.pop(r.account_id, None)
+            owner[r.account_id] = RETURNED
         decisions.append((r.account_id, r.rep_id, r.returned_at, reason, *decision))
     return _frame(rows), pd.DataFrame(decisions, columns=columns)
 

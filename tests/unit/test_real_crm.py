@@ -283,3 +283,15 @@ def test_a_deal_is_held_only_by_an_active_crm_user():
     day2 = engine.run(inputs, parse_rules({}), day, "2")
     moved = day2.events.set_index("account_id")["to_rep_id"].to_dict()
     assert moved == {"o1": "boss"}  # 'ghost' is no CRM user: o2 stays where it is
+
+
+def test_a_return_sent_twice_is_taken_once_and_the_second_answered():
+    frame = crm([("n1", 90, "r1", False, 0)])
+    day1 = run(frame, roster(), empty_events(), AS_OF)
+    day = AS_OF + dt.timedelta(days=1)
+    twice = returned(("n1", "r1", day, "no_response"), ("n1", "r1", day, "competitor"))
+    twice["source_row"] = [1, 2]
+    day2 = run(frame, roster(), day1.events, day, twice)
+    decisions = day2.return_decisions.sort_values("reason")
+    assert decisions["decision"].tolist() == ["rejected", "accepted"]  # competitor, no_response
+    assert decisions["decision_reason"].iloc[0] == "already returned in this run"

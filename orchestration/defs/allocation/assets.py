@@ -61,8 +61,8 @@ READS = {
     "WHERE to_rep_id IS NOT NULL) AS held "
     "ON a.account_id = held.account_id AND a.rep_id = held.rep_id "
     "ORDER BY a.account_id, a.rep_id",
-    "returns": "SELECT account_id, rep_id, returned_at, reason FROM staging.stg_books__returns "
-    "ORDER BY returned_at, account_id",
+    "returns": "SELECT account_id, rep_id, returned_at, reason, source_row "
+    "FROM staging.stg_books__returns ORDER BY returned_at, account_id, source_row",
     "claims": "SELECT account_id, rep_id, claimed_at FROM staging.stg_books__claims "
     "ORDER BY claimed_at, account_id, rep_id",
 }
