@@ -523,20 +523,16 @@ def load_landing_file(
     # once it is whole: a run killed anywhere in between leaves the mark, and the next run
     # reads the file again rather than build on tables this load half rewrote.
     record_failed(con, spec, as_of)
-    try:
-        report = None
-        if last and scan.digest == last.file_digest:
-            report = reuse_load(con, spec, as_of, last, LoadReport)
-            _publish(con, spec)
-        elif last and scan.appends_to(last):
-            report = _read_file(con, spec, path, as_of, rules, required_file, (last, scan))
-        if report is None:
-            unread = path.stat() if present and not scan else None
-            report = _read_file(con, spec, path, as_of, rules, required_file)
-            scan = scan_after_read(path, unread) if unread else scan
-    except BaseException:
-        record_failed(con, spec, as_of)
-        raise
+    report = None
+    if last and scan.digest == last.file_digest:
+        report = reuse_load(con, spec, as_of, last, LoadReport)
+        _publish(con, spec)
+    elif last and scan.appends_to(last):
+        report = _read_file(con, spec, path, as_of, rules, required_file, (last, scan))
+    if report is None:
+        unread = path.stat() if present and not scan else None
+        report = _read_file(con, spec, path, as_of, rules, required_file)
+        scan = scan_after_read(path, unread) if unread else scan
     record_load(con, spec, as_of, report, scan, load_sha)  # replaces the mark
     return report
 

@@ -15,8 +15,7 @@ class UnknownAccount(LookupError):
 def explain(warehouse: Path, account_id: str) -> str:
     if not warehouse.is_file():
         raise FileNotFoundError(f"{warehouse}: warehouse not found (run `books run` first)")
-    con = open_read_only(warehouse)
-    try:
+    with open_read_only(warehouse) as con:
         score = con.execute(
             "SELECT account_name, segment, is_new_business, priority_explanation, fit_explanation,"
             " timing_signals, segment_rank FROM marts.account_scores WHERE account_id = ?",
@@ -46,8 +45,6 @@ def explain(warehouse: Path, account_id: str) -> str:
             "WHERE s.account_id = ? ORDER BY s.lane",
             [account_id],
         ).fetchall()
-    finally:
-        con.close()
 
     lines = []
     if score:

@@ -51,7 +51,8 @@ def book_changes(
             "SELECT account_id, account_name FROM marts.account_scores "
             "WHERE account_id IN (SELECT account_id FROM events)"
         ).df()
-        named = rules.load().distribution.pool_owner_id
+        distribution = rules.load().distribution
+        named = distribution.pool_owner_id
         pool_owner = con.execute(
             "SELECT coalesce(min(user_id) FILTER (WHERE user_id = ?), "
             "min(user_id) FILTER (WHERE ? IS NULL AND title = 'Integration'), '') "
@@ -62,7 +63,7 @@ def book_changes(
         raise ValueError(f"distribution.pool_owner_id {named!r} is not a user in User.csv")
     folder = exports.abs_path
     folder.mkdir(parents=True, exist_ok=True)
-    crm = crm_owner_changes(events, pool_owner, rules.load().distribution.shared_ownership)
+    crm = crm_owner_changes(events, pool_owner, distribution.shared_ownership)
     reps = rep_changes(events, names.set_index("account_id")["account_name"])
     crm_path = folder / f"crm_owner_changes_{date.isoformat()}.csv"
     reps_path = folder / f"rep_book_changes_{date.isoformat()}.csv"
