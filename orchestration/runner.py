@@ -120,9 +120,12 @@ def run_books(
     if not result.success:
         failures = result.get_step_failure_events()
         if failures:
-            error = failures[0].step_failure_data.error
+            data = failures[0].step_failure_data
+            error = data.error
             message = (
-                error.cause.message
+                data.user_failure_data.description  # a step's own dg.Failure says it all
+                if data.user_failure_data and data.user_failure_data.description
+                else error.cause.message
                 if error and error.cause
                 else (error.message if error else "unknown error")
             )

@@ -196,6 +196,8 @@ def test_a_check_failing_after_the_allocation_keeps_the_days_exports(first_run, 
     message = str(failed.value)
     assert "accepted_values" in message and "ownership_events" in message, message
     assert "dbt CLI process" not in message
+    # ...and the rows it found, so nobody has to rerun dbt to see them.
+    assert "teleport" in message, message
     exports = paths.exports
     assert (exports / f"crm_owner_changes_{day.date().isoformat()}.csv").is_file()
 

@@ -13,6 +13,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pydantic import Field
 
 from orchestration.defs.transforms.metadata import DESCRIBE
+from orchestration.defs.transforms.outcome import failure, progress, quietly
 from orchestration.defs.transforms.project import dbt_project
 from orchestration.partitions import as_of, daily
 from orchestration.resources import RulesFile, Warehouse
@@ -71,9 +72,13 @@ def _build(
     # parses only what changed since the first (a full parse is ~3 s, and every run on a
     # new warehouse path needs one). The warehouse pool runs one step at a time, so two
     # steps never share the folder at once.
-    target = dbt_project.target_path / RUN_TARGET
+    target = dbt_project.project_dir / dbt_project.target_path / RUN_TARGET
+    log = target / f"{context.op_def.name}.log"
+    # Read after the build: a stale one (dbt stopped before writing it) would blame others.
+    (target / "run_results.json").unlink(missing_ok=True)
+    invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
     held = []
-    for event in dbt.cli(args, context=context, target_path=target).stream():
+    for event in quietly(iter(invocation.stream()), log):
         if (
             isinstance(event, dg.Output)
             and context.asset_key_for_output(event.output_name) in DESCRIBE
@@ -81,6 +86,13 @@ def _build(
             held.append(event)
         else:
             yield event
+    if not (target / "run_results.json").is_file():  # dbt stopped before any node ran
+        raise invocation.get_error() or dg.Failure(f"dbt wrote no results (log: {log})")
+    results = invocation.get_artifact("run_results.json")
+    context.log.info(progress(results, log))
+    if not invocation.is_successful():
+        manifest = invocation.get_artifact("manifest.json")
+        raise dg.Failure(description=failure(results, manifest, warehouse.connect))
     if held:
         with warehouse.connect() as con:
             for event in held:
