@@ -42,6 +42,7 @@ from data_quality.reuse import (
     scan_after_read,
     scan_file,
 )
+from data_quality.review import ADMITTING
 from data_quality.sql import ident, literal
 from data_quality.validation import run_suite
 
@@ -73,6 +74,7 @@ class LoadReport:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
+    rows_admitted: int = 0  # quarantined, yet loaded: RevOps reintroduced or accepted them
     quarantined_by_rule: dict[str, int] = field(default_factory=dict)
     unknown_columns: list[str] = field(default_factory=list)
     missing_file: bool = False
@@ -82,7 +84,7 @@ class LoadReport:
 
     @property
     def reconciles(self) -> bool:
-        return self.rows_read == self.rows_loaded + self.rows_quarantined
+        return self.rows_read == self.rows_loaded + self.rows_quarantined - self.rows_admitted
 
 
 # Data Loader writes RFC 4180 CSV: say so rather than let a damaged line mislead the sniffer.
@@ -533,8 +535,61 @@ def load_landing_file(
         unread = path.stat() if present and not scan else None
         report = _read_file(con, spec, path, as_of, rules, required_file)
         scan = scan_after_read(path, unread) if unread else scan
+    if _admit(con, spec, as_of, report):
+        _publish(con, spec)
     record_load(con, spec, as_of, report, scan, load_sha)  # replaces the mark
     return report
+
+
+def _admit(con, spec: LandingFile, as_of: dt.date, report: LoadReport) -> bool:
+    """Loads the quarantined rows RevOps reintroduced or accepted (with the corrected value
+    given, if any) and holds again those a later decision dismissed or retired: the latest
+    decision on each item stands. Whether any row of the file was decided on."""
+    decided = (
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'quality' AND table_name = 'review_decisions'"
+        ).fetchone()[0]
+        and con.execute(
+            "SELECT record_key, decision, column_name, corrected_value FROM "
+            "quality.review_decisions WHERE file = ? AND decided_on <= ? "
+            "AND review_item_id IS NOT NULL "
+            "QUALIFY row_number() OVER (PARTITION BY review_item_id ORDER BY decided_at DESC) = 1",
+            [spec.file, as_of],
+        ).fetchall()
+    )
+    if not decided:
+        return False
+    table, key = spec.landed_table, ident(spec.key)
+    decided = [d for d in decided if d[0] is not None]  # items about a value hold no row
+    admit = sorted({k for k, d, _, _ in decided if d in ADMITTING})
+    hold = sorted({k for k, d, _, _ in decided if d not in ADMITTING} - set(admit))
+    types = {c.name: c.type for c in spec.columns}
+    for record_key, decision, column, value in decided:
+        if decision == "reintroduce" and value is not None and column in types:
+            # The value was checked against the column's type when it was recorded.
+            con.execute(
+                f"UPDATE {table} SET {ident(column)} = "
+                f"{_try_cast(literal(value), types[column])} WHERE {key} = ?",
+                [record_key],
+            )
+    con.execute(
+        f"UPDATE {table} SET {HELD} = false WHERE {HELD} AND list_contains(?, {key})", [admit]
+    )
+    con.execute(
+        f"UPDATE {table} SET {HELD} = true WHERE NOT {HELD} AND list_contains(?, {key}) "
+        f"AND rowid IN (SELECT row_number - 1 FROM {QUARANTINE_TABLE} WHERE file = ? "
+        "AND as_of_date = ? AND severity = 'blocking' AND row_number IS NOT NULL)",
+        [hold, spec.file, as_of],
+    )
+    report.rows_admitted = con.execute(
+        f"SELECT count(*) FROM {table} WHERE NOT {HELD} AND rowid IN (SELECT row_number - 1 "
+        f"FROM {QUARANTINE_TABLE} WHERE file = ? AND as_of_date = ? AND severity = 'blocking' "
+        "AND row_number IS NOT NULL)",
+        [spec.file, as_of],
+    ).fetchone()[0]
+    report.rows_loaded = con.execute(f"SELECT count(*) FROM {table} WHERE NOT {HELD}").fetchone()[0]
+    return True
 
 
 class _NotAnAppend(Exception):

@@ -171,5 +171,116 @@ def demo(
     )
 
 
+review = typer.Typer(
+    help="Work the review queue: list items, show one, decide.", no_args_is_help=True
+)
+app.add_typer(review, name="review")
+WAREHOUSE = Path("data/warehouse.duckdb")
+
+
+@review.command("list")
+def review_list(
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = WAREHOUSE,
+    all_items: Annotated[
+        bool, typer.Option("--all", help="Decided items too, with their decision")
+    ] = False,
+) -> None:
+    """The review queue's items: id, kind, the decisions it allows, file, row and rule."""
+    from orchestration.read_only import WarehouseBusy, open_read_only
+    from orchestration.review_store import items
+
+    def listed():
+        with open_read_only(warehouse.resolve()) as con:
+            return items(con, open_only=not all_items)
+
+    frame = _guarded(listed, also=(WarehouseBusy,))
+    if frame.empty:
+        typer.echo("the review queue has no open items" if not all_items else "no items")
+        return
+    for r in frame.itertuples(index=False):
+        status = "" if r.status == "open" else f"  [{r.status} by {r.decided_by or '?'}]"
+        typer.echo(
+            f"{r.review_item_id}  {r.item_kind:<15} {r.allowed:<21} {r.file} {r.location}"
+            f"  {r.rule}{f' ({r.column_name})' if r.column_name else ''}{status}"
+        )
+    typer.echo(f"{len(frame)} item(s); decide with: books review decide ITEM... --decision D")
+
+
+@review.command("show")
+def review_show(
+    item: Annotated[str, typer.Argument(help="Review item id")],
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = WAREHOUSE,
+) -> None:
+    """One item: what was found, the row as read and the decisions it allows."""
+    from orchestration.read_only import WarehouseBusy, open_read_only
+
+    def shown():
+        with open_read_only(warehouse.resolve()) as con:
+            return con.execute(
+                "SELECT * FROM marts.review_queue WHERE review_item_id = ?", [item]
+            ).df()
+
+    frame = _guarded(shown, also=(WarehouseBusy,))
+    if frame.empty:
+        _fail(f"{item}: not an item of the review queue (books review list shows them)")
+    from data_quality.review import allowed
+
+    row = frame.iloc[0]
+    for column, value in row.items():
+        if value is not None and str(value) not in ("", "nan", "None", "NaT"):
+            typer.echo(f"{column:>22}: {value}")
+    typer.echo(f"{'allowed decisions':>22}: {', '.join(allowed(row['item_kind'], row['rule']))}")
+
+
+@review.command("decide")
+def review_decide(
+    items: Annotated[list[str], typer.Argument(help="Review item ids")],
+    decision: Annotated[
+        str, typer.Option(help="reintroduce, retire, accept, dismiss or acknowledge")
+    ],
+    note: Annotated[str, typer.Option(help="Why")] = "",
+    by: Annotated[str | None, typer.Option(help="Who decided (default: your login)")] = None,
+    value: Annotated[
+        str | None, typer.Option(help="With reintroduce: the value to load instead")
+    ] = None,
+    applies_from: Annotated[
+        str | None, typer.Option(help="Run date it applies from (default: the next run)")
+    ] = None,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = WAREHOUSE,
+) -> None:
+    """Record a decision on items; the next run applies it (the same path as the UI's job)."""
+    import getpass
+
+    import duckdb
+
+    from data_quality.review import Request, ReviewError
+    from orchestration.resources import Warehouse
+    from orchestration.review_store import record_decisions
+
+    request = Request(
+        item_ids=items,
+        decision=decision,
+        note=note,
+        decided_by=by or getpass.getuser(),
+        corrected_value=value,
+        applies_from=_date(applies_from) if applies_from else None,
+    )
+
+    def decided():
+        if not warehouse.is_file():
+            raise FileNotFoundError(f"{warehouse}: warehouse not found")
+        try:
+            with Warehouse(path=str(warehouse)).connect() as con:
+                return record_decisions(con, request, run_id="cli")
+        except (duckdb.IOException, duckdb.ConnectionException):
+            raise OSError(f"{warehouse}: in use by a run; try again when it ends") from None
+
+    rows = _guarded(decided, also=(ReviewError,))
+    typer.echo(
+        f"recorded {decision} on {len(rows)} item(s) by {request.decided_by}; "
+        "the next run applies it"
+    )
+
+
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())

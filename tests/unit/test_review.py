@@ -1,28 +1,74 @@
 import datetime as dt
+from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
-from data_quality.review import ReviewError, decisions_frame
+from data_quality.review import Decision, Request, ReviewError, allowed, decisions_frame
 
 NOW = dt.datetime(2026, 11, 24, 9, 30)
+ITEMS = pd.DataFrame(
+    {
+        "review_item_id": ["a1", "c1", "w1", "d1"],
+        "item_kind": ["blocked_account", "blocked_row", "warning", "blocked_account"],
+        "file": ["Account.csv", "Contact.csv", "Account.csv", "Account.csv"],
+        "record_key": ["001A", "003C", None, "001D"],
+        "column_name": ["AnnualRevenue", "AccountId", "Industry", "Id"],
+        "rule": [
+            "revenue_not_negative",
+            "unknown_account",
+            "unknown_industry",
+            "account_id_unique",
+        ],
+    }
+)
 
 
-def test_valid_decisions_are_one_row_per_account():
-    rows = decisions_frame(
-        [" 001A", "001B", "001A"], "retire", "duplicate of 001C", {"001A", "001B"}, NOW, "run-x"
-    )
-    assert list(rows["account_id"]) == ["001A", "001B"]
-    assert set(rows["decision"]) == {"retire"} and set(rows["decided_on"]) == {NOW.date()}
+def decide(ids, decision, **extra):
+    request = Request(item_ids=ids, decision=decision, decided_by="Robin", **extra)
+    return decisions_frame(request, ITEMS, NOW, "run-x")
+
+
+def test_a_decision_is_one_row_per_item_with_who_and_from_when():
+    rows = decide([" a1", "a1"], "retire", note="duplicate of 001C")
+    assert list(rows["review_item_id"]) == ["a1"] and list(rows["record_key"]) == ["001A"]
+    assert rows.loc[0, "decided_by"] == "Robin" and rows.loc[0, "decided_on"] == NOW.date()
 
 
 @pytest.mark.parametrize(
     ("ids", "decision", "message"),
     [
-        (["001A"], "delete", "decision 'delete' is not allowed; use one of reintroduce, retire"),
-        (["001A", "001Z"], "retire", "not in the review queue: 001Z; nothing recorded"),
-        ([" "], "retire", "no account ids given"),
+        (["a1"], "delete", "decision 'delete' is not one of reintroduce, retire"),
+        (["a1", "zz"], "retire", "not an item of the review queue: zz; nothing recorded"),
+        ([" "], "retire", "no review item ids given"),
+        (["c1"], "retire", "c1 is a blocked_row item (unknown_account): it allows accept or"),
+        (["w1"], "dismiss", "allows acknowledge, not dismiss"),
+        (["d1"], "reintroduce", "(account_id_unique): it allows retire, not reintroduce"),
     ],
 )
-def test_bad_decisions_are_refused_with_a_message(ids, decision, message):
-    with pytest.raises(ReviewError, match=message):
-        decisions_frame(ids, decision, "", {"001A"}, NOW, "run-x")
+def test_a_decision_that_does_not_fit_the_item_is_refused_in_one_line(ids, decision, message):
+    with pytest.raises(ReviewError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        decide(ids, decision)
+
+
+def test_a_corrected_value_goes_with_reintroduce_only():
+    with pytest.raises(ReviewError, match="goes with reintroduce"):
+        decide(["c1"], "accept", corrected_value="001A")
+    assert decide(["a1"], "reintroduce", corrected_value="5").loc[0, "corrected_value"] == "5"
+
+
+def test_a_value_item_is_acknowledged_without_a_record():
+    assert pd.isna(decide(["w1"], "acknowledge").loc[0, "record_key"])
+    assert allowed("warning") == (Decision.acknowledge,)
+
+
+def test_the_dbt_source_test_accepts_exactly_the_decisions():
+    sources = yaml.safe_load(
+        (Path(__file__).parents[2] / "transforms/models/staging/_sources.yml").read_text()
+    )
+    (quality,) = [s for s in sources["sources"] if s["name"] == "quality"]
+    (table,) = [t for t in quality["tables"] if t["name"] == "review_decisions"]
+    (column,) = [c for c in table["columns"] if c["name"] == "decision"]
+    values = column["data_tests"][0]["accepted_values"]["arguments"]["values"]
+    assert values == [d.value for d in Decision]

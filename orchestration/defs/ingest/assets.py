@@ -16,7 +16,7 @@ from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
 from data_quality.expectations import Outcome, SuiteInputs, landing_suites
 from data_quality.ingest import load_landing_files
 from data_quality.reuse import LOADS_ASSET_KEY
-from data_quality.review import DECISIONS_DDL
+from data_quality.review import ensure_decisions_table
 from orchestration.checks import suite_result
 from orchestration.partitions import as_of, daily
 from orchestration.resources import LandingFolder, RulesFile, Warehouse
@@ -119,7 +119,7 @@ def landing_files(
     total_quarantined = 0
     how = {"whole": 0, "appended": 0, "reused": 0}  # files read whole, appended to, reused
     with warehouse.connect() as con:
-        con.execute(DECISIONS_DDL)  # dbt reads it as a source before any decision exists
+        ensure_decisions_table(con)  # dbt reads it as a source before any decision exists
         spellings = _write_countries(con)
         loads = load_landing_files(
             con, landing.abs_path, date, suites, REQUIRED, config.reread_unchanged

@@ -9,11 +9,14 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from orchestration.review_store import items
+
 PREVIEW_ROWS = 20
+LISTED_ROWS = 500  # open items listed with their ids; `books review list` shows all
 
 
-def _preview(frame: pd.DataFrame) -> dg.MetadataValue:
-    shown = frame.head(PREVIEW_ROWS).astype(object).where(frame.head(PREVIEW_ROWS).notna(), None)
+def _preview(frame: pd.DataFrame, rows: int = PREVIEW_ROWS) -> dg.MetadataValue:
+    shown = frame.head(rows).astype(object).where(frame.head(rows).notna(), None)
     return dg.MetadataValue.table(
         records=[
             dg.TableRecord({k: (None if v is None else str(v)) for k, v in row.items()})
@@ -24,28 +27,31 @@ def _preview(frame: pd.DataFrame) -> dg.MetadataValue:
 
 
 def review_queue(con: duckdb.DuckDBPyConnection) -> dict:
-    """Open items by reason and the first open items, so RevOps can work it from the UI."""
+    """Open items by reason and the open items with their ids and the decisions each allows,
+    so RevOps can work the queue from the UI."""
     by_rule = con.execute(
         "SELECT rule, severity, count(*) AS items FROM marts.review_queue WHERE status = 'open' "
         "GROUP BY ALL ORDER BY items DESC, rule"
     ).df()
-    open_items = con.execute(
-        "SELECT record_key, file, location, rule, severity, column_name, detail "
-        "FROM marts.review_queue WHERE status = 'open' "
-        "ORDER BY severity, rule, file, location LIMIT ?",
-        [PREVIEW_ROWS],
-    ).df()
+    open_items = items(con)
     decided = con.execute(
         "SELECT count(*) FROM marts.review_queue WHERE status <> 'open'"
     ).fetchone()[0]
+    listed = open_items[
+        ["review_item_id", "item_kind", "allowed", "file", "location", "record_key", "rule",
+         "column_name", "detail"]
+    ]  # fmt: skip
     return {
-        "open_items": int(by_rule["items"].sum()),
+        "open_items": len(open_items),
         "decided_items": int(decided),
         "open_by_rule": _preview(by_rule),
-        "open_preview": _preview(open_items),
+        "open_items_list": _preview(listed, LISTED_ROWS),
         "how_to_decide": dg.MetadataValue.md(
-            "Launch the `record_review_decisions` job with `account_ids`, `decision` "
-            "(`reintroduce` or `retire`) and a `note`; the next run applies it."
+            "Each open item has an id and the decisions it allows (`allowed`). In the UI: "
+            "**Jobs → record_review_decisions → Launchpad**, pick the `decision`, list the "
+            "`item_ids`, give your name (`decided_by`) and a `note`. In a terminal: "
+            "`books review decide ITEM... --decision D --by NAME --note N`. "
+            "The next daily run applies it."
         ),
     }
 

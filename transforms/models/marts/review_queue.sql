@@ -62,12 +62,41 @@ items as (
     select * from returned_bad_data
     union all
     select * from unknown_values
+),
+
+keyed as (
+    select
+        -- Stable across runs: the record and the rule, not the row's place in today's file.
+        -- (A key twice in a file under one rule, e.g. a duplicate id: numbered in file order.)
+        substr(md5(concat_ws(
+            '|', file, coalesce(record_key, location), rule, coalesce(column_name, ''),
+            row_number() over (
+                partition by file, coalesce(record_key, location), rule, column_name
+                order by location
+            )
+        )), 1, 12) as review_item_id,
+        case
+            when item_source = 'rep_return' then 'bad_data_return'
+            when severity = 'warning' then 'warning'
+            when file = 'Account.csv' then 'blocked_account'
+            else 'blocked_row'
+        end as item_kind,
+        *
+    from items
 )
 
 select
-    md5(concat_ws('|', i.file, i.location, i.rule, coalesce(i.column_name, ''))) as review_item_id,
     i.*,
-    -- Open until RevOps decides; a decision made before the item appeared does not close it.
-    case when r.review_decided_on >= i.as_of_date then r.review_decision else 'open' end as status
-from items as i
-left join {{ ref('int_accounts__review_status') }} as r on i.record_key = r.account_id
+    -- Open until RevOps decides; a return decided before it was sent again is open again.
+    case
+        when
+            d.decision is not null
+            and (i.item_kind != 'bad_data_return' or d.decided_at >= i.as_of_date)
+            then d.decision
+        else 'open'
+    end as status,
+    d.decided_by,
+    d.decided_on as decision_applies_from
+from keyed as i
+left join {{ ref('int_review_items__latest_decision') }} as d
+    on i.review_item_id = d.review_item_id

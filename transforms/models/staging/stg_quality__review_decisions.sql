@@ -1,7 +1,13 @@
 select
-    account_id,
+    review_item_id,
+    item_kind,
+    file,
+    record_key,
+    column_name,
     decision,
+    corrected_value,
     note,
+    decided_by,
     decided_on,
     decided_at,
     run_id
