@@ -127,7 +127,13 @@ def test_the_ui_shows_failed_expectations_and_the_open_queue(damaged):
     by_rule = {r.data["rule"]: int(r.data["items"]) for r in queue.metadata["open_by_rule"].records}
     assert by_rule["malformed_csv"] >= 4 and by_rule["account_id_unique"] >= 2
     assert queue.metadata["open_items"].value == sum(by_rule.values())
-    assert len(queue.metadata["open_preview"].records) == 20
+    # Every open item listed with its id and the decisions its kind allows.
+    listed = queue.metadata["open_items_list"].records
+    assert len(listed) == min(500, sum(by_rule.values()))
+    assert all(r.data["review_item_id"] and r.data["item_kind"] for r in listed)
+    duplicate = [r.data for r in listed if r.data["rule"] == "account_id_unique"]
+    assert duplicate and duplicate[0]["allowed"] == "retire"
+    assert "record_review_decisions" in queue.metadata["how_to_decide"].value
 
 
 @pytest.mark.parametrize(
