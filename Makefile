@@ -10,14 +10,21 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 # `dagster dev` prepares the dbt manifest with the `dbt` it finds on PATH.
 export PATH := $(VENV)/bin:$(PATH)
-# Dagster's instance lives in a git-ignored home, configured by dagster.yaml.
+# Dagster's instance lives in a git-ignored home, configured by config/dagster.yaml (kept out
+# of the working folder, where Dagster would warn that it is not DAGSTER_HOME's).
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export BOOKS_WAREHOUSE ?= $(DATA)/warehouse.duckdb
 export BOOKS_LANDING ?= $(DATA)/landing
 export BOOKS_RULES ?= $(DATA)/landing/rules.yml
 export BOOKS_EXPORTS ?= $(DATA)/exports
+# `make dev` serves the exports folder here, so the report link in the UI opens.
+EXPORTS_PORT ?= 3001
+export BOOKS_EXPORTS_URL ?= http://127.0.0.1:$(EXPORTS_PORT)/
+# Days of history `make demo` builds, ending today (trends and runway want a few).
+DAYS ?= 3
+DOCS_PORT ?= 8080
 
-.PHONY: env demo test dev lint format clean bench bench-pipeline
+.PHONY: env demo test dev docs lint format clean bench bench-pipeline
 
 $(UV):
 	$(PYTHON) -m venv $(CURDIR)/.uv
@@ -32,19 +39,25 @@ $(VENV)/.synced: uv.lock pyproject.toml Makefile | $(UV)
 
 env: $(VENV)/.synced
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+$(DAGSTER_HOME)/dagster.yaml: config/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $@
+	cp config/dagster.yaml $@
 
 demo: env $(DAGSTER_HOME)/dagster.yaml
-	$(VENV)/bin/books demo --data $(DATA)
+	$(VENV)/bin/books demo --data $(DATA) --days $(DAYS)
 
 test: env
 	$(VENV)/bin/pytest
 
 dev: env $(DAGSTER_HOME)/dagster.yaml
 	@test -f $(BOOKS_RULES) || $(VENV)/bin/books generate --out $(BOOKS_LANDING)
-	$(VENV)/bin/dagster dev -m orchestration.definitions
+	mkdir -p $(BOOKS_EXPORTS)
+	$(VENV)/bin/python -m http.server --bind 127.0.0.1 --directory $(BOOKS_EXPORTS) $(EXPORTS_PORT) \
+		>/dev/null 2>&1 & trap 'kill $$!' EXIT; $(VENV)/bin/dagster dev -w workspace.yaml
+
+# The dbt docs of the demo's warehouse, with the vars the daily run uses.
+docs: env
+	$(VENV)/bin/books docs --rules $(BOOKS_RULES) --warehouse $(BOOKS_WAREHOUSE) --port $(DOCS_PORT)
 
 lint: env
 	$(VENV)/bin/ruff check .

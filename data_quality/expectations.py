@@ -14,45 +14,54 @@ import os
 import re
 from dataclasses import dataclass, field
 
-import great_expectations as gx
 import pandas as pd
-from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.execution_engine import pandas_execution_engine
 
 ROW = "_row"  # the row's position in its landing file, carried through validation
 # The range of a nanosecond timestamp, the only date or time GX compares in bulk, in whole
 # microseconds (the precision of DuckDB's and Python's): dates outside it are clipped.
 NS_RANGE = (pd.Timestamp.min.ceil("us").as_unit("us"), pd.Timestamp.max.floor("us").as_unit("us"))
 
-# GX fingerprints every frame under 1 GB (hashing all its values) only to note it among the
-# result's batch markers, which nothing here reads: a third of validating a million accounts.
-# The threshold is GX's only switch for it.
-pandas_execution_engine.HASH_THRESHOLD = 0
+
+@functools.cache
+def _gx():
+    """Great Expectations, imported when a rule first runs: importing it takes ~3.5 s, which
+    every Dagster process loading the definitions paid (a review decision's run included)."""
+    import great_expectations as gx
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    # GX fingerprints every frame under 1 GB (hashing all its values) only to note it among
+    # the result's batch markers, which nothing here reads: a third of validating a million
+    # accounts. The threshold is GX's only switch for it.
+    pandas_execution_engine.HASH_THRESHOLD = 0
+    return gx
 
 
-# Expectations that judge each value by itself.
-VALUE_BY_VALUE = (
-    gx.expectations.ExpectColumnValuesToNotBeNull,
-    gx.expectations.ExpectColumnValuesToBeNull,
-    gx.expectations.ExpectColumnValuesToBeBetween,
-    gx.expectations.ExpectColumnValuesToBeInSet,
-    gx.expectations.ExpectColumnValuesToNotBeInSet,
-    gx.expectations.ExpectColumnValuesToMatchRegex,
-    gx.expectations.ExpectColumnValuesToNotMatchRegex,
+# Expectations (GX class names) that judge each value by itself.
+VALUE_BY_VALUE = frozenset(
+    {
+        "ExpectColumnValuesToNotBeNull",
+        "ExpectColumnValuesToBeNull",
+        "ExpectColumnValuesToBeBetween",
+        "ExpectColumnValuesToBeInSet",
+        "ExpectColumnValuesToNotBeInSet",
+        "ExpectColumnValuesToMatchRegex",
+        "ExpectColumnValuesToNotMatchRegex",
+    }
 )
 
 
 @dataclass(frozen=True)
 class Rule:
     name: str
-    expectation: type[gx.expectations.Expectation]
+    expectation: str  # the name of a class of gx.expectations
     kwargs: dict
     blocking: bool = True
     dated: bool = False  # its max_value moves with the run date ("not in the future")
 
-    def build(self) -> gx.expectations.Expectation:
+    def build(self):
         # meta carries our rule name through GX, so each result maps back to its rule.
-        return self.expectation(**self.kwargs, meta={"rule": self.name})
+        expectation = getattr(_gx().expectations, self.expectation)
+        return expectation(**self.kwargs, meta={"rule": self.name})
 
     @property
     def severity(self) -> str:
@@ -61,7 +70,7 @@ class Rule:
     @property
     def spans_rows(self) -> bool:
         """Whether a row's verdict depends on other rows (so the column is checked whole)."""
-        return issubclass(self.expectation, gx.expectations.ExpectColumnValuesToBeUnique)
+        return self.expectation == "ExpectColumnValuesToBeUnique"
 
     @property
     def judges_values(self) -> bool:
@@ -69,7 +78,7 @@ class Rule:
         whatever the other rows hold: a value can then be judged once for all its rows. A
         rule allowing some failures (`mostly`) counts rows, not values."""
         return (
-            issubclass(self.expectation, VALUE_BY_VALUE)
+            self.expectation in VALUE_BY_VALUE
             and len(self.columns) == 1
             and "mostly" not in self.kwargs
         )
@@ -129,7 +138,6 @@ class Outcome:
         return cls(failures, list(summary.values()))
 
 
-E = gx.expectations
 SAMPLE = 5  # failing values shown per rule
 ACCOUNT_TYPES = ("Prospect", "Customer", "Former Customer", "Partner", "Other")
 # What Python's `\s` matches, spelled out: pandas runs a pattern holding `\s` through
@@ -142,13 +150,13 @@ FAR_FUTURE_DAYS = 365
 
 
 def _unique(rule: str, column: str) -> Rule:
-    return Rule(rule, E.ExpectColumnValuesToBeUnique, {"column": column})
+    return Rule(rule, "ExpectColumnValuesToBeUnique", {"column": column})
 
 
 def _not_after(rule: str, column: str, latest: dt.datetime, blocking: bool = True) -> Rule:
     return Rule(
         rule,
-        E.ExpectColumnValuesToBeBetween,
+        "ExpectColumnValuesToBeBetween",
         {"column": column, "max_value": latest.isoformat()},
         blocking=blocking,
         dated=True,
@@ -156,12 +164,12 @@ def _not_after(rule: str, column: str, latest: dt.datetime, blocking: bool = Tru
 
 
 def _present_warning(rule: str, column: str) -> Rule:
-    return Rule(rule, E.ExpectColumnValuesToNotBeNull, {"column": column}, blocking=False)
+    return Rule(rule, "ExpectColumnValuesToNotBeNull", {"column": column}, blocking=False)
 
 
 def _email(rule: str, column: str) -> Rule:
     # A malformed e-mail weakens lead matching; the record is still usable.
-    return Rule(rule, E.ExpectColumnValuesToMatchRegex, {"column": column, "regex": EMAIL}, False)
+    return Rule(rule, "ExpectColumnValuesToMatchRegex", {"column": column, "regex": EMAIL}, False)
 
 
 @dataclass(frozen=True)
@@ -185,34 +193,34 @@ class SuiteInputs:
 
 def account_rules(account_types, as_of: dt.date | None = None) -> list[Rule]:
     rules = [
-        Rule("account_id_present", E.ExpectColumnValuesToNotBeNull, {"column": "Id"}),
+        Rule("account_id_present", "ExpectColumnValuesToNotBeNull", {"column": "Id"}),
         _unique("account_id_unique", "Id"),
-        Rule("account_name_present", E.ExpectColumnValuesToNotBeNull, {"column": "Name"}),
+        Rule("account_name_present", "ExpectColumnValuesToNotBeNull", {"column": "Name"}),
         Rule(
             "revenue_not_negative",
-            E.ExpectColumnValuesToBeBetween,
+            "ExpectColumnValuesToBeBetween",
             {"column": "AnnualRevenue", "min_value": 0},
         ),
         Rule(
             "employees_not_negative",
-            E.ExpectColumnValuesToBeBetween,
+            "ExpectColumnValuesToBeBetween",
             {"column": "NumberOfEmployees", "min_value": 0},
         ),
         Rule(
             "account_type_allowed",
-            E.ExpectColumnValuesToBeInSet,
+            "ExpectColumnValuesToBeInSet",
             {"column": "Type", "value_set": list(account_types)},
         ),
         # A missing size only weakens the fit score; the account can still be worked.
         Rule(
             "employees_present",
-            E.ExpectColumnValuesToNotBeNull,
+            "ExpectColumnValuesToNotBeNull",
             {"column": "NumberOfEmployees"},
             blocking=False,
         ),
         Rule(
             "website_well_formed",
-            E.ExpectColumnValuesToMatchRegex,
+            "ExpectColumnValuesToMatchRegex",
             {
                 "column": "Website",
                 "regex": r"^(?:https?://)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?:/.*)?$",
@@ -230,7 +238,7 @@ def return_rules(reasons: list[str], as_of: dt.date | None = None) -> list[Rule]
     rules = [
         Rule(
             "return_reason_allowed",
-            E.ExpectColumnValuesToBeInSet,
+            "ExpectColumnValuesToBeInSet",
             {"column": "reason", "value_set": reasons},
         ),
     ]
@@ -263,7 +271,7 @@ def landing_suites(inputs: SuiteInputs) -> dict[str, list[Rule]]:
             _not_after("task_not_far_future", "ActivityDate", far),
             Rule(
                 "call_duration_not_negative",
-                E.ExpectColumnValuesToBeBetween,
+                "ExpectColumnValuesToBeBetween",
                 {"column": "CallDurationInSeconds", "min_value": 0},
             ),
         ],
@@ -280,7 +288,7 @@ def landing_suites(inputs: SuiteInputs) -> dict[str, list[Rule]]:
             _present_warning("opportunity_created_present", "CreatedDate"),
             Rule(
                 "amount_not_negative",
-                E.ExpectColumnValuesToBeBetween,
+                "ExpectColumnValuesToBeBetween",
                 {"column": "Amount", "min_value": 0},
                 blocking=False,
             ),
@@ -294,14 +302,14 @@ def landing_suites(inputs: SuiteInputs) -> dict[str, list[Rule]]:
         "signals": [
             Rule(
                 "strength_in_range",
-                E.ExpectColumnValuesToBeBetween,
+                "ExpectColumnValuesToBeBetween",
                 {"column": "strength", "min_value": 0, "max_value": 100},
             ),
             # A signal observed tomorrow would decay upwards and inflate timing.
             _not_after("signal_not_in_future", "observed_at", end),
             Rule(
                 "signal_type_known",
-                E.ExpectColumnValuesToBeInSet,
+                "ExpectColumnValuesToBeInSet",
                 {"column": "signal_type", "value_set": inputs.signal_types},
                 blocking=False,
             ),
@@ -310,17 +318,17 @@ def landing_suites(inputs: SuiteInputs) -> dict[str, list[Rule]]:
             _unique("rep_id_unique", "rep_id"),
             Rule(
                 "role_allowed",
-                E.ExpectColumnValuesToMatchRegex,
+                "ExpectColumnValuesToMatchRegex",
                 {"column": "role", "regex": r"(?i)^\s*(?:SDR|AE)\s*$"},
             ),
             Rule(
                 "segments_known",
-                E.ExpectColumnValuesToMatchRegex,
+                "ExpectColumnValuesToMatchRegex",
                 {"column": "segments", "regex": _segments_regex(inputs.segments)},
             ),
             Rule(
                 "target_book_size_not_negative",
-                E.ExpectColumnValuesToBeBetween,
+                "ExpectColumnValuesToBeBetween",
                 {"column": "target_book_size", "min_value": 0},
             ),
         ],
@@ -329,9 +337,12 @@ def landing_suites(inputs: SuiteInputs) -> dict[str, list[Rule]]:
     }
 
 
-def _context() -> gx.data_context.AbstractDataContext:
+def _context():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    gx = _gx()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
@@ -399,14 +410,14 @@ ROWS = {"result_format": "COMPLETE", "unexpected_index_column_names": [ROW]}
 def _validate_on(batch, rules: list[Rule], name: str, frame: pd.DataFrame) -> Outcome:
     """The outcome of `rules` on one batch: a rule that passes has no failing rows, so its
     verdict alone is its whole result, unless it sets `mostly` (it may pass with some)."""
-    suite = gx.ExpectationSuite(name=name, expectations=[rule.build() for rule in rules])
+    suite = _gx().ExpectationSuite(name=name, expectations=[rule.build() for rule in rules])
     verdicts = batch.validate(suite, result_format=VERDICT).results
     failed = {rule.name for rule in rules if "mostly" in rule.kwargs}
     failed |= {item.expectation_config.meta["rule"] for item in verdicts if not item.success}
     if not failed:
         return _outcome(verdicts, rules, frame)
     again = [rule for rule in rules if rule.name in failed]
-    suite = gx.ExpectationSuite(name=name, expectations=[rule.build() for rule in again])
+    suite = _gx().ExpectationSuite(name=name, expectations=[rule.build() for rule in again])
     results = [item for item in verdicts if item.expectation_config.meta["rule"] not in failed]
     results += batch.validate(suite, result_format=ROWS).results
     return _outcome(results, rules, frame)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data_quality.expectations import E, Rule
+from data_quality.expectations import Rule
 
 EVENT_KINDS = [
     "adoption",
@@ -31,17 +31,17 @@ class MartSuite:
 
 
 def _unique(rule: str, column: str) -> Rule:
-    return Rule(rule, E.ExpectColumnValuesToBeUnique, {"column": column})
+    return Rule(rule, "ExpectColumnValuesToBeUnique", {"column": column})
 
 
 def _present(rule: str, column: str) -> Rule:
-    return Rule(rule, E.ExpectColumnValuesToNotBeNull, {"column": column})
+    return Rule(rule, "ExpectColumnValuesToNotBeNull", {"column": column})
 
 
 def _between(rule: str, column: str, low=None, high=None, blocking=True) -> Rule:
     return Rule(
         rule,
-        E.ExpectColumnValuesToBeBetween,
+        "ExpectColumnValuesToBeBetween",
         {"column": column, "min_value": low, "max_value": high},
         blocking=blocking,
     )
@@ -58,7 +58,7 @@ def mart_suites(segments: list[str]) -> list[MartSuite]:
                 _present("account_id_present", "account_id"),
                 Rule(
                     "segment_known",
-                    E.ExpectColumnValuesToBeInSet,
+                    "ExpectColumnValuesToBeInSet",
                     {"column": "segment", "value_set": segments},
                 ),
                 _present("priority_present", "priority"),
@@ -76,7 +76,7 @@ def mart_suites(segments: list[str]) -> list[MartSuite]:
                 _unique("event_id_unique", "event_id"),
                 Rule(
                     "kind_known",
-                    E.ExpectColumnValuesToBeInSet,
+                    "ExpectColumnValuesToBeInSet",
                     {"column": "kind", "value_set": EVENT_KINDS},
                 ),
                 _present("reason_recorded", "reason_code"),
@@ -108,7 +108,7 @@ def mart_suites(segments: list[str]) -> list[MartSuite]:
                 # Adopted CRM books may start above capacity; distribution never adds to them.
                 Rule(
                     "book_within_capacity",
-                    E.ExpectColumnPairValuesAToBeGreaterThanB,
+                    "ExpectColumnPairValuesAToBeGreaterThanB",
                     {"column_A": "capacity", "column_B": "book_size", "or_equal": True},
                     blocking=False,
                 ),

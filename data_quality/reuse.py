@@ -138,7 +138,7 @@ def lines_in(path: Path, size: int) -> int:
 
 def load_sha256(spec: LandingFile, rules: list[Rule], loader_source: str) -> str:
     """What decides a load's result besides the file and the run date."""
-    suite = [(r.name, r.expectation.__name__, r.blocking, r.undated_kwargs) for r in rules or []]
+    suite = [(r.name, r.expectation, r.blocking, r.undated_kwargs) for r in rules or []]
     parts = [
         repr(spec),
         json.dumps(suite, sort_keys=True, default=str),

@@ -109,11 +109,18 @@ def run(
     preview: Annotated[
         Path | None, typer.Option(help="Folder for a dry run's CSVs (default: previews/)")
     ] = None,
+    exports_url: Annotated[
+        str,
+        typer.Option(
+            envvar="BOOKS_EXPORTS_URL",
+            help="Where the exports folder is served, for the report link in the UI",
+        ),
+    ] = "",
 ) -> None:
     """Materialize every asset in-process through Dagster for one as-of date."""
-    from orchestration.runner import RunFailed, RunPaths, preview_books, run_books, summary
+    from orchestration.runner import RunFailed, RunPaths, preview_books, summary
 
-    paths = RunPaths(landing=landing, rules=rules, warehouse=warehouse)
+    paths = RunPaths(landing=landing, rules=rules, warehouse=warehouse, exports_url=exports_url)
     date = _date(as_of)
     started = time.perf_counter()
     if dry_run:
@@ -122,11 +129,22 @@ def run(
         typer.echo(shown.summary)
         typer.echo(f"changes: {shown.changes}\nCRM file it would write: {shown.crm}")
         return
-    _guarded(run_books, paths, date, None, full_refresh, also=(RunFailed,))
+    _run_day(paths, date, full_refresh, True)
     typer.echo(summary(warehouse.resolve()))
     typer.echo(
         f"books for {date} done in {time.perf_counter() - started:.1f}s -> {warehouse.resolve()}"
     )
+
+
+def _run_day(paths, date: dt.date, full_refresh: bool, quiet: bool) -> None:
+    """One day's run, recorded in the instance `make dev` opens when DAGSTER_HOME is set."""
+    from orchestration.runner import RunFailed, instance, run_books
+
+    started = time.perf_counter()
+    with instance() as recorded:
+        _guarded(run_books, paths, date, recorded, full_refresh, also=(RunFailed,))
+    if not quiet:
+        typer.echo(f"books for {date} done in {time.perf_counter() - started:.1f}s")
 
 
 @app.command()
@@ -151,24 +169,73 @@ def demo(
     accounts: Annotated[int, typer.Option(min=1)] = 5000,
     reps: Annotated[int, typer.Option(min=1)] = 40,
     seed: Annotated[int, typer.Option()] = 7,
+    days: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Days of history ending today: each day after the first, reps work part "
+            "of their books and return a few, then the books run",
+        ),
+    ] = 1,
+    exports_url: Annotated[
+        str, typer.Option(envvar="BOOKS_EXPORTS_URL", help="Where the exports are served")
+    ] = "",
 ) -> None:
-    """Generate sample data into DATA/landing and run today's books into DATA/warehouse.duckdb."""
-    landing = data / "landing"
+    """Generate sample data into DATA/landing and run the books into DATA/warehouse.duckdb,
+    for today or for the DAYS ending today."""
+    from orchestration.read_only import open_read_only
+    from orchestration.runner import RunPaths
+    from sample_data.history import work_a_day
+
+    landing, warehouse = data / "landing", data / "warehouse.duckdb"
+    first = dt.date.today() - dt.timedelta(days=days - 1)
     generate(
         out=landing,
         accounts=accounts,
         reps=reps,
         seed=seed,
-        as_of=None,
+        as_of=first.isoformat(),
         activities_per_account=20.0,
     )
+    for offset in range(days):
+        day = first + dt.timedelta(days=offset)
+        if offset:
+            with open_read_only(warehouse.resolve()) as con:
+                books = con.execute("SELECT account_id, rep_id FROM marts.current_books").df()
+            added = work_a_day(landing, day, books, seed)
+            typer.echo(f"{day}: {added['Task.csv']} calls, {added['book_returns.csv']} returns")
+        if offset < days - 1:
+            day_paths = RunPaths(landing, landing / "rules.yml", warehouse, exports_url=exports_url)
+            _run_day(day_paths, day, False, False)
     run(
         landing=landing,
         rules=landing / "rules.yml",
-        warehouse=data / "warehouse.duckdb",
-        as_of=None,
+        warehouse=warehouse,
+        as_of=dt.date.today().isoformat(),
         full_refresh=False,
+        exports_url=exports_url,
     )
+
+
+@app.command()
+def docs(
+    rules: Annotated[Path, typer.Option(help="Rules-of-engagement YAML file")] = Path(
+        "data/landing/rules.yml"
+    ),
+    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = Path(
+        "data/warehouse.duckdb"
+    ),
+    port: Annotated[int, typer.Option(help="Port to serve the docs on")] = 8080,
+    serve: Annotated[bool, typer.Option(help="Serve the docs once generated")] = True,
+) -> None:
+    """Generate the dbt docs (models, columns, tests, lineage) of the warehouse and serve them."""
+    from orchestration import docs as dbt_docs
+
+    folder = _guarded(dbt_docs.generate, rules.resolve(), warehouse.resolve())
+    typer.echo(f"docs in {folder}")
+    if serve:
+        typer.echo(f"serving on http://127.0.0.1:{port}/ (Ctrl-C stops)")
+        dbt_docs.serve(port)
 
 
 review = typer.Typer(

@@ -19,7 +19,7 @@ from allocation.rules import Rules, load_rules
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB file every step writes to (one writer at a time: see dagster.yaml)."""
+    """The DuckDB file every step writes to (one writer at a time: see config/dagster.yaml)."""
 
     path: str
     # DuckDB spills to temp_directory beyond this, yet overshoots it by ~0.5 GiB writing an
@@ -82,6 +82,17 @@ class ExportFolder(dg.ConfigurableResource):
     """Where each run writes its CRM upsert file and per-rep change lists."""
 
     path: str
+    url: str = Field(
+        default="",
+        description="Where the folder is served over http (`make dev` serves it), so the "
+        "report link opens from the UI; a browser will not follow a file:// link there",
+    )
+
+    def link(self, file: Path) -> str:
+        """The address of a file of the folder: served if the folder is, else the file's."""
+        if self.url:
+            return self.url.rstrip("/") + "/" + file.name
+        return file.resolve().as_uri()
 
     @property
     def abs_path(self) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
 from contextlib import nullcontext
@@ -15,8 +16,6 @@ from allocation.rules import SOLE_LANE, load_rules
 from orchestration.partitions import daily
 from orchestration.read_only import open_read_only
 from orchestration.resources import ExportFolder, LandingFolder, RulesFile, Warehouse
-
-REVIEW_DECISIONS = dg.AssetKey(["quality", "review_decisions"])
 
 
 class RunFailed(RuntimeError):
@@ -43,6 +42,7 @@ class RunPaths:
     rules: Path
     warehouse: Path
     exports_dir: Path | None = None  # default: <warehouse dir>/exports/
+    exports_url: str = ""  # where the exports are served, if they are (see ExportFolder)
 
     @property
     def exports(self) -> Path:
@@ -64,15 +64,25 @@ FULL_REFRESH = {
 }
 
 
+DAILY_JOB = "daily_books"
+
+
+def instance() -> dg.DagsterInstance:
+    """The Dagster instance `make dev` opens when DAGSTER_HOME names one (the Makefile
+    sets it), so the UI shows the runs the CLI made; else a throwaway one."""
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
 def run_books(
     paths: RunPaths,
     as_of: dt.date,
     instance: dg.DagsterInstance | None = None,
     full_refresh: bool = False,
-    selection: dg.AssetSelection | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """Materializes every asset for `as_of`, or those of `selection` and their checks;
-    raises `RunFailed` naming the step that failed.
+    """Runs the daily job (every asset and check) for `as_of`; raises `RunFailed` naming
+    the step that failed. With `instance`, the run is recorded there as the UI's are.
 
     `full_refresh` reads every landing file again and rebuilds incremental models: the
     same outputs as the tuned path, slower (a test holds the two equal)."""
@@ -90,24 +100,25 @@ def run_books(
             "(run it on a copy of the warehouse, or a date on or after the last)"
         )
     defs = _defs()
-    resources = dict(defs.resources or {})
-    resources.update(
-        warehouse=Warehouse(path=str(paths.warehouse.resolve())),
-        landing=LandingFolder(path=str(paths.landing.resolve())),
-        rules=RulesFile(path=str(paths.rules.resolve())),
-        exports=ExportFolder(path=str(paths.exports)),
-    )
+    # The UI's own job, bound to these paths: the same steps, checks and executor.
+    job = dg.Definitions(
+        assets=defs.assets,
+        asset_checks=defs.asset_checks,
+        jobs=[j for j in defs.jobs or [] if j.name == DAILY_JOB],
+        resources={
+            **(defs.resources or {}),
+            "warehouse": Warehouse(path=str(paths.warehouse.resolve())),
+            "landing": LandingFolder(path=str(paths.landing.resolve())),
+            "rules": RulesFile(path=str(paths.rules.resolve())),
+            "exports": ExportFolder(path=str(paths.exports), url=paths.exports_url),
+        },
+    ).resolve_job_def(DAILY_JOB)
     with dg.DagsterInstance.ephemeral() if instance is None else nullcontext(instance) as inst:
-        result = dg.materialize(
-            # RevOps' review decisions are recorded by their own job, not the daily run.
-            [a for a in defs.assets or [] if REVIEW_DECISIONS not in a.keys]
-            + list(defs.asset_checks or []),
-            resources=resources,
+        result = job.execute_in_process(
             partition_key=as_of.isoformat(),
             instance=inst,
             raise_on_error=False,
             tags={"books/as_of": as_of.isoformat()},
-            selection=selection,
             # The CLI prints one line per failure itself; Dagster's own log would repeat it
             # with a traceback.
             run_config={

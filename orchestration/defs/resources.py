@@ -12,7 +12,9 @@ def resources() -> dg.Definitions:
             "warehouse": Warehouse(path=dg.EnvVar("BOOKS_WAREHOUSE")),
             "landing": LandingFolder(path=dg.EnvVar("BOOKS_LANDING")),
             "rules": RulesFile(path=dg.EnvVar("BOOKS_RULES")),
-            "exports": ExportFolder(path=dg.EnvVar("BOOKS_EXPORTS")),
+            "exports": ExportFolder(
+                path=dg.EnvVar("BOOKS_EXPORTS"), url=dg.EnvVar("BOOKS_EXPORTS_URL")
+            ),
             "dbt": BooksDbtCli(
                 project_dir=dbt_project,
                 profiles_dir=str(dbt_project.project_dir),

@@ -10,6 +10,9 @@ daily_books = dg.define_asset_job(
     # Review decisions are RevOps' own runs (defs/quality/review.py), not the daily run's.
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(["quality", "review_decisions"]),
     partitions_def=daily,
+    # One process for the whole run: DuckDB's single writer runs the steps one at a time
+    # anyway, and a process per step paid a Python and Dagster start-up for each of them.
+    executor_def=dg.in_process_executor,
     description="Ingest, signals, allocation and marts for one as-of date",
 )
 

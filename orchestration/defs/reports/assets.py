@@ -37,7 +37,7 @@ def coverage_report(context: dg.AssetExecutionContext, warehouse: Warehouse, exp
     path.write_text(built.html, encoding="utf-8")
     return dg.MaterializeResult(
         metadata={
-            "report": dg.MetadataValue.url(path.resolve().as_uri()),
+            "report": dg.MetadataValue.url(exports.link(path)),
             "report_path": dg.MetadataValue.path(str(path)),
             # Numbers, so the UI can plot them across runs.
             **{k: v for k, v in built.numbers.items() if v is not None},

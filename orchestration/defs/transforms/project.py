@@ -32,9 +32,9 @@ def _manifest_is_stale() -> bool:
     return any(path.stat().st_mtime > built for path in sources if path.is_file())
 
 
-dbt_project.prepare_if_dev()
+# Parsed only when a source changed, under `dagster dev` too: `prepare_if_dev()` parsed on
+# every load there, and every run's worker process loads the definitions again.
 if _manifest_is_stale():
-    # Outside `dagster dev` (tests, CI, the CLI) on a fresh clone or after an edit: parse here.
     DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE).cli(
         PARSE_ARGS, target_path=dbt_project.target_path
     ).wait()
