@@ -16,13 +16,11 @@ Reps r1 and r2: SDR, smb, capacity 2 each. r1 owns A1 in the CRM.
 
 import csv
 import datetime as dt
-import os
-import shutil
-import subprocess
 
 import pytest
 
 from orchestration.runner import RunPaths, run_books
+from tests.integration.browser import needs_browser, page_errors, rendered
 from tests.integration.conftest import query
 
 FIRST, SECOND = dt.date(2026, 11, 9), dt.date(2026, 11, 23)
@@ -227,27 +225,13 @@ def test_passive_territory_audit(hand_built):
     ) == [("r1", 1, 1, 0.0, False)]
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-# CI installs Debian's chromium and sets BOOKS_REQUIRE_BROWSER, so there it cannot skip.
-@pytest.mark.skipif(
-    CHROMIUM is None and not os.environ.get("BOOKS_REQUIRE_BROWSER"),
-    reason="Debian chromium is not installed (apt-get install chromium)",
-)
+@needs_browser
 def test_the_report_renders_its_charts_in_a_headless_browser(hand_built, tmp_path):
-    assert CHROMIUM, "BOOKS_REQUIRE_BROWSER is set but chromium is not on PATH"
     report = hand_built.exports / f"coverage_report_{SECOND}.html"
     assert report.is_file()
-    done = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
-         "--virtual-time-budget=10000", "--dump-dom", report.as_uri()],
-        capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
+    dom, log = rendered(report.as_uri(), tmp_path / "profile")
     # plotly.js ran (offline: it is inlined) and drew every chart as SVG.
-    assert done.stdout.count('class="main-svg"') >= 4
+    assert dom.count('class="main-svg"') >= 4
     for title in ("Share of NBTAM worked", "Book quality per rep", "Pool by state", "funnel"):
-        assert title in done.stdout
-    assert "Uncaught" not in done.stderr and "SyntaxError" not in done.stderr
+        assert title in dom
+    assert not page_errors(log)

@@ -1,0 +1,35 @@
+"""Headless Chromium (Debian's package) for the tests that look at pages as a user does."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+# CI installs Debian's chromium and sets BOOKS_REQUIRE_BROWSER, so there it cannot skip.
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("BOOKS_REQUIRE_BROWSER"),
+    reason="Debian chromium is not installed (apt-get install chromium)",
+)
+
+
+def rendered(url: str, profile: Path, budget_ms: int = 10000) -> tuple[str, str]:
+    """The page's DOM once its scripts ran (and fetched what they fetch), and the
+    browser's log, where an uncaught error in the page shows."""
+    assert CHROMIUM, "BOOKS_REQUIRE_BROWSER is set but chromium is not on PATH"
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+         f"--virtual-time-budget={budget_ms}", "--dump-dom", url],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return done.stdout, done.stderr
+
+
+def page_errors(log: str) -> list[str]:
+    """Errors the page's own scripts raised (not the sandbox's dbus noise)."""
+    return [line for line in log.splitlines() if "Uncaught" in line or "SyntaxError" in line]
