@@ -31,7 +31,9 @@ def test_definitions_load_as_one_connected_graph():
         graph, dg.AssetKey(["marts", "review_queue"])
     )
 
-    assert defs.resolve_job_def("daily_books") is not None
+    # One process per run: a process per step paid Python and Dagster's start each time.
+    for job in ("daily_books", "daily_books_dry_run", "record_review_decisions"):
+        assert defs.resolve_job_def(job).executor_def.name == "in_process", job
     assert defs.resolve_schedule_def("daily_books_schedule").cron_schedule == "0 6 * * *"
     assert defs.resolve_sensor_def("new_landing_files") is not None
     checks = {(k.asset_key, k.name) for k in graph.asset_check_keys}

@@ -185,9 +185,24 @@ def test_a_decision_launched_as_the_ui_does_takes_effect_next_run(ui):
     assert "not a double for AnnualRevenue" in said and "\n" not in said
     assert decide("12000000")[0] == "SUCCESS"
 
-    # The next day's run, launched from the UI too: the row is loaded with its new value.
-    status, _ = ui.launch("daily_books", {}, tags={"dagster/partition": str(DAY2)})
+    # The dry run of the next day, from the UI: nothing written, the changes listed.
+    day = {"dagster/partition": str(DAY2)}
+    before = rows(ui.warehouse, "SELECT max(as_of_date) FROM allocation.ownership_events")
+    status, run_id = ui.launch("daily_books_dry_run", {}, tags=day)
     assert status == "SUCCESS"
+    assert rows(ui.warehouse, "SELECT max(as_of_date) FROM allocation.ownership_events") == before
+    assert not list((ui.root / "exports").glob(f"*{DAY2}*"))
+    (shown,) = [e for e in instance.all_logs(run_id) if "Changes per rep" in e.message]
+    assert f"Dry run for {DAY2}" in shown.message
+    preview = ui.root / "previews" / f"rep_book_changes_{DAY2}.csv"
+
+    # The next day's run, launched from the UI too: the row is loaded with its new value,
+    # and the changes are those the dry run listed.
+    status, _ = ui.launch("daily_books", {}, tags=day)
+    assert status == "SUCCESS"
+    real = ui.root / "exports" / f"rep_book_changes_{DAY2}.csv"
+    assert len(real.read_text().splitlines()) > 1  # a day with changes: one at least
+    assert preview.read_bytes() == real.read_bytes()
     assert rows(
         ui.warehouse,
         "SELECT annual_revenue FROM marts.account_scores WHERE account_id = ?",
