@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from data_quality import sql
 from data_quality.contract import BY_FILE, LANDING_FILES, QUARANTINE_TABLE, LandingFile
 from data_quality.expectations import ROW, Outcome, Rule
 from data_quality.reuse import (
@@ -179,25 +180,25 @@ def _read_csv(
     `landing_rejects` either way."""
     # DuckDB's rejects tables accumulate over a connection's scans: start each read clean.
     con.execute("DROP TABLE IF EXISTS landing_rejects; DROP TABLE IF EXISTS landing_scans")
-    typed = (f"{literal(h)}: {literal(_read_as(types.get(h, 'VARCHAR')))}" for h in header)
+    typed = (f"{literal(h)}: {literal(sql.read_as(types.get(h, 'VARCHAR')))}" for h in header)
     columns = "{" + ", ".join(typed) + "}"
     reader = (
         f"read_csv({literal(str(source))}, {DIALECT}, columns={columns}, store_rejects=true, "
         "rejects_table='landing_rejects', rejects_scan='landing_scans')"
     )
-    converted = [h for h in header if _as_type(h, types.get(h, "VARCHAR")) != h]
+    converted = [h for h in header if sql.as_type(h, types.get(h, "VARCHAR")) != h]
     if select == "*" and converted:
         select = (
             "* REPLACE ("
-            + ", ".join(f"{_as_type(ident(h), types[h])} AS {ident(h)}" for h in converted)
+            + ", ".join(f"{sql.as_type(ident(h), types[h])} AS {ident(h)}" for h in converted)
             + ")"
         )
     # Rows keep the file's order (DuckDB preserves insertion order), so the row number is
     # the rowid: numbering with a window function costs a second pass (~2x at 18M).
     try:
         temp = "" if "." in table else "TEMP "
-        sql = f"CREATE OR REPLACE {temp}TABLE {table} AS SELECT {select} FROM {reader}"
-        (rows,) = con.execute(sql).fetchone()
+        statement = f"CREATE OR REPLACE {temp}TABLE {table} AS SELECT {select} FROM {reader}"
+        (rows,) = con.execute(statement).fetchone()
     except duckdb.Error as exc:  # e.g. line endings mixed within the file
         raise LandingError(f"{path}: cannot be read as CSV ({exc})") from None
     if con.execute("SELECT count(*) FROM landing_rejects WHERE error_type = 'CAST'").fetchone()[0]:
@@ -206,34 +207,11 @@ def _read_csv(
     return rows
 
 
-def _read_as(type_: str) -> str:
-    """The type the reader parses a column as: a timestamp with its offset (`+05:00`, `Z`),
-    which a plain TIMESTAMP read drops; the loader stores it in UTC (`_as_type`)."""
-    return "TIMESTAMPTZ" if type_ == "TIMESTAMP" else type_
-
-
-def _as_type(value: str, type_: str) -> str:
-    """A value as read (`_read_as`) as its contract type: a timestamp converted to UTC. Not
-    a CAST: DuckDB pushes a cast to TIMESTAMP into the reader, which then drops the offset
-    again. (A timestamp without an offset is read in the session's zone: UTC, see
-    `load_landing_file`.)"""
-    return f"timezone('UTC', {value})" if type_ != _read_as(type_) else value
-
-
-def _try_cast(text: str, type_: str) -> str:
-    """Text as the contract's type, NULL where it is not one (NaN and infinity are not
-    numbers: a NaN revenue would rank as the largest)."""
-    value = _as_type(f"TRY_CAST({text} AS {_read_as(type_)})", type_)
-    if type_ == "DOUBLE":
-        return f"(CASE WHEN isfinite({value}) THEN {value} END)"
-    return value
-
-
 def _as_contract(spec: LandingFile, header: list[str], unknown: list[str]) -> str:
     """The file's columns in the contract's order, a missing one as NULL of its type, then
     the columns the contract does not know (the landed table's layout)."""
     columns = [
-        f"{_as_type(ident(c.name), c.type)} AS {ident(c.name)}"
+        f"{sql.as_type(ident(c.name), c.type)} AS {ident(c.name)}"
         if c.name in header
         else f"CAST(NULL AS {c.type}) AS {ident(c.name)}"
         for c in spec.columns
@@ -342,7 +320,7 @@ def _record(spec: LandingFile, header: list[str], typed_read: bool, prefix: str 
             text = _trim_text(column)
             value = (
                 f"CASE WHEN {text} IS NOT NULL THEN "
-                f"coalesce(to_json({_try_cast(text, type_)}), to_json({column})) END"
+                f"coalesce(to_json({sql.try_cast(text, type_)}), to_json({column})) END"
             )
         parts.append(f"{literal(name)}, {value}")
     return f"json_object({', '.join(parts)})::VARCHAR"
@@ -400,7 +378,7 @@ def _typed_rows(
                      f"{c.name} is not a valid {c.type}")
                 )  # fmt: skip
         else:
-            cast.append(f"{_try_cast(text, c.type)} AS {value}")
+            cast.append(f"{sql.try_cast(text, c.type)} AS {value}")
             problems.append(
                 (f"{text} IS NOT NULL AND {value} IS NULL", "invalid_type", c.name,
                  f"{c.name} is not a valid {c.type}")
@@ -570,7 +548,7 @@ def _admit(con, spec: LandingFile, as_of: dt.date, report: LoadReport) -> bool:
             # The value was checked against the column's type when it was recorded.
             con.execute(
                 f"UPDATE {table} SET {ident(column)} = "
-                f"{_try_cast(literal(value), types[column])} WHERE {key} = ?",
+                f"{sql.try_cast(literal(value), types[column])} WHERE {key} = ?",
                 [record_key],
             )
     con.execute(

@@ -20,6 +20,7 @@ from data_quality.review import (
     decisions_frame,
     ensure_decisions_table,
 )
+from data_quality.sql import literal, try_cast
 
 ITEM_COLUMNS = (
     "review_item_id, item_kind, file, location, record_key, rule, severity, column_name, "
@@ -54,8 +55,8 @@ def _value_problem(con: duckdb.DuckDBPyConnection, item: pd.Series, value: str) 
     types = {c.name: c.type for c in spec.columns} if spec else {}
     if column not in types:
         return "the rule names no single column to correct; reintroduce it as it is"
-    type_ = {"ID": "VARCHAR"}.get(types[column], types[column])
-    if con.execute(f"SELECT TRY_CAST(? AS {type_}) IS NULL", [value]).fetchall()[0][0]:
+    # The loader's own cast: what it would load, or NULL (a NaN revenue is no number).
+    if con.execute(f"SELECT {try_cast(literal(value), types[column])} IS NULL").fetchall()[0][0]:
         return f"{value!r} is not a {types[column].lower()} for {column}"
     return None
 

@@ -72,3 +72,19 @@ def test_the_dbt_source_test_accepts_exactly_the_decisions():
     (column,) = [c for c in table["columns"] if c["name"] == "decision"]
     values = column["data_tests"][0]["accepted_values"]["arguments"]["values"]
     assert values == [d.value for d in Decision]
+
+
+def test_a_corrected_value_must_be_what_the_loader_would_load():
+    import duckdb
+
+    from orchestration.review_store import _value_problem
+
+    con = duckdb.connect()
+    revenue = pd.Series({"file": "Account.csv", "column_name": "AnnualRevenue"})
+    assert _value_problem(con, revenue, "12000000") is None
+    # The loader reads NaN and infinity as no number: a NaN revenue would rank first.
+    for value in ("twelve", "nan", "inf"):
+        assert "is not a double for AnnualRevenue" in _value_problem(con, revenue, value)
+    created = pd.Series({"file": "Account.csv", "column_name": "CreatedDate"})
+    assert _value_problem(con, created, "2026-11-02T10:00:00+05:00") is None
+    assert _value_problem(con, created, "yesterday") is not None

@@ -15,7 +15,8 @@ quarantined as (
         q.severity,
         q.column_name,
         q.detail,
-        q.raw_record
+        q.raw_record,
+        q.as_of_date as raised_on
     from {{ ref('stg_quality__quarantine') }} as q
     inner join latest on q.as_of_date = latest.as_of_date
 ),
@@ -31,7 +32,8 @@ returned_bad_data as (
         'blocking' as severity,
         cast(null as varchar) as column_name,
         'returned by ' || rep_id || coalesce(': ' || nullif(note, ''), '') as detail,
-        cast(null as varchar) as raw_record
+        cast(null as varchar) as raw_record,
+        returned_on as raised_on
     from {{ ref('stg_books__returns') }}
     where reason = 'bad_data'
 ),
@@ -52,7 +54,8 @@ unknown_values as (
         'warning' as severity,
         column_name,
         detail,
-        cast(null as varchar) as raw_record
+        cast(null as varchar) as raw_record,
+        {{ as_of_date() }} as raised_on
     from {{ ref('int_accounts__unknown_rule_values') }}
 ),
 
@@ -87,11 +90,12 @@ keyed as (
 
 select
     i.*,
-    -- Open until RevOps decides; a return decided before it was sent again is open again.
+    -- Open until RevOps decides; a bad-data return sent again after the run date the
+    -- decision applies from is open again (the pool holds it in review, by the same dates).
     case
         when
             d.decision is not null
-            and (i.item_kind != 'bad_data_return' or d.decided_at >= i.as_of_date)
+            and (i.item_kind != 'bad_data_return' or d.decided_on >= i.raised_on)
             then d.decision
         else 'open'
     end as status,
