@@ -24,7 +24,7 @@ export BOOKS_EXPORTS_URL ?= http://127.0.0.1:$(EXPORTS_PORT)/
 DAYS ?= 3
 DOCS_PORT ?= 8080
 
-.PHONY: env demo test dev docs lint format clean bench bench-pipeline
+.PHONY: env demo test dev docs lint format clean bench bench-pipeline bench-ui
 
 $(UV):
 	$(PYTHON) -m venv $(CURDIR)/.uv
@@ -76,3 +76,7 @@ bench: env
 # The whole daily run at 10k / 100k / 1M accounts, day 1 and day 2, with its baselines.
 bench-pipeline: env
 	$(VENV)/bin/python -m bench.pipeline --cache $(DATA)/bench --json $(DATA)/bench-pipeline.json
+
+# The daily run from the Dagster UI against the same run from the CLI, and a review decision.
+bench-ui: env
+	$(VENV)/bin/python -m bench.ui --json $(DATA)/bench-ui.json

@@ -1,0 +1,125 @@
+"""`dagster dev` on a given warehouse, and runs submitted to it as the launchpad submits
+them (GraphQL): for the UI benchmark and the UI tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+from dagster_graphql import DagsterGraphQLClient
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+LOCATION = "dynamic_books"  # workspace.yaml's name for the code location
+LOADED = (
+    "{ workspaceOrError { ... on Workspace { locationEntries { name "
+    "locationOrLoadError { __typename } } } } }"
+)
+
+
+def environment(root: Path, landing: Path, rules: Path, warehouse: Path) -> dict[str, str]:
+    """What the Makefile sets for `make dev`, with a Dagster home of its own under `root`."""
+    home = root / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(REPO / "config" / "dagster.yaml", home / "dagster.yaml")
+    return {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        "DAGSTER_HOME": str(home),
+        "BOOKS_WAREHOUSE": str(warehouse),
+        "BOOKS_LANDING": str(landing),
+        "BOOKS_RULES": str(rules),
+        "BOOKS_EXPORTS": str(root / "exports"),
+        "BOOKS_EXPORTS_URL": "http://127.0.0.1:3001/",
+    }
+
+
+def books_run(env: dict[str, str], day) -> subprocess.CompletedProcess:
+    """`books run` as a terminal user types it, recorded in the same instance."""
+    return subprocess.run(
+        [BIN / "books", "run", "--landing", env["BOOKS_LANDING"], "--rules", env["BOOKS_RULES"],
+         "--warehouse", env["BOOKS_WAREHOUSE"], "--as-of", str(day)],
+        env=env, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+
+
+class DagsterDev:
+    """`dagster dev` (webserver and daemon) on `env`'s paths, until the block ends."""
+
+    def __init__(self, env: dict[str, str], log: Path):
+        self.env, self.log_path = env, log
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.client = DagsterGraphQLClient("127.0.0.1", port_number=self.port)
+
+    def __enter__(self) -> DagsterDev:
+        self._log = self.log_path.open("w")
+        self._server = subprocess.Popen(
+            [BIN / "dagster", "dev", "-w", "workspace.yaml", "-p", str(self.port)],
+            cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            self._wait_loaded()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_loaded(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._server.poll() is not None:
+                raise RuntimeError(self.log_path.read_text()[-2000:])
+            if time.monotonic() > deadline:
+                raise TimeoutError("dagster dev did not load the code location")
+            try:
+                entries = self.client._execute(LOADED)["workspaceOrError"]["locationEntries"]
+                if [e["locationOrLoadError"]["__typename"] for e in entries] == [
+                    "RepositoryLocation"
+                ]:
+                    return
+            except Exception:  # not listening yet
+                pass
+            time.sleep(1)
+
+    def __exit__(self, *exc) -> None:
+        os.killpg(self._server.pid, signal.SIGTERM)
+        try:
+            self._server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self._server.pid, signal.SIGKILL)
+        self._log.close()
+
+    def launch(self, job: str, run_config: dict, tags: dict | None = None) -> tuple[str, str]:
+        """Submits a run as the launchpad does and waits for its end: (status, run id)."""
+        run_id = self.client.submit_job_execution(
+            job, repository_location_name=LOCATION, run_config=run_config, tags=tags or {}
+        )
+        deadline = time.monotonic() + 1800
+        while time.monotonic() < deadline:
+            status = self.client.get_run_status(run_id)
+            if status in (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE):
+                return status.value, run_id
+            time.sleep(0.2)
+        raise TimeoutError(f"run {run_id} of {job} did not end")
+
+    @property
+    def warehouse(self) -> Path:
+        return Path(self.env["BOOKS_WAREHOUSE"])
+
+    @property
+    def exports(self) -> Path:
+        return Path(self.env["BOOKS_EXPORTS"])
+
+    def instance(self) -> dg.DagsterInstance:
+        return dg.DagsterInstance.from_config(self.env["DAGSTER_HOME"])
