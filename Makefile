@@ -59,13 +59,18 @@ dev: env $(DAGSTER_HOME)/dagster.yaml
 docs: env
 	$(VENV)/bin/books docs --rules $(BOOKS_RULES) --warehouse $(BOOKS_WAREHOUSE) --port $(DOCS_PORT)
 
+# Python style, the walls between the packages (pyproject's import-linter contracts), and
+# the dbt SQL (transforms/.sqlfluff, compiled by dbt with the run's vars).
 lint: env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/python transforms/lint_sql.py
 
 format: env
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/python transforms/lint_sql.py --fix
 
 clean:
 	rm -rf $(VENV) $(CURDIR)/.uv $(DATA) $(DAGSTER_HOME) transforms/target

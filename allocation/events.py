@@ -35,6 +35,9 @@ RETRIEVAL = "retrieval"
 REDISTRIBUTION = "redistribution"
 RELEASE = "release"  # left a book for a reason that is neither a return nor a retrieval
 CLAIM = "claim"
+# Every kind, in the order the docs list them; dbt's test on marts.ownership_events.kind
+# lists the same (tests/unit/test_allocation.py holds the two equal).
+KINDS = (ADOPTION, DISTRIBUTION, RETURN, RETRIEVAL, REDISTRIBUTION, RELEASE, CLAIM)
 
 
 def empty_events() -> pd.DataFrame:

@@ -377,3 +377,19 @@ def test_match_region_keeps_accounts_with_reps_of_their_region():
     rules = parse_rules({"distribution": {"match_region": True}})
     result = engine.run(Inputs(frame, roster, empty_events()), rules, AS_OF, "run-1")
     assert books(result) == {"us1": "na_rep", "us2": "na_rep", "de1": "emea_rep"}
+
+
+def test_the_dbt_test_on_event_kinds_lists_the_engines_kinds():
+    from pathlib import Path
+
+    import yaml
+
+    from allocation.events import KINDS
+
+    marts = yaml.safe_load(
+        (Path(__file__).parents[2] / "transforms/models/marts/_marts.yml").read_text()
+    )
+    (model,) = [m for m in marts["models"] if m["name"] == "ownership_events"]
+    (column,) = [c for c in model["columns"] if c["name"] == "kind"]
+    (test,) = [t for t in column["data_tests"] if "accepted_values" in t]
+    assert test["accepted_values"]["arguments"]["values"] == list(KINDS)

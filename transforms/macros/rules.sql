@@ -121,7 +121,7 @@
 {% macro country_lookup(mapping, expr) -%}
     {%- set entries = rule(mapping) -%}
     {%- if entries -%}
-    case {{ expr }}
+    case ({{ expr }})
     {%- for name, codes in entries.items() %}
         {%- for code in codes %}
         when {{ sql_string(code) }} then {{ sql_string(name) }}

@@ -40,7 +40,7 @@ select
     coalesce(w.worked_90d, false) as worked_90d,
     w.last_meaningful_activity_on,
     o.account_id is null
-        and coalesce(x.last_left_book_on <= {{ as_of_date() }} - 365, true) as not_assigned_in_year,
+    and coalesce(x.last_left_book_on <= {{ as_of_date() }} - 365, true) as not_assigned_in_year,
     coalesce(w.last_meaningful_activity_on <= {{ as_of_date() }} - 365, true) as not_worked_in_year
 from {{ ref('account_scores') }} as s
 left join owners as o on s.account_id = o.account_id

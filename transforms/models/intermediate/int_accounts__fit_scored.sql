@@ -7,13 +7,17 @@ with factors as (
         *,
         cast({{ points_lookup('industry', fit.industry) }} as double) as fit_industry_points,
         cast({{ points_lookup('billing_country', fit.country) }} as double) as fit_country_points,
-        cast({{ points_bands('number_of_employees', fit.employees) }} as double) as fit_employees_points,
-        cast({{ points_bands('annual_revenue', fit.annual_revenue) }} as double) as fit_revenue_points
+        cast({{ points_bands('number_of_employees', fit.employees) }} as double)
+            as fit_employees_points,
+        cast({{ points_bands('annual_revenue', fit.annual_revenue) }} as double)
+            as fit_revenue_points
     from {{ ref('int_accounts__segmented') }}
 )
 
 select
     *,
-    least(100, fit_industry_points + fit_country_points + fit_employees_points
-        + fit_revenue_points) as fit_score
+    least(
+        100, fit_industry_points + fit_country_points + fit_employees_points
+        + fit_revenue_points
+    ) as fit_score
 from factors

@@ -25,7 +25,7 @@ select
     r.review_decided_on,
     coalesce(r.review_decision = 'retire', false) as is_retired,
     coalesce(a.account_type, 'Prospect') <> 'Customer' and o.account_id is null
-        and coalesce(r.review_decision, '') <> 'retire' as is_new_business,
+    and coalesce(r.review_decision, '') <> 'retire' as is_new_business,
     -- Why a customer or an account with an open deal is outside dynamic books: it stays
     -- with its CRM owner (the allocation reads this, so the reason is written once).
     case

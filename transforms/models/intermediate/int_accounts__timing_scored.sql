@@ -7,7 +7,12 @@ select
     count(*) as timing_signal_count,
     max(observed_on) as last_signal_on,
     string_agg(
-        signal || ' ' || cast(observed_on as varchar) || ' (' || cast(round(points, 1) as varchar) || ')',
+        signal
+        || ' '
+        || cast(observed_on as varchar)
+        || ' ('
+        || cast(round(points, 1) as varchar)
+        || ')',
         '; ' order by points desc, signal, observed_on
     ) as timing_signals
 from {{ ref('int_signals__decayed') }}

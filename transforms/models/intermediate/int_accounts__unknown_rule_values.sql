@@ -32,9 +32,9 @@
     ('signal_type', 'signals', timing.signal_weights, 'unknown_signal_type',
         'timing.signal_weights'),
 ] %}
-{%- set known = [] %}
-{%- for key in weights %}{% do known.append(rule_key_of(key)) %}{% endfor %}
-{%- set value = 'lead_source' if model == 'leads' else 'signal_type' %}
+    {%- set known = [] %}
+    {%- for key in weights %}{% do known.append(rule_key_of(key)) %}{% endfor %}
+    {%- set value = 'lead_source' if model == 'leads' else 'signal_type' %}
 {%- do parts.append(
     "select '" ~ column ~ "', '" ~ name ~ "', '" ~ path ~ "', trim(" ~ value ~ "), count(*) from "
     ~ model ~ " where nullif(trim(" ~ value ~ "), '') is not null and " ~ rule_key(value)
@@ -61,14 +61,16 @@ select
     value,
     accounts,
     cast(accounts as varchar) || ' '
-        || case
-            when rule = 'unknown_lead_source' then 'leads have'
-            when rule = 'unknown_signal_type' then 'signals have'
-            when accounts = 1 then 'account has'
-            else 'accounts have'
-        end
-        || ' ' || column_name || ' ' || value || ', which ' || rules_key
-        || case when rule = 'not_a_country' then ' cannot score: it is no ISO 3166 country'
-            else ' does not list: 0 points' end
-        || '. Fix the data, or add it to the rules (0 points acknowledges it).' as detail
+    || case
+        when rule = 'unknown_lead_source' then 'leads have'
+        when rule = 'unknown_signal_type' then 'signals have'
+        when accounts = 1 then 'account has'
+        else 'accounts have'
+    end
+    || ' ' || column_name || ' ' || value || ', which ' || rules_key
+    || case
+        when rule = 'not_a_country' then ' cannot score: it is no ISO 3166 country'
+        else ' does not list: 0 points'
+    end
+    || '. Fix the data, or add it to the rules (0 points acknowledges it).' as detail
 from found

@@ -22,12 +22,16 @@ classified_tasks as (
         landing_row,
         case
             {%- if not a.count_recurring_tasks %}
-            when is_recurrence then 'recurring'
+                when is_recurrence then 'recurring'
             {%- endif %}
-            when coalesce(status, '') not in {{ sql_list(a.completed_statuses) }} then 'not_completed'
+            when
+                coalesce(status, '') not in {{ sql_list(a.completed_statuses) }}
+                then 'not_completed'
             when coalesce(task_subtype, '') not in {{ sql_list(a.meaningful_task_subtypes) }}
                 then 'not_meaningful_type'
-            when task_subtype = 'Call' and coalesce(call_duration_seconds, 0) < {{ a.min_call_seconds }}
+            when
+                task_subtype = 'Call'
+                and coalesce(call_duration_seconds, 0) < {{ a.min_call_seconds }}
                 then 'short_call'
             when logged_same_day > {{ a.bulk_log_tasks_per_day }} then 'bulk_logged'
         end as phantom_reason

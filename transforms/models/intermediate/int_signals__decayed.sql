@@ -11,7 +11,7 @@ with intent as (
         s.signal_source as source,
         cast(s.observed_at as date) as observed_on,
         ({{ points_lookup('s.signal_type', timing.signal_weights) }})
-            * least(greatest(s.strength, 0), 100) / 100.0 as points
+        * least(greatest(s.strength, 0), 100) / 100.0 as points
     from {{ ref('stg_intent__signals') }} as s
     left join (
         select domain, min(account_id) as account_id

@@ -10,8 +10,8 @@ with fit as (
     select
         *,
         {% if fit_configured -%}
-        fit_score as fit,
-        'fit ' || cast(round(fit_score, 1) as varchar)
+            fit_score as fit,
+            'fit ' || cast(round(fit_score, 1) as varchar)
             || ' = industry ' || cast(fit_industry_points as varchar)
             || ' + country ' || cast(fit_country_points as varchar)
             || ' + employees ' || cast(fit_employees_points as varchar)
@@ -77,19 +77,25 @@ select
     -- average won deal (0 while the segment has no won deal yet).
     round(blended / 100 * coalesce(d.average_won_amount, 0), 2) as expected_value,
     'priority ' || cast(round(blended, 1) as varchar) || ' = {{ weights.fit_weight }} x fit '
-        || cast(round(fit, 1) as varchar) || ' + {{ weights.timing_weight }} x timing '
-        || cast(round(timing, 1) as varchar) as priority_explanation,
+    || cast(round(fit, 1) as varchar) || ' + {{ weights.timing_weight }} x timing '
+    || cast(round(timing, 1) as varchar) as priority_explanation,
     -- The market's order, best first: equal priorities go to the more valuable account
     -- (revenue, then employees), then the lower id. Every ranking follows it: the
     -- allocation's distribution and queues, segment_rank, claim_queue.
     row_number() over (
-        order by round(blended, 4) desc, annual_revenue desc nulls last,
-            number_of_employees desc nulls last, account_id
+        order by
+            round(blended, 4) desc,
+            annual_revenue desc nulls last,
+            number_of_employees desc nulls last,
+            account_id
     ) as value_rank,
     row_number() over (
         partition by scored.segment
-        order by round(blended, 4) desc, annual_revenue desc nulls last,
-            number_of_employees desc nulls last, account_id
+        order by
+            round(blended, 4) desc,
+            annual_revenue desc nulls last,
+            number_of_employees desc nulls last,
+            account_id
     ) as segment_rank
 from scored
 left join {{ ref('int_segments__deal_size') }} as d on scored.segment = d.segment

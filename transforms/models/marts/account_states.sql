@@ -24,7 +24,8 @@ select
         when b.account_id is not null and not s.is_new_business and not s.is_retired
             then 'out_of_scope'
         when b.account_id is not null and coalesce(a.is_working, false) then 'working'
-        when b.account_id is not null
+        when
+            b.account_id is not null
             and b.entered_on + {{ rule('grace_days') }} > {{ as_of_date() }} then 'in_grace'
         when b.account_id is not null then 'due_for_retrieval'
         else p.pool_state

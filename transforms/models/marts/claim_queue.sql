@@ -4,7 +4,9 @@
 {%- set parts = ['s.segment'] %}
 {%- if d.match_region %}{% do parts.append("coalesce(s.region, '?')") %}{% endif %}
 {%- if d.match_language %}{% do parts.append("coalesce(s.language, '?')") %}{% endif %}
-{%- if d.max_time_zone_gap_hours is not none %}{% do parts.append("coalesce(s.time_zone, '?')") %}{% endif %}
+{%- if d.max_time_zone_gap_hours is not none -%}
+    {% do parts.append("coalesce(s.time_zone, '?')") %}
+{%- endif %}
 
 select
     p.account_id,

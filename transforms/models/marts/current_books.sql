@@ -3,7 +3,9 @@
 with latest as (
     select
         *,
-        row_number() over (partition by account_id, lane order by as_of_date desc, seq desc) as recency
+        row_number()
+            over (partition by account_id, lane order by as_of_date desc, seq desc)
+            as recency
     from {{ ref('ownership_events') }}
 )
 

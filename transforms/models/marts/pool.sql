@@ -43,7 +43,8 @@ select
         when s.is_retired then 'retired'
         when not s.is_new_business then 'out_of_scope'
         -- Returned as bad data: waits for a RevOps decision, not for distribution.
-        when x.returned_as_bad_data_on is not null
+        when
+            x.returned_as_bad_data_on is not null
             and coalesce(s.review_decided_on < x.returned_as_bad_data_on, true) then 'in_review'
         when x.rest_until > {{ as_of_date() }} then 'resting'
         when s.priority < {{ rule('distribution.min_priority') }} then 'below_min_priority'

@@ -45,8 +45,8 @@ exits as (
         from_rep_id as rep_id,
         count(*) filter (where kind = 'retrieval') as retrievals_30d,
         {%- for reason in reasons %}
-        count(*) filter (where kind = 'return' and reason_code = {{ sql_string(reason) }})
-            as returns_30d_{{ reason }},
+            count(*) filter (where kind = 'return' and reason_code = {{ sql_string(reason) }})
+                as returns_30d_{{ reason }},
         {%- endfor %}
         count(*) filter (where kind = 'return') as returns_30d
     from {{ ref('ownership_events') }}
@@ -86,7 +86,7 @@ select
     coalesce(x.retrievals_30d, 0) as retrievals_30d,
     coalesce(x.returns_30d, 0) as returns_30d,
     {%- for reason in reasons %}
-    coalesce(x.returns_30d_{{ reason }}, 0) as returns_30d_{{ reason }},
+        coalesce(x.returns_30d_{{ reason }}, 0) as returns_30d_{{ reason }},
     {%- endfor %}
     -- Passive territory: far more accounts held than worked. New arrivals in grace aside, but
     -- not accounts held since the switch: a book adopted from the CRM is held, not new.

@@ -8,9 +8,9 @@ select
     count(*) as book_accounts,
     count(*) filter (where s.is_nbtam) as nbtam_in_book,
     {%- for days in [30, 60, 90] %}
-    count(*) filter (where a.meaningful_activities_{{ days }}d > 0) as worked_{{ days }}d,
-    round(count(*) filter (where a.meaningful_activities_{{ days }}d > 0) / count(*), 4)
-        as worked_{{ days }}d_share,
+        count(*) filter (where a.meaningful_activities_{{ days }}d > 0) as worked_{{ days }}d,
+        round(count(*) filter (where a.meaningful_activities_{{ days }}d > 0) / count(*), 4)
+            as worked_{{ days }}d_share,
     {%- endfor %}
     count(*) filter (where coalesce(a.meaningful_activities_90d, 0) = 0) as not_worked_90d
 from {{ ref('current_books') }} as b

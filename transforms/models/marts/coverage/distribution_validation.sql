@@ -18,8 +18,9 @@ first_work as (
         min(a.activity_date) as first_worked_on
     from entered as e
     inner join {{ ref('int_activities__classified') }} as a
-        on e.account_id = a.account_id and e.rep_id = a.rep_id
-        and a.is_meaningful and a.activity_date >= e.entered_on
+        on
+            e.account_id = a.account_id and e.rep_id = a.rep_id
+            and a.is_meaningful and a.activity_date >= e.entered_on
     group by e.account_id, e.rep_id, e.entered_on
 ),
 
@@ -37,8 +38,9 @@ returned as (
             ) as nth
         from entered as e
         inner join {{ ref('ownership_events') }} as r
-            on e.account_id = r.account_id and e.rep_id = r.from_rep_id
-            and r.kind = 'return' and r.as_of_date >= e.entered_on
+            on
+                e.account_id = r.account_id and e.rep_id = r.from_rep_id
+                and r.kind = 'return' and r.as_of_date >= e.entered_on
     ) as returns
     where nth = 1
 ),
@@ -49,9 +51,10 @@ pipeline as (
         e.rep_id,
         e.entered_on,
         {%- for days in [30, 60, 90] %}
-        count(*) filter (where o.created_at::date < e.entered_on + {{ days }}) as opportunities_{{ days }}d,
-        coalesce(sum(o.amount) filter (where o.created_at::date < e.entered_on + {{ days }}), 0)
-            as pipeline_{{ days }}d{% if not loop.last %},{% endif %}
+            count(*) filter (where o.created_at::date < e.entered_on + {{ days }})
+                as opportunities_{{ days }}d,
+            coalesce(sum(o.amount) filter (where o.created_at::date < e.entered_on + {{ days }}), 0)
+                as pipeline_{{ days }}d{% if not loop.last %},{% endif %}
         {%- endfor %}
     from entered as e
     inner join {{ ref('stg_salesforce__opportunities') }} as o
@@ -66,8 +69,8 @@ cohort as (
         date_diff('day', e.entered_on, w.first_worked_on) as days_to_work,
         r.reason as returned_reason,
         {%- for days in [30, 60, 90] %}
-        p.opportunities_{{ days }}d,
-        p.pipeline_{{ days }}d{% if not loop.last %},{% endif %}
+            p.opportunities_{{ days }}d,
+            p.pipeline_{{ days }}d{% if not loop.last %},{% endif %}
         {%- endfor %}
     from entered as e
     left join first_work as w using (account_id, rep_id, entered_on)
@@ -80,17 +83,17 @@ select
     kind,
     count(*) as accounts,
     {%- for days in [7, 14, 30] %}
-    case when min(age_days) >= {{ days }} then round(
-        count(*) filter (where days_to_work < {{ days }}) / count(*), 4
-    ) end as worked_within_{{ days }}d_share,
+        case when min(age_days) >= {{ days }} then round(
+            count(*) filter (where days_to_work < {{ days }}) / count(*), 4
+        ) end as worked_within_{{ days }}d_share,
     {%- endfor %}
     {%- for reason in reasons %}
-    count(*) filter (where returned_reason = {{ sql_string(reason) }}) as returned_{{ reason }},
+        count(*) filter (where returned_reason = {{ sql_string(reason) }}) as returned_{{ reason }},
     {%- endfor %}
     {%- for days in [30, 60, 90] %}
-    coalesce(sum(opportunities_{{ days }}d), 0) as opportunities_{{ days }}d,
-    -- Rounded to the cent: a parallel sum of doubles may differ in its last bit.
-    round(coalesce(sum(pipeline_{{ days }}d), 0), 2) as pipeline_{{ days }}d,
+        coalesce(sum(opportunities_{{ days }}d), 0) as opportunities_{{ days }}d,
+        -- Rounded to the cent: a parallel sum of doubles may differ in its last bit.
+        round(coalesce(sum(pipeline_{{ days }}d), 0), 2) as pipeline_{{ days }}d,
     {%- endfor %}
     count(*) filter (where days_to_work is not null) as worked_so_far
 from cohort

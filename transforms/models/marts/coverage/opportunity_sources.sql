@@ -14,8 +14,9 @@ received as (
         max(case when e.kind = 'adoption' then 1 else 0 end) = 1 as adopted
     from {{ ref('stg_salesforce__opportunities') }} as o
     inner join {{ ref('ownership_events') }} as e
-        on o.account_id = e.account_id and o.owner_id = e.to_rep_id
-        and e.as_of_date <= o.created_at::date
+        on
+            o.account_id = e.account_id and o.owner_id = e.to_rep_id
+            and e.as_of_date <= o.created_at::date
     group by o.opportunity_id
 )
 

@@ -36,7 +36,7 @@ select
     round(1 - count(*) filter (where h.worked_90d) / count(*), 4) as unworked_share,
     count(*) filter (where h.is_high_value and not h.worked_90d) as high_value_idle,
     1 - count(*) filter (where h.worked_90d) / count(*)
-        > {{ rule('activity.hoarding_unworked_share') }} as is_hoarding
+    > {{ rule('activity.hoarding_unworked_share') }} as is_hoarding
 from held as h
 left join capacity as c on h.rep_id = c.rep_id
 group by h.rep_id

@@ -11,8 +11,11 @@ flows as (
     select
         e.lane,
         s.segment,
-        count(*) filter (where e.kind in ('distribution', 'redistribution', 'claim')
-            and e.to_rep_id is not null) as distributed_28d,
+        count(
+            *) filter (
+            where e.kind in ('distribution', 'redistribution', 'claim')
+            and e.to_rep_id is not null
+        ) as distributed_28d,
         count(*) filter (where e.kind in ('return', 'retrieval', 'release')) as returned_28d
     from {{ ref('ownership_events') }} as e
     inner join {{ ref('account_scores') }} as s on e.account_id = s.account_id
