@@ -45,8 +45,22 @@ def test_messy_values_score_as_written_and_unknown_ones_are_review_items(paths, 
             writer = csv.DictWriter(f, fieldnames=list(table[0]))
             writer.writeheader()
             writer.writerows(table)
+    # Roles as a roster sheet types them: the loader's rule takes any case and spacing,
+    # and so must every step after it (a dbt test once stopped the run on `sdr`).
+    with (landing / "reps.csv").open(newline="") as f:
+        roster = list(csv.DictReader(f))
+    typed = {}
+    for record, role in zip(roster, (" sdr", "Ae "), strict=False):
+        typed[record["rep_id"]] = role.strip().upper()
+        record["role"] = role
+    with (landing / "reps.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(roster[0]))
+        writer.writeheader()
+        writer.writerows(roster)
     run = RunPaths(landing=landing, rules=paths.rules, warehouse=tmp_path / "wh.duckdb")
     run_books(run, AS_OF)
+    roles = dict(query(run, "SELECT rep_id, role FROM marts.rep_books"))
+    assert {rep: roles[rep] for rep in typed} == typed
 
     scored = dict(
         (row[0], row[1:])

@@ -1,7 +1,7 @@
 select
     r.rep_id,
     r.name as rep_name,
-    upper(r.role) as role,
+    upper(trim(r.role)) as role,
     -- ';'-separated segment names, normalised so the allocation can split them.
     replace(lower(r.segments), ' ', '') as segments,
     r.region,
