@@ -5,7 +5,6 @@ import time
 
 import dagster as dg
 
-from allocation import engine
 from allocation.events import EVENT_COLUMNS
 from orchestration.partitions import as_of, daily
 from orchestration.resources import RulesFile, Warehouse
@@ -144,6 +143,8 @@ def allocation_run(context: dg.AssetExecutionContext, warehouse: Warehouse, rule
             [date],
         ).df()
         seconds["read"], started = time.perf_counter() - started, time.perf_counter()
+        from allocation import engine  # OR-Tools: loaded by the step, not by every process
+
         result = engine.run(engine.Inputs(**frames), rules.load(), date, run_id)
         seconds["engine"], started = time.perf_counter() - started, time.perf_counter()
 

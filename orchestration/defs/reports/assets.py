@@ -2,7 +2,6 @@
 
 import dagster as dg
 
-from orchestration import report
 from orchestration.partitions import as_of, daily
 from orchestration.resources import ExportFolder, Warehouse
 
@@ -28,6 +27,8 @@ from orchestration.resources import ExportFolder, Warehouse
 )
 def coverage_report(context: dg.AssetExecutionContext, warehouse: Warehouse, exports: ExportFolder):
     date = as_of(context)
+    from orchestration import report  # plotly: loaded by the step, not by every process
+
     with warehouse.connect() as con:
         frames = report.read(con)
     built = report.build(frames, date)
