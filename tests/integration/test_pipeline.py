@@ -181,8 +181,8 @@ def test_a_check_failing_after_the_allocation_keeps_the_days_exports(first_run, 
     shutil.copyfile(first_run.warehouse, warehouse)
     paths = RunPaths(landing=first_run.landing, rules=first_run.rules, warehouse=warehouse)
     day = pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
-    # A stray event of a kind nobody knows: the mart's test of kinds fails after the
-    # allocation has committed the day's books.
+    # A stray event of a kind nobody knows, with no rep on either side: the mart's tests
+    # fail after the allocation has committed the day's books.
     con = duckdb.connect(str(warehouse))
     con.execute(
         "INSERT INTO allocation.ownership_events (event_id, run_id, as_of_date, seq, "
@@ -195,6 +195,7 @@ def test_a_check_failing_after_the_allocation_keeps_the_days_exports(first_run, 
         run_books(paths, day.date())
     message = str(failed.value)
     assert "accepted_values" in message and "ownership_events" in message, message
+    assert "ownership_events_rep_on_one_side" in message, message
     assert "dbt CLI process" not in message
     # ...and the rows it found, so nobody has to rerun dbt to see them.
     assert "teleport" in message, message
