@@ -63,13 +63,12 @@ def test_a_value_item_is_acknowledged_without_a_record():
     assert allowed("warning") == (Decision.acknowledge,)
 
 
-def test_the_dbt_source_test_accepts_exactly_the_decisions():
-    sources = yaml.safe_load(
-        (Path(__file__).parents[2] / "transforms/models/staging/_sources.yml").read_text()
+def test_the_dbt_test_of_decisions_accepts_exactly_the_decisions():
+    staging = yaml.safe_load(
+        (Path(__file__).parents[2] / "transforms/models/staging/_staging.yml").read_text()
     )
-    (quality,) = [s for s in sources["sources"] if s["name"] == "quality"]
-    (table,) = [t for t in quality["tables"] if t["name"] == "review_decisions"]
-    (column,) = [c for c in table["columns"] if c["name"] == "decision"]
+    (model,) = [m for m in staging["models"] if m["name"] == "stg_quality__review_decisions"]
+    (column,) = [c for c in model["columns"] if c["name"] == "decision"]
     values = column["data_tests"][0]["accepted_values"]["arguments"]["values"]
     assert values == [d.value for d in Decision]
 
