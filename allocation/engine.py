@@ -114,7 +114,7 @@ def _adopt_crm_owners(accounts: pd.DataFrame, capacity: pd.DataFrame) -> pd.Data
     """On the first run, books start from the CRM's owners who are on the roster."""
     active = capacity.loc[capacity["status"] != DEPARTED, "rep_id"]
     owned = accounts[accounts["crm_owner_id"].isin(active)].sort_values("account_id")
-    # Column-wise: a first run adopts a row per owned account (300k at 1M accounts).
+    # Column-wise: a first run adopts a row per owned account.
     return pd.DataFrame(
         {
             "account_id": owned["account_id"],
@@ -172,9 +172,9 @@ def _returns(
         return _frame([]), pd.DataFrame(columns=columns)
     today = pd.Timestamp(as_of)
     returns = returns[returns["rep_id"].isin(capacity["rep_id"])]
-    # Dicts, not Series: deleting from a Series index rebuilds its hash table (0.4 ms a
-    # lookup at a million accounts). Only of the returned accounts: dicts of a whole
-    # first-run book took ~1 s at a million accounts.
+    # Dicts, not Series: deleting from a Series index rebuilds its hash table on every
+    # lookup. Only of the returned accounts: a dict of a whole first-run book costs more
+    # than the returns it serves.
     asked = books[books["account_id"].isin(returns["account_id"])]
     owner = dict(zip(asked["account_id"], asked["rep_id"], strict=True))
     entered = dict(
@@ -279,7 +279,7 @@ def _retrieve(
     due = ~in_grace & ~(worked["last_on"] >= window_start) & ~worked["rep_id"].isin(away)
     rest_days = rules.rest_days["retrieved"]
     rest = (today + pd.Timedelta(days=rest_days)).date()
-    # Column-wise: the first run retrieves every adopted account nobody works (70k at 1M).
+    # Column-wise: the first run retrieves every adopted account nobody works.
     w = worked[due].sort_values("account_id")
     phantom = w["is_phantom_only"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     never = w["last_on"].isna().to_numpy()
@@ -546,7 +546,7 @@ def _undecided(requests: pd.DataFrame, decided: pd.DataFrame, at: str, as_of: dt
 
 def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
     """Arrow-backed string columns as Python objects: pandas' `isin` on arrow strings builds
-    a scalar per value (seconds for a million ids), on objects it hashes."""
+    a scalar per value , on objects it hashes."""
     text = [c for c, t in frame.dtypes.items() if isinstance(t, pd.StringDtype)]
     return frame.astype(dict.fromkeys(text, object)) if text else frame
 

@@ -105,8 +105,7 @@ def read_through(folder: Path) -> float:
     """Reads every file once, so the ingest and the floor both find them in the page cache.
 
     Day 1's ingest is the first to read a landing folder that may have left the cache;
-    the floor reads it after two days of runs. DuckDB's reader alone took 19.1-20.8 s on
-    18M tasks read cold and 17.6-19.3 s warm (2026-11-26)."""
+    the floor reads it after two days of runs; a cold read is markedly slower."""
     started = time.perf_counter()
     for path in sorted(folder.iterdir()):
         with path.open("rb") as f:
@@ -217,8 +216,7 @@ def _files(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
 def _in_child(fn, *args):
     """Runs fn in a fresh process: (seconds, peak RSS MiB, result) without our own heap."""
     # Every reading starts with the disk settled: the first reading after a day's run (GBs
-    # of warehouse written, flushed in the background) was the slowest of three in both
-    # benches of 2026-11-26 (1.64x and 1.66x against 1.34-1.49x).
+    # of warehouse written, flushed in the background) was the slowest of three.
     os.sync()
     # An executor, not a Pool: Pool.terminate() on leaving its block once hung for good
     # with its worker waiting on the task queue's lock (100k run, 2026-11-25).
@@ -236,7 +234,7 @@ def _measured(fn, *args):
 def duckdb_floor(landing: str) -> dict[str, float]:
     """Seconds for DuckDB alone to read each landing file into a typed table."""
     out = {}
-    # Its database is deleted after: left behind, each reading at 1M kept 0.8 GB in /tmp.
+    # Its database is deleted after: left behind, each reading kept its size in /tmp.
     with tempfile.TemporaryDirectory(prefix="bench-floor-") as folder:
         con = duckdb.connect(str(Path(folder) / "floor.duckdb"))
         con.execute("SET enable_progress_bar = false")
@@ -309,7 +307,7 @@ def bench_scale(scale: int, args) -> dict:
     root = Path(tempfile.mkdtemp(prefix=f"bench-{scale}-"))
     try:
         # The floor on either side of the two days: on these shared machines one reading
-        # of it ranged 16-22 s for 18M tasks across runs of the same code.
+        # of it varies widely across runs of the same code.
         before = _in_child(duckdb_floor, str(day1))
         paths = RunPaths(day1, day1 / "rules.yml", root / "wh.duckdb")
         first = run_day(paths, DAY1)

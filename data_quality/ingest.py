@@ -147,8 +147,8 @@ def _publish(con, spec: LandingFile) -> None:
     """`raw.*` as the view of the landed rows not held, numbered by rowid: each row's place
     in the file, as no row is ever deleted from a landed table (a checkpoint compacting a
     table with deleted rows moves the rows after them). Held rows are a column, not a join
-    with the queue: a join under it made DuckDB's windows over the view 3-4x slower (the
-    activity marts: 44 s against 16 s)."""
+    with the queue: a join under it made DuckDB's windows over the view (the activity
+    marts) several times slower."""
     if _relation_type(con, spec.raw_table) == "BASE TABLE":  # loaded by an earlier version
         con.execute(f"DROP TABLE {spec.raw_table}")
     con.execute(
@@ -194,7 +194,7 @@ def _read_csv(
             + ")"
         )
     # Rows keep the file's order (DuckDB preserves insertion order), so the row number is
-    # the rowid: numbering with a window function costs a second pass (~2x at 18M).
+    # the rowid: numbering with a window function would cost a second pass over the file.
     try:
         temp = "" if "." in table else "TEMP "
         statement = f"CREATE OR REPLACE {temp}TABLE {table} AS SELECT {select} FROM {reader}"
@@ -285,8 +285,7 @@ def _may_trim(c: str, salesforce_id: bool = False) -> str:
     spaces, nothing else, so a value that neither starts nor ends with a space and is all
     ASCII is its own trim unless it is empty; `c < '!'` holds for empty text and for text
     starting with a space (or a control character: only a needless TRIM). Asked first, as
-    TRIM copies every value longer than 12 bytes: that copy was ~70% of checking 18M rows
-    of text."""
+    TRIM copies every value longer than 12 bytes, and that copy was most of the check."""
     short = f" OR strlen({c}) = 15" if salesforce_id else ""
     return f"({c} < '!' OR ends_with({c}, ' ') OR strlen({c}) <> length({c}){short})"
 
@@ -329,8 +328,7 @@ def _record(spec: LandingFile, header: list[str], typed_read: bool, prefix: str 
 def _narrowed(con, spec: LandingFile, rows: int) -> frozenset[str]:
     """The files `spec` references that hold more rows than its `rows`: their keys are
     narrowed to the file's values before they are looked up, as a hash table is built of
-    the keys (a million account ids took ~50 ms to check 500 claims against, and 18 ms
-    narrowed)."""
+    the keys: a large file's keys cost more to hash than a small file's lookups save."""
     narrowed = set()
     for ref_file in {ref_file for _, ref_file, _ in spec.references}:
         [(keys,)] = con.execute(f"SELECT count(*) FROM {BY_FILE[ref_file].raw_table}").fetchall()
@@ -497,7 +495,7 @@ def load_landing_file(
     # With a load to build on, the file's digest decides how to load it: it comes first.
     # Without one, it only labels this load for the next run and comes after the read,
     # which overlaps a cold file's disk reads with parsing where hashing first waited on
-    # them (18M tasks, not in the page cache: ~2-4 s).
+    # them.
     scan = scan_file(path, last.file_bytes) if last else None
     # Logged as failed before anything is touched, and replaced by the load's record only
     # once it is whole: a run killed anywhere in between leaves the mark, and the next run
@@ -765,8 +763,8 @@ def _read(con, spec, path, as_of, rules, required_file, appending) -> LoadReport
         if not direct:
             con.execute(f"ALTER TABLE {rows} DROP COLUMN {NOTED}")
             con.execute(f"ALTER TABLE {rows} DROP COLUMN {ROW}")
-        # Added after the read (~0.14 s at 18M rows): an empty column selected by the read
-        # cost 4-6% of it (medians of 10 reads of 2M events and of 3M contacts).
+        # Added after the read, a cheap change of the table: an empty column selected by
+        # the read slows the read itself (bench.ingest shows by how much).
         con.execute(f"ALTER TABLE {spec.landed_table} ADD COLUMN {HELD} BOOLEAN DEFAULT false")
     _hold(con, spec, as_of)
     _publish(con, spec)

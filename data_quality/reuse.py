@@ -86,7 +86,7 @@ class Scan:
 
 def _blocks(path: Path) -> Iterator[memoryview]:
     """The file in blocks of one buffer filled again and again: a new bytes object per
-    block cost more than hashing it (~1 s of a 3 GB file)."""
+    block cost more than hashing it."""
     buffer = bytearray(BLOCK)
     view = memoryview(buffer)
     with path.open("rb") as f:

@@ -20,14 +20,14 @@ from data_quality.expectations import NS_RANGE, ROW, Outcome, Rule, validate
 from data_quality.sql import ident, literal
 
 # Rules that judge a row alone run over chunks of this many rows, so memory stays bounded
-# at any file size (each rule sees its own column: ~100 MB); a rule across rows
-# (uniqueness) gets only its own column, whole. GX costs ~20 ms a call besides the rows:
-# 18M tasks in chunks of 1M took 1.2-1.5 s, of 4M 0.8 s.
+# at any file size (each rule sees its own column); a rule across rows (uniqueness) gets
+# only its own column, whole. GX has a fixed cost per call besides the rows, so chunks are
+# as large as memory comfortably allows (bench.ingest measures the trade).
 CHUNK_ROWS = 4_000_000
 # A column is judged value by value when it holds at most one distinct value in this many
 # rows (DuckDB's estimate), and has this many rows at least: each value's rows are then
-# found by grouping, which costs less than handing GX every row (18M tasks' dates and
-# durations: 0.33 s against 0.57-0.99 s), and a few rows cost one query more than they save.
+# found by grouping, which costs less than handing GX every row, and a few rows cost one
+# query more than they save.
 ROWS_PER_VALUE = 20
 MIN_ROWS_BY_VALUE = 100_000
 
@@ -35,7 +35,7 @@ MIN_ROWS_BY_VALUE = 100_000
 def _as_gx_compares(column: str, type_: str) -> str:
     """The column's value as GX compares it in bulk: a date or time as a nanosecond
     timestamp, clipped to `NS_RANGE` (a date past 2262 is still far in the future). Done
-    here, it spares `expectations._vectorizable` converting each frame (~1 s per 18M rows)."""
+    here, it spares `expectations._vectorizable` converting each frame again."""
     if type_ not in ("DATE", "TIMESTAMP"):
         return ident(column)
     low, high = (f"TIMESTAMP {literal(str(t))}" for t in NS_RANGE)
@@ -165,7 +165,7 @@ def _spans_rows(con, rules: list[Rule], table: str, clean: str, name: str) -> Ou
     """GX judges a column across rows on the rows that may share a value: those whose
     value's hash another row's value in `table` shares. Equal values hash alike, so every
     repeat is among them and every other value is unique; on good data there are none, and
-    GX is not handed 18M values to compare (fetching them, as codes, took ~4.5 s). Slices
+    GX is not handed every value to compare (fetching them is the cost). Slices
     by hash keep all copies of a value together, and memory bounded when many rows repeat."""
     parts = []
     for column in sorted({c for r in rules for c in r.columns}):
@@ -173,8 +173,8 @@ def _spans_rows(con, rules: list[Rule], table: str, clean: str, name: str) -> Ou
         value = ident(column)
         # Over all of `table`, not only the rows `clean` keeps: a superset of the hashes
         # that repeat, and GX decides; the rows are not filtered twice. A hash repeats
-        # where it equals the one before it in order: sorting 18M hashes took half the
-        # time of grouping them (1.0 s against 1.7-2.3 s).
+        # where it equals the one before it in order: sorting the hashes is cheaper than
+        # grouping them.
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE landing_repeats AS SELECT {ROW}, {value}, "
             f"hash({value}) AS h {clean} AND hash({value}) IN (SELECT h FROM "

@@ -22,8 +22,8 @@ class Warehouse(dg.ConfigurableResource):
     """The DuckDB file every step writes to (one writer at a time: see config/dagster.yaml)."""
 
     path: str
-    # DuckDB spills to temp_directory beyond this, yet overshoots it by ~0.5 GiB writing an
-    # 18M-row table; with Python, Dagster and GX (~1 GiB) the 1M-account bench peaks at 3.5 GiB.
+    # DuckDB spills to temp_directory beyond this, yet overshoots it writing a large
+    # table, and Python, Dagster and GX come on top: bench.pipeline prints the peak.
     memory_limit: str = Field(
         default="2GB",
         pattern=r"^\d+(\.\d+)? ?(?i:[KMGT]i?B|B|%)$",

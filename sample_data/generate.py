@@ -186,7 +186,7 @@ _CLOCK: pa.Array | None = None
 
 
 def _clock() -> pa.Array:
-    """'HH:MM:SS' for every second of a day: formatting by lookup beats strftime 10x."""
+    """'HH:MM:SS' for every second of a day: formatting by lookup beats strftime per value."""
     global _CLOCK
     if _CLOCK is None:
         _CLOCK = pa.array(

@@ -85,7 +85,7 @@
 {%- endmacro %}
 
 {#- Each rep's phantom share over the last 90 days, summed from the pairs' counts: the same
-    as counting the rep's activities, without classifying all 20M of them again. No
+    as counting the rep's activities, without classifying all of them again. No
     activity in 90 days: no share (0 / 0 would be NaN, which DuckDB ranks high). -#}
 {% macro rep_phantom_shares(pairs) -%}
     select

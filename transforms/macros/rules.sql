@@ -7,7 +7,7 @@
 
 {#- The run date: the `as_of_date` var when given (unit tests, a manual run), else the date
     the orchestration wrote to main.run_date before calling dbt. Not a var in daily runs: a
-    var that changes daily makes dbt parse the whole project again (~2.3 s per call). -#}
+    var that changes daily makes dbt parse the whole project again. -#}
 {% macro as_of_date() -%}
     {%- if var('as_of_date', none) is not none -%}
     cast({{ sql_string(var('as_of_date')) }} as date)

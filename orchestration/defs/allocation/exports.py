@@ -10,7 +10,7 @@ from allocation.exports import crm_owner_changes, neutralise_formulas, rep_chang
 from orchestration.partitions import as_of, daily
 from orchestration.resources import ExportFolder, RulesFile, Warehouse
 
-# What the two exports use of an event (a first run at 1M accounts logs ~400k of them).
+# What the two exports use of an event (a first run logs one per adopted account).
 EXPORTED_EVENT_COLUMNS = (
     "seq, lane, account_id, from_rep_id, to_rep_id, as_of_date, kind, reason_code, explanation"
 )
@@ -18,7 +18,7 @@ EXPORTED_EVENT_COLUMNS = (
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     """The file pandas' `to_csv(index=False)` writes (same quoting, empty cells for nulls),
-    by DuckDB's writer: 400k changes took 1.1 s in pandas, 0.2 s here."""
+    by DuckDB's writer, which is several times faster on a first run's changes."""
     with duckdb.connect() as con:
         con.from_df(neutralise_formulas(frame)).write_csv(str(path), header=True)
 

@@ -67,11 +67,11 @@ def _build(
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)]
     if config.full_refresh:
         args.append("--full-refresh")
-    # One target folder for both steps, reused: dagster-dbt's default (a new folder per run,
-    # 5-8 MB) would grow by gigabytes a year of daily runs. Shared, so the second step
-    # parses only what changed since the first (a full parse is ~3 s, and every run on a
-    # new warehouse path needs one). The warehouse pool runs one step at a time, so two
-    # steps never share the folder at once.
+    # One target folder for both steps, reused: dagster-dbt's default (a new folder per
+    # run) would grow by gigabytes a year of daily runs. Shared, so the second step parses
+    # only what changed since the first (every run on a new warehouse path needs a full
+    # parse). The warehouse pool runs one step at a time, so two steps never share the
+    # folder at once.
     target = dbt_project.project_dir / dbt_project.target_path / RUN_TARGET
     log = target / f"{context.op_def.name}.log"
     # Read after the build: a stale one (dbt stopped before writing it) would blame others.

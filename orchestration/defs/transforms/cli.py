@@ -10,10 +10,10 @@ from packaging import version
 class BooksDbtCli(DbtCliResource):
     """`DbtCliResource` as is, less what each of its `cli()` calls does before dbt starts:
 
-    - it builds a dbt Core adapter in-process (1.3-4 s: dbt parses every macro) for the row
+    - it builds a dbt Core adapter in-process (dbt parses every macro) for the row
       counts and column metadata it can fetch after a build; this project does not fetch
       them (the review queue's metadata comes from the warehouse, `metadata.py`);
-    - the first call of a run asks `dbt --version` in a subprocess (2.5 s) for the version
+    - the first call of a run asks `dbt --version` in a subprocess for the version
       of the dbt-core installed beside it, which its package states.
 
     Both are private hooks of dagster-dbt (0.29, pinned in uv.lock); a test fails if

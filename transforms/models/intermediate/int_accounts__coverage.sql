@@ -1,5 +1,5 @@
--- A table (a million rows): as a view, each of the three coverage snapshots grouped the
--- 7M account-rep rows of account_activity again (~1.5 s each at 1M accounts).
+-- A table (one row per account): as a view, each of the three coverage snapshots grouped
+-- the account-rep rows of account_activity again.
 {{ config(materialized="table") }}
 -- One row per account with what coverage is counted from: TAM / NBTAM, in a book (any
 -- lane), worked by anyone in the last 30 / 60 / 90 days, and not assigned or not worked

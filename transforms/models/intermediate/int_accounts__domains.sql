@@ -1,7 +1,7 @@
 -- A table, not a view: the domain regex over every website is the costly part of lead and
--- intent matching, and four models and their tests read it (1M accounts: dbt 35 -> 20 s).
+-- intent matching, and four models and their tests read it.
 -- Incremental, rebuilt only when its input changes: accounts are mostly yesterday's, and
--- the regex takes ~4 s a day at 1M. `built_from` fingerprints the input (every account id
+-- the regex is costly to run daily. `built_from` fingerprints the input (every account id
 -- and website) and the domain SQL; a run whose fingerprint differs deletes the table's rows
 -- (pre-hook) and builds them again, one whose fingerprint matches adds nothing. Decided
 -- before the query runs: a filter on the fingerprint inside it would still see the regex
@@ -10,7 +10,7 @@
 {%- set rebuild = domains_are_stale() %}
 -- Each account's registrable website domain, the key inbound leads and intent match on.
 -- The host, then its domain, each once per account: inline, `registrable_domain` repeats
--- the host's four regexes, and the filter below repeated it all (1M accounts: 2.7 -> 1.1 s).
+-- the host's four regexes, and the filter below repeated it all.
 with hosts as materialized (
     select account_id, {{ website_host('website') }} as host
     from {{ ref('stg_salesforce__accounts') }}

@@ -2,8 +2,8 @@
 -- meaningful activity, contacts engaged and the share of phantom activity. The allocation
 -- reads the owning rep's row to decide whether an account is being worked.
 --
--- Incremental, because summing 20M activities again took 10-20 s a day at 1M accounts
--- while a day moves a few rows: a run builds on the last build when
+-- Incremental, because summing every activity again is the costly part of a day while a
+-- day moves a few rows: a run builds on the last build when
 -- macros/pair_activity.sql finds it sound, and reads only the rows that move a sum (new,
 -- reaching the run date, or leaving a 30/60/90-day window). A window boundary alone
 -- touches 300k pairs holding a third of all activity, so the sums are moved by those rows
