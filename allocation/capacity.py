@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from allocation.rules import Rules
+from engagement.rules import Rules
 
 ACTIVE, UNAVAILABLE, DEPARTED = "active", "unavailable", "departed"
 NOT_STARTED = "not_started"  # a start date still ahead: no capacity until it comes

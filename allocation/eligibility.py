@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from allocation.rules import Rules
+from engagement.rules import Rules
 
 UNKNOWN = "?"
 

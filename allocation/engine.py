@@ -30,9 +30,7 @@ from allocation.events import (
     make_events,
     resting_until,
 )
-from allocation.rules import SOLE_LANE, SYSTEM_EXITS, Holdout, Mode, Rules
-
-IN_REVIEW = "bad_data"  # a return reason that sends the account to RevOps, not the pool
+from engagement.rules import BAD_DATA, SOLE_LANE, SYSTEM_EXITS, Holdout, Mode, Rules
 
 
 @dataclass
@@ -213,12 +211,12 @@ def _returns(
             decision = (
                 "rejected",
                 f"'{reason}' is the system's own exit, not a reason a rep can give; "
-                f"allowed: {', '.join(rules.return_reasons)}",
+                f"allowed: {', '.join(rules.allowed_returns)}",
             )
-        elif reason not in rules.rest_days:
+        elif reason not in rules.allowed_returns:
             decision = (
                 "rejected",
-                f"unknown reason '{reason}'; allowed: {', '.join(rules.return_reasons)}",
+                f"unknown reason '{reason}'; allowed: {', '.join(rules.allowed_returns)}",
             )
         elif used.get(r.rep_id, 0) >= rules.returns.max_per_rep:
             decision = (
@@ -229,11 +227,11 @@ def _returns(
         else:
             decision = ("accepted", None)
             used[r.rep_id] = used.get(r.rep_id, 0) + 1
-            if reason == IN_REVIEW:
+            if reason == BAD_DATA:
                 note = "returned as bad data: waits in the review queue, not the pool"
                 rest = None
             else:
-                days = rules.rest_days[reason]
+                days = rules.return_reasons[reason]
                 rest = (today + pd.Timedelta(days=days)).date()
                 note = f"returned by the rep ({reason}); rests {days} days until {rest}"
             rows.append(
@@ -277,7 +275,7 @@ def _retrieve(
     # a switch from static territories must not empty every book on day one.
     in_grace = pd.to_datetime(worked["entered_on"]) + pd.Timedelta(days=rules.grace_days) > today
     due = ~in_grace & ~(worked["last_on"] >= window_start) & ~worked["rep_id"].isin(away)
-    rest_days = rules.rest_days["retrieved"]
+    rest_days = rules.exit_rest_days.retrieved
     rest = (today + pd.Timedelta(days=rest_days)).date()
     # Column-wise: the first run retrieves every adopted account nobody works.
     w = worked[due].sort_values("account_id")
@@ -354,7 +352,7 @@ def _transition(
     cut = ranked[ranked["place"].to_numpy() > allowed]
     if cut.empty:
         return _frame([])
-    days = rules.rest_days.get("transition", 0)
+    days = rules.exit_rest_days.transition
     rest = (today + pd.Timedelta(days=days)).date()
     why = (
         "switch to dynamic books: the rep held "
@@ -648,7 +646,7 @@ def _queue(
     judged on each account's latest events, this run's included. Also why the others are not.
     """
     last = latest_events(events, as_of + dt.timedelta(days=1))
-    returned_bad = last[(last["reason_code"] == IN_REVIEW) & last["to_rep_id"].isna()]
+    returned_bad = last[(last["reason_code"] == BAD_DATA) & last["to_rep_id"].isna()]
     in_review = set(returned_bad["account_id"]) - _reintroduced(accounts, returned_bad)
     rest = resting_until(last).set_index("account_id")["rest_until"]
     rest = rest[rest > pd.Timestamp(as_of)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from allocation.rules import SOLE_LANE
+from engagement.rules import SOLE_LANE
 
 # Salesforce Data Loader upsert on Account: Id is the match key. Book_Status__c and
 # Book_Entered__c are the custom fields a dynamic-books org stamps on Account.

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from engagement.rules import Rules
+
 ROW = "_row"  # the row's position in its landing file, carried through validation
 # The range of a nanosecond timestamp, the only date or time GX compares in bulk, in whole
 # microseconds (the precision of DuckDB's and Python's): dates outside it are clipped.
@@ -173,25 +175,6 @@ def _email(rule: str, column: str) -> Rule:
     return Rule(rule, "ExpectColumnValuesToMatchRegex", {"column": column, "regex": EMAIL}, False)
 
 
-@dataclass(frozen=True)
-class SuiteInputs:
-    """What the suites need from the rules of engagement and the run."""
-
-    as_of: dt.date
-    return_reasons: list[str]
-    segments: list[str]
-    signal_types: list[str]
-    account_types: tuple[str, ...] = ACCOUNT_TYPES
-
-    @property
-    def end_of_day(self) -> dt.datetime:
-        return dt.datetime.combine(self.as_of, dt.time.max)
-
-    @property
-    def far_future(self) -> dt.datetime:
-        return self.end_of_day + dt.timedelta(days=FAR_FUTURE_DAYS)
-
-
 def account_rules(account_types, as_of: dt.date | None = None) -> list[Rule]:
     rules = [
         Rule("account_id_present", "ExpectColumnValuesToNotBeNull", {"column": "Id"}),
@@ -255,14 +238,15 @@ def _segments_regex(segments: list[str]) -> str:
     return rf"(?i)^\s*{one}\s*(?:;\s*{one}\s*)*$"
 
 
-def landing_suites(inputs: SuiteInputs) -> dict[str, list[Rule]]:
-    """One suite per landing table. Blocking where a bad value would corrupt books or
-    scores (duplicate keys, impossible numbers, activity or signals dated ahead), warning
-    where the record is still usable."""
-    end, far = inputs.end_of_day, inputs.far_future
+def landing_suites(rules: Rules, as_of: dt.date) -> dict[str, list[Rule]]:
+    """One suite per landing table, from the rules of engagement and the run date.
+    Blocking where a bad value would corrupt books or scores (duplicate keys, impossible
+    numbers, activity or signals dated ahead), warning where the record is still usable."""
+    end = dt.datetime.combine(as_of, dt.time.max)
+    far = end + dt.timedelta(days=FAR_FUTURE_DAYS)
     return {
         "users": [_unique("user_id_unique", "Id"), _email("user_email_well_formed", "Email")],
-        "accounts": account_rules(inputs.account_types, inputs.as_of),
+        "accounts": account_rules(ACCOUNT_TYPES, as_of),
         "contacts": [
             _unique("contact_id_unique", "Id"),
             _email("contact_email_well_formed", "Email"),
@@ -311,7 +295,7 @@ def landing_suites(inputs: SuiteInputs) -> dict[str, list[Rule]]:
             Rule(
                 "signal_type_known",
                 "ExpectColumnValuesToBeInSet",
-                {"column": "signal_type", "value_set": inputs.signal_types},
+                {"column": "signal_type", "value_set": sorted(rules.timing.signal_weights)},
                 blocking=False,
             ),
         ],
@@ -325,7 +309,7 @@ def landing_suites(inputs: SuiteInputs) -> dict[str, list[Rule]]:
             Rule(
                 "segments_known",
                 "ExpectColumnValuesToMatchRegex",
-                {"column": "segments", "regex": _segments_regex(inputs.segments)},
+                {"column": "segments", "regex": _segments_regex(rules.segment_names)},
             ),
             Rule(
                 "target_book_size_not_negative",
@@ -333,7 +317,7 @@ def landing_suites(inputs: SuiteInputs) -> dict[str, list[Rule]]:
                 {"column": "target_book_size", "min_value": 0},
             ),
         ],
-        "returns": return_rules(inputs.return_reasons, inputs.as_of),
+        "returns": return_rules(rules.allowed_returns, as_of),
         "claims": [_not_after("claim_not_in_future", "claimed_at", end)],
     }
 

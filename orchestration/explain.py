@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from allocation.rules import SOLE_LANE
+from engagement.rules import SOLE_LANE
 from orchestration.read_only import open_read_only
 
 

@@ -15,7 +15,7 @@ import dagster as dg
 import duckdb
 from pydantic import Field
 
-from allocation.rules import Rules, load_rules
+from engagement.rules import Rules, load_rules
 
 
 class Warehouse(dg.ConfigurableResource):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from allocation.rules import SOLE_LANE, load_rules
+from engagement.rules import SOLE_LANE, load_rules
 from orchestration.partitions import daily
 from orchestration.read_only import open_read_only
 from orchestration.resources import ExportFolder, LandingFolder, RulesFile, Warehouse

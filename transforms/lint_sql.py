@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlfluff.core import FluffConfig, Linter
 from sqlfluff.core.config.loader import load_config_up_to_path
 
-from allocation.rules import Rules
+from engagement.rules import Rules
 
 HERE = Path(__file__).resolve().parent
 

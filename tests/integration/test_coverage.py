@@ -97,7 +97,7 @@ def _landing(folder, as_of):
         [(i, a, o, "Closed", amt, f"{d}T10:00:00Z", d, str(closed).lower(), str(won).lower())
          for i, a, o, d, amt, closed, won in OPPORTUNITIES if dt.date.fromisoformat(d) <= as_of],
     )  # fmt: skip
-    (folder / "rules.yml").write_text("seed: 0\n")
+    (folder / "rules.yml").write_text("{}\n")  # the default rules
 
 
 @pytest.fixture(scope="module")

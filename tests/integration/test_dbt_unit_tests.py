@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from allocation.rules import FitRules, Rules
+from engagement.rules import FitRules, Rules
 from orchestration.defs.transforms.project import DBT_EXECUTABLE, TRANSFORMS_DIR
 
 

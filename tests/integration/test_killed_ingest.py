@@ -8,10 +8,10 @@ import shutil
 import duckdb
 import pytest
 
-from allocation.rules import Rules
 from data_quality.contract import LANDING_FILES, QUARANTINE_TABLE
-from data_quality.expectations import SuiteInputs, landing_suites
+from data_quality.expectations import landing_suites
 from data_quality.ingest import load_landing_files
+from engagement.rules import Rules
 from sample_data.generate import generate
 
 DAY1, DAY2 = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
@@ -52,12 +52,7 @@ class Dying:
 
 def load(warehouse, landing, day, at=None) -> int:
     """Loads every landing file for `day`; returns the statements run (or reached)."""
-    rules = Rules()
-    suites = landing_suites(
-        SuiteInputs(
-            day, rules.return_reasons, rules.segment_names, sorted(rules.timing.signal_weights)
-        )
-    )
+    suites = landing_suites(Rules(), day)
     con = Dying(duckdb.connect(str(warehouse)), at)
     try:
         for _ in load_landing_files(con, landing, day, suites, REQUIRED):

@@ -7,7 +7,7 @@ from allocation import engine
 from allocation.capacity import rep_capacity
 from allocation.engine import Inputs
 from allocation.events import books_from_events, empty_events
-from allocation.rules import parse_rules
+from engagement.rules import parse_rules
 
 AS_OF = dt.date(2026, 11, 23)  # a Monday: a distribution day
 
@@ -194,7 +194,7 @@ def test_returns_rest_to_the_day_bad_data_goes_to_review_and_limits_hold():
     rules = parse_rules(
         {
             "returns": {"max_per_rep": 2, "period_days": 7},
-            "rest_days": {"disqualified": 10, "bad_data": 0, "retrieved": 30},
+            "return_reasons": {"disqualified": 10},
         }
     )
     roster = reps({"rep_id": "r1", "target_book_size_override": 4})

@@ -6,15 +6,18 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from data_quality.expectations import Rule, SuiteInputs, landing_suites, validate
+from data_quality.expectations import Rule, landing_suites, validate
+from engagement.rules import parse_rules
 
-INPUTS = SuiteInputs(
-    as_of=dt.date(2026, 11, 23),
-    return_reasons=["bad_data", "disqualified"],
-    segments=["smb", "mid_market"],
-    signal_types=["funding"],
+RULES = parse_rules(
+    {
+        "segments": [{"name": "mid_market", "min_employees": 200}, {"name": "smb"}],
+        "target_book_size": {"SDR": {"smb": 100}, "AE": {"smb": 50}},
+        "return_reasons": {"disqualified": 90},
+        "timing": {"signal_weights": {"funding": 35}},
+    }
 )
-SUITES = landing_suites(INPUTS)
+SUITES = landing_suites(RULES, dt.date(2026, 11, 23))
 
 
 def failures(table, **columns):

@@ -4,8 +4,8 @@ import hashlib
 import pandas as pd
 import pytest
 
-from allocation.rules import load_rules
 from data_quality.contract import LANDING_FILES
+from engagement.rules import load_rules
 from sample_data.generate import generate
 
 AS_OF = dt.date(2026, 11, 24)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from allocation.rules import RulesError, load_rules, parse_rules
+from engagement.rules import RulesError, load_rules, parse_rules
 
 CORPUS = Path(__file__).parents[1] / "corpus" / "rules"
 MANIFEST = yaml.safe_load((CORPUS / "manifest.yml").read_text())

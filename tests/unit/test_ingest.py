@@ -174,7 +174,8 @@ def test_a_bad_line_in_one_file_is_not_blamed_on_the_next(con, tmp_path):
 
 
 def test_suites_over_chunks_catch_the_same_rows_as_one_pass(con, tmp_path, monkeypatch):
-    from data_quality.expectations import SuiteInputs, landing_suites
+    from data_quality.expectations import landing_suites
+    from engagement.rules import Rules
 
     tasks = next(s for s in LANDING_FILES if s.table == "tasks")
     header = ",".join(c.name for c in tasks.columns) + "\n"
@@ -188,7 +189,7 @@ def test_suites_over_chunks_catch_the_same_rows_as_one_pass(con, tmp_path, monke
     ]
     body = "".join(f"{i},,,005X,{d},,Call,Call,x,Completed,false,{s}\n" for i, d, s in rows)
     (tmp_path / "Task.csv").write_text(header + body)
-    suite = landing_suites(SuiteInputs(AS_OF, [], ["smb"], []))["tasks"]
+    suite = landing_suites(Rules(), AS_OF)["tasks"]
     con.execute("CREATE SCHEMA raw; CREATE TABLE raw.salesforce_accounts (Id VARCHAR)")
     caught = {}
     for chunk in (2, 1_000_000):
@@ -214,7 +215,8 @@ def test_suites_over_chunks_catch_the_same_rows_as_one_pass(con, tmp_path, monke
 
 def test_dates_beyond_what_pandas_holds_are_judged_not_fatal(con, tmp_path):
     # GX compares nanosecond timestamps (1677 to 2262); the year 9999 is still far ahead.
-    from data_quality.expectations import SuiteInputs, landing_suites
+    from data_quality.expectations import landing_suites
+    from engagement.rules import Rules
 
     tasks = next(s for s in LANDING_FILES if s.table == "tasks")
     header = ",".join(c.name for c in tasks.columns) + "\n"
@@ -223,7 +225,7 @@ def test_dates_beyond_what_pandas_holds_are_judged_not_fatal(con, tmp_path):
                    for i, d in enumerate(dates))  # fmt: skip
     (tmp_path / "Task.csv").write_text(header + body)
     con.execute("CREATE SCHEMA raw; CREATE TABLE raw.salesforce_accounts (Id VARCHAR)")
-    suite = landing_suites(SuiteInputs(AS_OF, [], ["smb"], []))["tasks"]
+    suite = landing_suites(Rules(), AS_OF)["tasks"]
     report = load_landing_file(con, tasks, tmp_path, AS_OF, rules=suite)
     assert [(r[0], r[3]) for r in queue(con)] == [(2, "task_not_far_future")]
     assert [(i["rule"], i["failed_rows"]) for i in report.expectations.failed] == [
@@ -422,7 +424,8 @@ def test_dates_clipped_alike_for_gx_are_each_caught_when_judged_value_by_value(
 ):
     # GX compares dates past 2262 as 2262: two such dates are one value to GX, and every
     # row holding either is still caught.
-    from data_quality.expectations import SuiteInputs, landing_suites
+    from data_quality.expectations import landing_suites
+    from engagement.rules import Rules
 
     monkeypatch.setattr(validation, "MIN_ROWS_BY_VALUE", 0)
     monkeypatch.setattr(validation, "ROWS_PER_VALUE", 1)
@@ -432,7 +435,7 @@ def test_dates_clipped_alike_for_gx_are_each_caught_when_judged_value_by_value(
     body = "".join(f"T{i},,,005X,{d},,Call,Call,x,Completed,false,1\n" for i, d in enumerate(dates))
     (tmp_path / "Task.csv").write_text(header + body)
     con.execute("CREATE SCHEMA raw; CREATE TABLE raw.salesforce_accounts (Id VARCHAR)")
-    suite = landing_suites(SuiteInputs(AS_OF, [], ["smb"], []))["tasks"]
+    suite = landing_suites(Rules(), AS_OF)["tasks"]
     report = load_landing_file(con, tasks, tmp_path, AS_OF, rules=suite)
     assert [(r[0], r[3]) for r in queue(con)] == [
         (1, "task_not_far_future"),

@@ -9,7 +9,7 @@ from allocation import engine
 from allocation.eligibility import _near_zones
 from allocation.engine import Inputs
 from allocation.events import books_from_events, empty_events
-from allocation.rules import parse_rules
+from engagement.rules import parse_rules
 from tests.unit.test_allocation import AS_OF, accounts, books, reps
 
 

@@ -10,7 +10,7 @@ from allocation.distribution import with_value_rank
 from allocation.engine import Inputs
 from allocation.events import books_from_events, empty_events
 from allocation.exports import crm_owner_changes
-from allocation.rules import parse_rules
+from engagement.rules import parse_rules
 from tests.unit.test_allocation import AS_OF, accounts, reps
 from tests.unit.test_allocation import returns as returned
 
@@ -141,7 +141,7 @@ def test_reps_return_only_with_rep_reasons():
     decisions = day2.return_decisions.set_index("account_id")
     assert set(decisions["decision"]) == {"rejected"}
     assert all("the system's own" in why for why in decisions["decision_reason"])
-    assert "transition" not in parse_rules({}).return_reasons
+    assert not set(SYSTEM) & set(parse_rules({}).allowed_returns)
 
 
 SYSTEM = ["retrieved", "departed_rep", "transition"]

@@ -8,8 +8,9 @@ import pytest
 
 from data_quality import reuse
 from data_quality.contract import QUARANTINE_TABLE
-from data_quality.expectations import SuiteInputs, landing_suites
+from data_quality.expectations import landing_suites
 from data_quality.ingest import LandingError, load_landing_files
+from engagement.rules import Rules
 
 DAY1 = dt.date(2026, 11, 23)
 DAY2 = DAY1 + dt.timedelta(days=1)
@@ -50,7 +51,7 @@ def landing(tmp_path):
 
 
 def run(con, folder, day, reread=False) -> dict:
-    suites = landing_suites(SuiteInputs(day, ["no_response"], ["smb"], ["pricing_page"]))
+    suites = landing_suites(Rules(), day)
     loads = load_landing_files(con, folder, day, suites, {"Account.csv"}, reread)
     return {spec.file: report for spec, report, _ in loads}
 

@@ -3,7 +3,7 @@ import time
 import pytest
 import yaml
 
-from allocation.rules import RulesError, load_rules, parse_rules
+from engagement.rules import RulesError, load_rules, parse_rules
 from sample_data.generate import RULES_TEMPLATE
 
 
@@ -29,6 +29,12 @@ def test_sample_rules_file_is_valid_and_matches_defaults():
         ({"target_book_size": {"SDR": {"midmarket": 10}}}, "unknown segment(s) ['midmarket']"),
         ({"segments": [{"name": "big", "min_employees": 10}]}, "last segment must be a catch-all"),
         ({"distribution": {"open_opportunity_holdout": "named_rep"}}, "holdout_rep_id is required"),
+        # An earlier version's keys say what became of them.
+        ({"rest_days": {"no_response": 30}}, "rest_days: replaced by return_reasons"),
+        ({"seed": 0}, "seed: no longer read"),
+        # A rep's reasons are not the system's exits, and bad_data is no rest.
+        ({"return_reasons": {"retrieved": 30}}, "'retrieved' is the system's own exit"),
+        ({"return_reasons": {"bad_data": 0}}, "bad_data is always allowed"),
     ],
 )
 def test_bad_rules_name_the_key_and_what_is_allowed(data, expected):
@@ -77,3 +83,14 @@ def test_segment_floors_mean_what_a_reader_of_the_rules_expects():
     ):
         with pytest.raises(RulesError, match=key):
             parse_rules(bad)
+
+
+def test_a_rep_may_return_with_the_rules_reasons_and_bad_data_and_dbt_gets_the_list():
+    rules = parse_rules({"return_reasons": {"wrong_persona": 60}})
+    assert rules.allowed_returns == ["bad_data", "wrong_persona"]
+    derived = rules.dbt_vars()["rules"]["derived"]
+    assert derived == {"lanes": ["all"], "allowed_returns": ["bad_data", "wrong_persona"],
+                       "fit_configured": True}  # fmt: skip
+    shared = parse_rules({"distribution": {"shared_ownership": True}, "fit": {}})
+    assert shared.dbt_vars()["rules"]["derived"]["lanes"] == ["AE", "SDR"]
+    assert shared.dbt_vars()["rules"]["derived"]["fit_configured"] is False

@@ -28,7 +28,7 @@
 
 {#- The segment an account belongs to: the first whose revenue or employee floor it meets
     (a floor the rules leave out, or 0, is no criterion); the last segment catches the rest,
-    and validation (allocation/rules.py) makes sure every other one sets a floor. -#}
+    and validation (engagement/rules.py) makes sure every other one sets a floor. -#}
 {% macro segment_case(revenue, employees) -%}
     {%- set segments = rule('segments') -%}
     {%- set columns = {'annual_revenue': revenue, 'number_of_employees': employees} -%}
@@ -133,15 +133,10 @@
     {%- endif -%}
 {%- endmacro %}
 
--- The books an account can sit in at once, as allocation.rules.Rules.lanes: one per role
--- with shared AE + SDR ownership, else the single lane 'all'.
-{% macro lanes() -%}
-    {{ return(['AE', 'SDR'] if rule('distribution.shared_ownership') else ['all']) }}
-{%- endmacro %}
-
--- The lanes as a relation with one column, lane.
+-- The books an account can sit in at once (engagement.rules.Rules.lanes), as a relation
+-- with one column, lane.
 {% macro lanes_relation() -%}
-    (select unnest({{ lanes() }}) as lane)
+    (select unnest({{ rule('derived.lanes') }}) as lane)
 {%- endmacro %}
 
 -- The input and the SQL behind int_accounts__domains, as one value (see that model).

@@ -11,12 +11,12 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from allocation.countries import aliases
 from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
-from data_quality.expectations import Outcome, SuiteInputs, landing_suites
+from data_quality.expectations import Outcome, landing_suites
 from data_quality.ingest import load_landing_files
 from data_quality.reuse import LOADS_ASSET_KEY
 from data_quality.review import ensure_decisions_table
+from engagement.countries import aliases
 from orchestration.checks import suite_result
 from orchestration.partitions import as_of, daily
 from orchestration.resources import LandingFolder, RulesFile, Warehouse
@@ -107,15 +107,7 @@ def landing_files(
     rules: RulesFile,
 ):
     date = as_of(context)
-    roe = rules.load()
-    suites = landing_suites(
-        SuiteInputs(
-            as_of=date,
-            return_reasons=roe.return_reasons,
-            segments=roe.segment_names,
-            signal_types=sorted(roe.timing.signal_weights),
-        )
-    )
+    suites = landing_suites(rules.load(), date)
     total_quarantined = 0
     how = {"whole": 0, "appended": 0, "reused": 0}  # files read whole, appended to, reused
     with warehouse.connect() as con:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from allocation.rules import Rules
+from engagement.rules import Rules
 
 TRANSFORMS_DIR = Path(__file__).resolve().parents[3] / "transforms"
 # The dbt installed beside this interpreter, whether or not its venv is activated.

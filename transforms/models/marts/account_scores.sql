@@ -2,8 +2,7 @@
 -- Fit is the rules' points model; with no fit configured it falls back to the seed's
 -- "sort by employee count, then revenue", as a 0-100 percentile. Priority blends fit and
 -- timing with the rules' weights, so in-market high-fit accounts come first.
-{%- set fit_configured = rule('fit.industry') or rule('fit.country')
-    or rule('fit.employees') or rule('fit.annual_revenue') %}
+{%- set fit_configured = rule('derived.fit_configured') %}
 {%- set weights = rule('priority') %}
 
 with fit as (

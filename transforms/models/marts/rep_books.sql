@@ -1,6 +1,6 @@
 -- Each rep's book on the latest run date: size against capacity (after ramp and leave),
 -- how much of it is worked, its quality, its age, and what left it in the last 30 days.
-{%- set reasons = rule('rest_days').keys() | sort %}
+{%- set reasons = rule('derived.allowed_returns') %}
 
 with capacity as (
     select *

@@ -2,7 +2,7 @@
 -- redistribution, claim): the share the receiving rep worked within 7 / 14 / 30 days, the
 -- returns by reason, and the opportunities and pipeline created within 30 / 60 / 90 days.
 -- A share is null until the cohort is old enough to tell.
-{%- set reasons = rule('rest_days').keys() | sort %}
+{%- set reasons = rule('derived.allowed_returns') %}
 
 with entered as (
     select account_id, to_rep_id as rep_id, as_of_date as entered_on, kind

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from allocation.countries import country_code
+from engagement.countries import country_code
 
 
 class RulesError(ValueError):
@@ -229,20 +229,29 @@ class ReturnRules(_Strict):
 
 SOLE_LANE = "all"  # one owner per account, whatever their role
 
-DEFAULT_REST_DAYS = {
-    "disqualified": 90,
-    "no_response": 30,
-    "competitor": 90,
-    "not_icp": 180,
-    "duplicate": 0,
-    "bad_data": 0,
-    "retrieved": 30,
-    "departed_rep": 0,
-    "transition": 0,
-}
-# Exits the system makes (retrieval, a departure, trimming a book at the switch): their rest
-# is set in rest_days like a rep's reasons, but no rep may return an account with them.
+# A rep's return that the data is wrong: it waits in the review queue, not in the pool, so
+# it has no rest, and every rules file allows it.
+BAD_DATA = "bad_data"
+# Exits the system makes (retrieval, a departure, trimming a book at the switch): reasons
+# on its own events, never a reason a rep may give.
 SYSTEM_EXITS = ("retrieved", "departed_rep", "transition")
+# Keys an earlier rules file may hold, and what became of them.
+REPLACED = {
+    "rest_days": "replaced by return_reasons (the reasons a rep may give, each with its "
+    "rest in days) and exit_rest_days (retrieved, transition)",
+    "seed": "no longer read (ties break by expected value, then account id): remove it",
+}
+
+
+class ExitRestDays(_Strict):
+    """Days an account rests in the pool after the system took it from a book."""
+
+    retrieved: Annotated[int, Field(ge=0, le=730)] = 30
+    # Trimmed from an adopted book above capacity at the switch from static territories.
+    transition: Annotated[int, Field(ge=0, le=730)] = 0
+
+
+ReturnReason = Annotated[str, Field(pattern=SNAKE)]  # a column name in the marts as well
 
 
 class Rules(_Strict):
@@ -272,10 +281,16 @@ class Rules(_Strict):
     activity: ActivityRules = ActivityRules()
     working_window_days: Annotated[int, Field(ge=15, le=90)] = 30
     grace_days: Annotated[int, Field(ge=0, le=90)] = 14
-    # Also the allowed return reasons, and column names in the marts: lower_snake_case.
-    rest_days: dict[Annotated[str, Field(pattern=SNAKE)], Annotated[int, Field(ge=0, le=730)]] = (
-        DEFAULT_REST_DAYS
-    )
+    # The reasons a rep may return an account with, and the days it then rests in the pool
+    # (bad_data is always allowed besides: it goes to the review queue instead).
+    return_reasons: dict[ReturnReason, Annotated[int, Field(ge=0, le=730)]] = {
+        "disqualified": 90,
+        "no_response": 30,
+        "competitor": 90,
+        "not_icp": 180,
+        "duplicate": 0,
+    }
+    exit_rest_days: ExitRestDays = ExitRestDays()
     target_book_size: dict[Role, dict[str, Annotated[int, Field(ge=0, le=MAX_BOOK)]]] = {
         Role.SDR: {"smb": 150, "mid_market": 100, "enterprise": 60},
         Role.AE: {"smb": 80, "mid_market": 60, "enterprise": 30},
@@ -322,7 +337,15 @@ class Rules(_Strict):
     distribution: DistributionRules = DistributionRules()
     returns: ReturnRules = ReturnRules()
     transition: TransitionRules = TransitionRules()
-    seed: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_replaced_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, fate in REPLACED.items():
+                if key in data:
+                    raise ValueError(f"{key}: {fate}")
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Rules:
@@ -344,9 +367,17 @@ class Rules(_Strict):
                 raise ValueError(
                     f"target_book_size.{role}: unknown segment(s) {unknown}; allowed: {names}"
                 )
-        for reason in ("retrieved", "bad_data"):
-            if reason not in self.rest_days:
-                raise ValueError(f"rest_days: the reason '{reason}' is required")
+        for reason in self.return_reasons:
+            if reason == BAD_DATA:
+                raise ValueError(
+                    f"return_reasons: {BAD_DATA} is always allowed and goes to the review "
+                    "queue, with no rest: remove it"
+                )
+            if reason in SYSTEM_EXITS:
+                raise ValueError(
+                    f"return_reasons: {reason!r} is the system's own exit, not a reason a "
+                    "rep may give (its rest is exit_rest_days)"
+                )
         for zone in self.time_zones:
             try:
                 ZoneInfo(zone)
@@ -369,13 +400,19 @@ class Rules(_Strict):
         )
 
     @property
-    def return_reasons(self) -> list[str]:
-        """The reasons a rep may give (the system's own exits are not among them)."""
-        return sorted(r for r in self.rest_days if r not in SYSTEM_EXITS)
+    def allowed_returns(self) -> list[str]:
+        """Every reason a rep may give, bad_data among them."""
+        return sorted([*self.return_reasons, BAD_DATA])
 
     def dbt_vars(self) -> dict[str, Any]:
-        """The knobs the dbt models read, so SQL never hard-codes a rule."""
-        return {"rules": self.model_dump(mode="json")}
+        """The knobs the dbt models read, so SQL never hard-codes a rule, and the facts
+        derived from them (`derived`), so Jinja never derives them a second time."""
+        derived = {
+            "lanes": self.lanes,
+            "allowed_returns": self.allowed_returns,
+            "fit_configured": self.fit.configured,
+        }
+        return {"rules": {**self.model_dump(mode="json"), "derived": derived}}
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -388,6 +425,8 @@ def _describe(error: dict[str, Any]) -> str:
     message = error["msg"]
     if error["type"] == "extra_forbidden":
         return f"{key}: unknown key"
+    if error["type"] == "value_error" and not error["loc"]:  # a check across keys: it names them
+        return message.removeprefix("Value error, ")
     if error["type"] == "enum":
         return f"{key}: {value!r} is not allowed; {message.removeprefix('Input should be ')}"
     shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
