@@ -183,7 +183,7 @@ def demo(
 ) -> None:
     """Generate sample data into DATA/landing and run the books into DATA/warehouse.duckdb,
     for today or for the DAYS ending today."""
-    from orchestration.read_only import open_read_only
+    from orchestration.resources import Warehouse
     from orchestration.runner import RunPaths
     from sample_data.history import work_a_day
 
@@ -200,7 +200,7 @@ def demo(
     for offset in range(days):
         day = first + dt.timedelta(days=offset)
         if offset:
-            with open_read_only(warehouse.resolve()) as con:
+            with Warehouse(path=str(warehouse.resolve())).read() as con:
                 books = con.execute("SELECT account_id, rep_id FROM marts.current_books").df()
             added = work_a_day(landing, day, books, seed)
             typer.echo(f"{day}: {added['Task.csv']} calls, {added['book_returns.csv']} returns")
@@ -253,11 +253,11 @@ def review_list(
     ] = False,
 ) -> None:
     """The review queue's items: id, kind, the decisions it allows, file, row and rule."""
-    from orchestration.read_only import WarehouseBusy, open_read_only
-    from orchestration.review_store import items
+    from orchestration.resources import Warehouse, WarehouseBusy
+    from orchestration.stores.review import items
 
     def listed():
-        with open_read_only(warehouse.resolve()) as con:
+        with Warehouse(path=str(warehouse.resolve())).read() as con:
             return items(con, open_only=not all_items)
 
     frame = _guarded(listed, also=(WarehouseBusy,))
@@ -279,10 +279,10 @@ def review_show(
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = WAREHOUSE,
 ) -> None:
     """One item: what was found, the row as read and the decisions it allows."""
-    from orchestration.read_only import WarehouseBusy, open_read_only
+    from orchestration.resources import Warehouse, WarehouseBusy
 
     def shown():
-        with open_read_only(warehouse.resolve()) as con:
+        with Warehouse(path=str(warehouse.resolve())).read() as con:
             return con.execute(
                 "SELECT * FROM marts.review_queue WHERE review_item_id = ?", [item]
             ).df()
@@ -322,7 +322,7 @@ def review_decide(
 
     from data_quality.review import Request, ReviewError
     from orchestration.resources import Warehouse
-    from orchestration.review_store import record_decisions
+    from orchestration.stores.review import record_decisions
 
     request = Request(
         item_ids=items,

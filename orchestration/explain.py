@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engagement.rules import SOLE_LANE
-from orchestration.read_only import open_read_only
+from orchestration.resources import Warehouse
 
 
 class UnknownAccount(LookupError):
@@ -15,7 +15,7 @@ class UnknownAccount(LookupError):
 def explain(warehouse: Path, account_id: str) -> str:
     if not warehouse.is_file():
         raise FileNotFoundError(f"{warehouse}: warehouse not found (run `books run` first)")
-    with open_read_only(warehouse) as con:
+    with Warehouse(path=str(warehouse)).read() as con:
         score = con.execute(
             "SELECT account_name, segment, is_new_business, priority_explanation, fit_explanation,"
             " timing_signals, segment_rank FROM marts.account_scores WHERE account_id = ?",

@@ -13,13 +13,19 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from engagement.rules import Rules, load_rules
 
 
+class WarehouseBusy(OSError):
+    """Another process holds the warehouse (DuckDB allows one writer per file)."""
+
+
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB file every step writes to (one writer at a time: see config/dagster.yaml)."""
+    """The DuckDB file every step writes to (one writer at a time: see config/dagster.yaml),
+    and the one place connections to it come from."""
 
     path: str
     # DuckDB spills to temp_directory beyond this, yet overshoots it writing a large
@@ -59,13 +65,27 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection that writes: dagster-duckdb's, which retries while another process
+        still holds the file (a reader, or a run ending)."""
         Path(self.abs_path).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(self.abs_path, config=self.connection_config)
+        duck = DuckDBResource(database=self.abs_path, connection_config=self.connection_config)
+        with duck.get_connection() as con:
+            try:
+                con.execute("SET enable_progress_bar = false")  # a session option
+                yield con
+            finally:  # its own close is skipped when the block raises
+                con.close()
+
+    def read(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection, for the commands people run while a run may write:
+        one line (WarehouseBusy) when a run holds the file, not a wait or a traceback."""
         try:
-            con.execute("SET enable_progress_bar = false")  # a session option, not a global one
-            yield con
-        finally:
-            con.close()
+            return duckdb.connect(self.abs_path, read_only=True)
+        except (duckdb.IOException, duckdb.ConnectionException):  # another process holds it
+            raise WarehouseBusy(
+                f"{self.abs_path}: in use by a run (DuckDB allows one writer); try again when "
+                "it ends"
+            ) from None
 
 
 class LandingFolder(dg.ConfigurableResource):

@@ -14,7 +14,6 @@ import dagster as dg
 
 from engagement.rules import SOLE_LANE, load_rules
 from orchestration.partitions import daily
-from orchestration.read_only import open_read_only
 from orchestration.resources import ExportFolder, LandingFolder, RulesFile, Warehouse
 
 
@@ -26,7 +25,7 @@ def _last_run(warehouse: Path) -> dt.date | None:
     """The latest date books were run for in this warehouse, if any."""
     if not warehouse.is_file():
         return None
-    with open_read_only(warehouse) as con:
+    with Warehouse(path=str(warehouse)).read() as con:
         found = con.execute(
             "SELECT count(*) FROM information_schema.tables "
             "WHERE table_schema = 'allocation' AND table_name = 'ownership_events'"
@@ -163,7 +162,7 @@ def preview_books(paths: RunPaths, as_of: dt.date, out: Path) -> Preview:
         if source.is_file():
             # Read-only first: a run holding the warehouse makes this one line, not a copy
             # of a file being written.
-            open_read_only(source).close()
+            Warehouse(path=str(source)).read().close()
             shutil.copyfile(source, copy)
             wal = source.with_name(source.name + ".wal")
             if wal.is_file():  # changes not yet checkpointed into the file
@@ -179,7 +178,7 @@ def preview_books(paths: RunPaths, as_of: dt.date, out: Path) -> Preview:
 
 
 def _changes_summary(warehouse: Path, as_of: dt.date) -> str:
-    with open_read_only(warehouse) as con:
+    with Warehouse(path=str(warehouse)).read() as con:
         reasons = con.execute(
             "SELECT kind, reason_code, count(*) FROM allocation.ownership_events "
             "WHERE as_of_date = ? GROUP BY ALL ORDER BY 3 DESC, 1, 2",
@@ -220,7 +219,7 @@ def _one_line(message: str) -> str:
 
 def summary(warehouse: Path) -> str:
     """Books per rep, pool size and review-queue size, for people at a terminal."""
-    con = open_read_only(warehouse)
+    con = Warehouse(path=str(warehouse)).read()
     try:
         reps = con.execute(
             "SELECT rep_id, role, segments, status, book_size, capacity, "

@@ -76,7 +76,7 @@ def test_the_dbt_test_of_decisions_accepts_exactly_the_decisions():
 def test_a_corrected_value_must_be_what_the_loader_would_load():
     import duckdb
 
-    from orchestration.review_store import _value_problem
+    from orchestration.stores.review import _value_problem
 
     con = duckdb.connect()
     revenue = pd.Series({"file": "Account.csv", "column_name": "AnnualRevenue"})

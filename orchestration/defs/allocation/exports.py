@@ -9,18 +9,13 @@ import pandas as pd
 from allocation.exports import crm_owner_changes, neutralise_formulas, rep_changes
 from orchestration.partitions import as_of, daily
 from orchestration.resources import ExportFolder, RulesFile, Warehouse
-
-# What the two exports use of an event (a first run logs one per adopted account).
-EXPORTED_EVENT_COLUMNS = (
-    "seq, lane, account_id, from_rep_id, to_rep_id, as_of_date, kind, reason_code, explanation"
-)
+from orchestration.stores import allocation as store
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+def _write_csv(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, path: Path) -> None:
     """The file pandas' `to_csv(index=False)` writes (same quoting, empty cells for nulls),
     by DuckDB's writer, which is several times faster on a first run's changes."""
-    with duckdb.connect() as con:
-        con.from_df(neutralise_formulas(frame)).write_csv(str(path), header=True)
+    con.from_df(neutralise_formulas(frame)).write_csv(str(path), header=True)
 
 
 @dg.asset(
@@ -40,35 +35,21 @@ def book_changes(
     context: dg.AssetExecutionContext, warehouse: Warehouse, exports: ExportFolder, rules: RulesFile
 ):
     date = as_of(context)
-    with warehouse.connect() as con:
-        events = con.execute(
-            f"SELECT {EXPORTED_EVENT_COLUMNS} FROM allocation.ownership_events "
-            "WHERE as_of_date = ? ORDER BY seq",
-            [date],
-        ).df()
-        # The names of the accounts in `events` (the frame, by DuckDB's replacement scan).
-        names = con.execute(
-            "SELECT account_id, account_name FROM marts.account_scores "
-            "WHERE account_id IN (SELECT account_id FROM events)"
-        ).df()
-        distribution = rules.load().distribution
-        named = distribution.pool_owner_id
-        pool_owner = con.execute(
-            "SELECT coalesce(min(user_id) FILTER (WHERE user_id = ?), "
-            "min(user_id) FILTER (WHERE ? IS NULL AND title = 'Integration'), '') "
-            "FROM staging.stg_salesforce__users",
-            [named, named],
-        ).fetchone()[0]
-    if named and pool_owner != named:
-        raise ValueError(f"distribution.pool_owner_id {named!r} is not a user in User.csv")
+    distribution = rules.load().distribution
+    named = distribution.pool_owner_id
     folder = exports.abs_path
     folder.mkdir(parents=True, exist_ok=True)
-    crm = crm_owner_changes(events, pool_owner, distribution.shared_ownership)
-    reps = rep_changes(events, names.set_index("account_id")["account_name"])
     crm_path = folder / f"crm_owner_changes_{date.isoformat()}.csv"
     reps_path = folder / f"rep_book_changes_{date.isoformat()}.csv"
-    _write_csv(crm, crm_path)
-    _write_csv(reps, reps_path)
+    with warehouse.connect() as con:
+        events = store.exported_events(con, date)
+        owner = store.pool_owner(con, named)
+        if named and owner != named:
+            raise ValueError(f"distribution.pool_owner_id {named!r} is not a user in User.csv")
+        crm = crm_owner_changes(events, owner, distribution.shared_ownership)
+        reps = rep_changes(events, store.account_names(con, events["account_id"]))
+        _write_csv(con, crm, crm_path)
+        _write_csv(con, reps, reps_path)
     return dg.MaterializeResult(
         metadata={
             "crm_upsert_file": dg.MetadataValue.path(str(crm_path)),

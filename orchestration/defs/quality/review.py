@@ -12,7 +12,7 @@ from pydantic import Field
 
 from data_quality.review import Decision, Request, ReviewError
 from orchestration.resources import Warehouse
-from orchestration.review_store import record_decisions
+from orchestration.stores.review import record_decisions
 
 
 class ReviewDecision(dg.Config):

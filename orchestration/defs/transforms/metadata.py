@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from orchestration.review_store import items
+from orchestration.stores.review import items
 
 PREVIEW_ROWS = 20
 LISTED_ROWS = 500  # open items listed with their ids; `books review list` shows all

@@ -1,0 +1,170 @@
+"""The allocation's tables: their DDL, the engine's inputs read from the warehouse, and
+its result written back in one transaction; and what the exports read of a run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from allocation.events import EVENT_COLUMNS
+
+DDL = """
+CREATE SCHEMA IF NOT EXISTS allocation;
+CREATE TABLE IF NOT EXISTS allocation.ownership_events (
+    event_id VARCHAR PRIMARY KEY, run_id VARCHAR NOT NULL, as_of_date DATE NOT NULL,
+    seq BIGINT NOT NULL, account_id VARCHAR NOT NULL, lane VARCHAR NOT NULL DEFAULT 'all',
+    from_rep_id VARCHAR, to_rep_id VARCHAR, kind VARCHAR NOT NULL, reason_code VARCHAR NOT NULL,
+    explanation VARCHAR, priority DOUBLE, rest_until DATE
+);
+-- Warehouses from before shared ownership: their events are all in the single lane.
+ALTER TABLE allocation.ownership_events ADD COLUMN IF NOT EXISTS lane VARCHAR DEFAULT 'all';
+CREATE TABLE IF NOT EXISTS allocation.claim_decisions (
+    as_of_date DATE NOT NULL, account_id VARCHAR, rep_id VARCHAR, claimed_at TIMESTAMP,
+    decision VARCHAR NOT NULL, decision_reason VARCHAR
+);
+CREATE TABLE IF NOT EXISTS allocation.return_decisions (
+    as_of_date DATE NOT NULL, account_id VARCHAR, rep_id VARCHAR, returned_at TIMESTAMP,
+    reason VARCHAR, decision VARCHAR NOT NULL, decision_reason VARCHAR
+);
+CREATE TABLE IF NOT EXISTS allocation.rep_capacity (
+    as_of_date DATE NOT NULL, rep_id VARCHAR NOT NULL, role VARCHAR, segments VARCHAR,
+    status VARCHAR, target_book_size BIGINT, ramp_share DOUBLE, capacity BIGINT,
+    receives_accounts BOOLEAN
+);
+"""
+TABLES = ("ownership_events", "rep_capacity", "return_decisions", "claim_decisions")
+CAPACITY_COLUMNS = (
+    "as_of_date, rep_id, role, segments, status, target_book_size, ramp_share, capacity, "
+    "receives_accounts"
+)
+RETURN_COLUMNS = "account_id, rep_id, returned_at, reason, decision, decision_reason"
+CLAIM_COLUMNS = "account_id, rep_id, claimed_at, decision, decision_reason"
+READS = {
+    "accounts": "SELECT account_id, crm_owner_id, segment, region, language, time_zone, "
+    "priority, segment_rank, value_rank, "
+    "is_new_business, scope_reason, open_opportunities, review_decision, review_decided_on "
+    "FROM marts.account_scores ORDER BY account_id",
+    "reps": "SELECT * FROM staging.stg_books__reps ORDER BY rep_id",
+    "users": "SELECT user_id, is_active FROM staging.stg_salesforce__users ORDER BY user_id",
+    # Retrieval only asks about pairs of an account and a rep who held it (or its CRM owner,
+    # adopted on the first run): a superset of today's books, a fraction of all pairs.
+    "activity": "SELECT a.account_id, a.rep_id, a.last_meaningful_activity_on, a.is_phantom_only "
+    "FROM marts.account_activity AS a SEMI JOIN ("
+    "SELECT account_id, crm_owner_id AS rep_id FROM marts.account_scores "
+    "UNION SELECT account_id, to_rep_id FROM allocation.ownership_events "
+    "WHERE to_rep_id IS NOT NULL) AS held "
+    "ON a.account_id = held.account_id AND a.rep_id = held.rep_id "
+    "ORDER BY a.account_id, a.rep_id",
+    "returns": "SELECT account_id, rep_id, returned_at, reason, source_row "
+    "FROM staging.stg_books__returns ORDER BY returned_at, account_id, source_row",
+    "claims": "SELECT account_id, rep_id, claimed_at FROM staging.stg_books__claims "
+    "ORDER BY claimed_at, account_id, rep_id",
+}
+# Read as of the run date: the log so far, and the requests earlier runs decided (each
+# return and claim is decided once).
+READS_BEFORE = {
+    "events": f"SELECT {', '.join(EVENT_COLUMNS)} FROM allocation.ownership_events "
+    "WHERE as_of_date < ? ORDER BY as_of_date, seq",
+    "decided_returns": "SELECT account_id, rep_id, returned_at FROM allocation.return_decisions "
+    "WHERE as_of_date < ?",
+    "decided_claims": "SELECT account_id, rep_id, claimed_at FROM allocation.claim_decisions "
+    "WHERE as_of_date < ?",
+}
+# What the two exports use of an event (a first run logs one per adopted account).
+EXPORTED_EVENT_COLUMNS = (
+    "seq, lane, account_id, from_rep_id, to_rep_id, as_of_date, kind, reason_code, explanation"
+)
+
+
+class LaterRunExists(RuntimeError):
+    """Books were run for a later date: re-running this one would rewrite history."""
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+def read_inputs(con: duckdb.DuckDBPyConnection, date: dt.date) -> dict[str, pd.DataFrame]:
+    """The engine's inputs for `date` (the fields of `allocation.engine.Inputs`)."""
+    ensure_tables(con)
+    later = con.execute(
+        "SELECT max(as_of_date) FROM allocation.ownership_events WHERE as_of_date > ?", [date]
+    ).fetchone()[0]
+    if later is not None:
+        raise LaterRunExists(
+            f"books were already run for {later}; re-running {date} would rewrite history"
+        )
+    frames = {name: con.execute(sql).df() for name, sql in READS.items()}
+    return frames | {name: con.execute(sql, [date]).df() for name, sql in READS_BEFORE.items()}
+
+
+def write_result(con: duckdb.DuckDBPyConnection, date: dt.date, result: Any) -> None:
+    """The engine's result (`allocation.engine.Result`) as `date`'s rows, replacing any
+    earlier run of the date, in one transaction: a failed write leaves the previous books
+    exactly as they were."""
+    frames = {
+        "new_events": result.events[list(EVENT_COLUMNS)],
+        "new_capacity": result.capacity,
+        "new_returns": result.return_decisions,
+        "new_claims": result.claim_decisions,
+    }
+    for name, frame in frames.items():
+        con.register(name, frame)
+    con.execute("BEGIN")
+    try:
+        for table in TABLES:
+            con.execute(f"DELETE FROM allocation.{table} WHERE as_of_date = ?", [date])
+        con.execute("INSERT INTO allocation.ownership_events BY NAME SELECT * FROM new_events")
+        con.execute(
+            f"INSERT INTO allocation.rep_capacity SELECT {CAPACITY_COLUMNS} FROM new_capacity"
+        )
+        con.execute(
+            f"INSERT INTO allocation.return_decisions SELECT ?, {RETURN_COLUMNS} FROM new_returns",
+            [date],
+        )
+        con.execute(
+            f"INSERT INTO allocation.claim_decisions SELECT ?, {CLAIM_COLUMNS} FROM new_claims",
+            [date],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
+def exported_events(con: duckdb.DuckDBPyConnection, date: dt.date) -> pd.DataFrame:
+    return con.execute(
+        f"SELECT {EXPORTED_EVENT_COLUMNS} FROM allocation.ownership_events "
+        "WHERE as_of_date = ? ORDER BY seq",
+        [date],
+    ).df()
+
+
+def account_names(con: duckdb.DuckDBPyConnection, account_ids: pd.Series) -> pd.Series:
+    """Account name by id, for the given accounts."""
+    con.register("wanted_accounts", pd.DataFrame({"account_id": account_ids.unique()}))
+    try:
+        names = con.execute(
+            "SELECT account_id, account_name FROM marts.account_scores "
+            "WHERE account_id IN (SELECT account_id FROM wanted_accounts)"
+        ).df()
+    finally:
+        con.unregister("wanted_accounts")
+    return names.set_index("account_id")["account_name"]
+
+
+def pool_owner(con: duckdb.DuckDBPyConnection, named: str | None) -> str:
+    """The CRM user the pool's accounts are handed to: `named` if it is a user, else the
+    user titled 'Integration'; '' when there is none."""
+    return con.execute(
+        "SELECT coalesce(min(user_id) FILTER (WHERE user_id = ?), "
+        "min(user_id) FILTER (WHERE ? IS NULL AND title = 'Integration'), '') "
+        "FROM staging.stg_salesforce__users",
+        [named, named],
+    ).fetchall()[0][0]  # fetched to the end: the connection writes the exports next

@@ -1,0 +1,72 @@
+"""The allocation's store: a run's result replaces its date in one transaction, and a
+date earlier than the last run is refused before anything is read."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import duckdb
+import pandas as pd
+import pytest
+
+from allocation.events import empty_events
+from orchestration.stores import allocation as store
+
+DAY = dt.date(2026, 11, 24)
+
+
+def _result(*event_ids: str) -> SimpleNamespace:
+    events = empty_events()
+    rows = pd.DataFrame(
+        {
+            "event_id": list(event_ids),
+            "run_id": "books-2026-11-24",
+            "as_of_date": pd.Timestamp(DAY),
+            "seq": range(len(event_ids)),
+            "account_id": [f"001{i}" for i in range(len(event_ids))],
+            "lane": "all",
+            "to_rep_id": "005A",
+            "kind": "distribution",
+            "reason_code": "free_capacity",
+        }
+    )
+    capacity = pd.DataFrame(
+        {"as_of_date": [DAY], "rep_id": ["005A"], "role": ["AE"], "segments": ["smb"],
+         "status": ["active"], "target_book_size": [10], "ramp_share": [1.0], "capacity": [10],
+         "receives_accounts": [True]}
+    )  # fmt: skip
+    returns = pd.DataFrame(columns=["account_id", "rep_id", "returned_at", "reason", "decision",
+                                    "decision_reason"])  # fmt: skip
+    claims = pd.DataFrame(columns=["account_id", "rep_id", "claimed_at", "decision",
+                                   "decision_reason"])  # fmt: skip
+    return SimpleNamespace(
+        events=pd.concat([events, rows]) if len(rows) else events,
+        capacity=capacity,
+        return_decisions=returns,
+        claim_decisions=claims,
+    )
+
+
+def _events(con) -> list[str]:
+    return [
+        r[0] for r in con.execute("SELECT event_id FROM allocation.ownership_events").fetchall()
+    ]
+
+
+def test_a_rerun_replaces_the_date_and_a_failed_write_leaves_the_books_as_they_were():
+    con = duckdb.connect()
+    store.ensure_tables(con)
+    store.write_result(con, DAY, _result("e1", "e2"))
+    store.write_result(con, DAY, _result("e3"))  # the same date again: replaced
+    assert _events(con) == ["e3"]
+    with pytest.raises(duckdb.ConstraintException):  # two events with one id
+        store.write_result(con, DAY, _result("e4", "e4"))
+    assert _events(con) == ["e3"]
+    assert con.execute("SELECT count(*) FROM allocation.rep_capacity").fetchall() == [(1,)]
+
+
+def test_an_earlier_date_than_the_last_run_is_refused():
+    con = duckdb.connect()
+    store.ensure_tables(con)
+    store.write_result(con, DAY, _result("e1"))
+    with pytest.raises(store.LaterRunExists, match="would rewrite history"):
+        store.read_inputs(con, DAY - dt.timedelta(days=1))
