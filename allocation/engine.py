@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 import pandas as pd
 
-from allocation.capacity import DEPARTED, UNAVAILABLE, rep_capacity
+from allocation.capacity import DEPARTED, rep_capacity
 from allocation.claims import CLAIM_DECISION_COLUMNS, process_claims
 from allocation.distribution import VALUE_RANK, distribute, with_value_rank
 from allocation.eligibility import eligibility_keys
@@ -26,9 +26,15 @@ from allocation.events import (
     RETRIEVAL,
     RETURN,
     books_from_events,
-    latest_events,
     make_events,
-    resting_until,
+)
+from allocation.states import (
+    DUE_FOR_RETRIEVAL,
+    ELIGIBLE,
+    account_states,
+    in_book,
+    in_pool,
+    out_of_scope,
 )
 from engagement.rules import BAD_DATA, SOLE_LANE, SYSTEM_EXITS, Holdout, Mode, Rules
 
@@ -57,6 +63,8 @@ class RunResult:
     return_decisions: pd.DataFrame  # every return seen this run: accepted or rejected, why
     claim_decisions: pd.DataFrame  # queue mode: every claim decided this run, and why
     distribution_seconds: float = 0.0  # filling free slots, events included (for benchmarks)
+    # Every account's state in every lane after the run (allocation.states).
+    states: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # An event as the steps produce it; make_events numbers the run's events and adds the rest.
@@ -90,22 +98,6 @@ def _event(
 def _frame(rows: list[dict]) -> pd.DataFrame:
     """Events built one at a time (the steps that decide a few rows each) as a frame."""
     return pd.DataFrame(rows, columns=STEP_EVENT_COLUMNS)
-
-
-def out_of_scope(accounts: pd.DataFrame) -> pd.Series:
-    """Why each account outside new business is not the books' to move, by account id:
-    a customer or an open opportunity stays with its CRM owner (dynamic books govern new
-    business only). It takes no slot, is never retrieved, returned or sent to the pool, and
-    enters the book lifecycle again the day it is new business again. Retired accounts are
-    RevOps' call, not this rule's. The reason is account_scores' `scope_reason`."""
-    retired = accounts.get("review_decision", pd.Series(None, index=accounts.index)) == "retire"
-    outside = accounts[(~accounts["is_new_business"].astype(bool) & ~retired).to_numpy()]
-    reason = outside.get("scope_reason", pd.Series(None, index=outside.index, dtype=object))
-    return pd.Series(
-        reason.fillna("not new business").to_numpy(dtype=object),
-        index=outside["account_id"].to_numpy(),
-        dtype=object,
-    )
 
 
 def _adopt_crm_owners(accounts: pd.DataFrame, capacity: pd.DataFrame) -> pd.DataFrame:
@@ -262,19 +254,8 @@ def _retrieve(
 ) -> pd.DataFrame:
     """Accounts not worked within the working window go back to the pool and rest."""
     today = pd.Timestamp(as_of)
-    away = set(capacity.loc[capacity["status"] == UNAVAILABLE, "rep_id"])
-    books = books[~books["account_id"].isin(outside.index)]
-    if activity.empty:
-        activity = pd.DataFrame(
-            columns=["account_id", "rep_id", "last_meaningful_activity_on", "is_phantom_only"]
-        )
-    worked = books.merge(activity, on=["account_id", "rep_id"], how="left")
-    worked["last_on"] = pd.to_datetime(worked["last_meaningful_activity_on"])
-    window_start = today - pd.Timedelta(days=rules.working_window_days - 1)
-    # Every account that entered a book, adopted from the CRM included, gets the grace period:
-    # a switch from static territories must not empty every book on day one.
-    in_grace = pd.to_datetime(worked["entered_on"]) + pd.Timedelta(days=rules.grace_days) > today
-    due = ~in_grace & ~(worked["last_on"] >= window_start) & ~worked["rep_id"].isin(away)
+    worked = in_book(books, activity, capacity, outside, rules, as_of)
+    due = (worked["state"] == DUE_FOR_RETRIEVAL).to_numpy()
     rest_days = rules.exit_rest_days.retrieved
     rest = (today + pd.Timedelta(days=rest_days)).date()
     # Column-wise: the first run retrieves every adopted account nobody works.
@@ -502,17 +483,6 @@ def _distribute(
     )
 
 
-def _reintroduced(accounts: pd.DataFrame, returned_bad: pd.DataFrame) -> set[str]:
-    """Accounts RevOps reintroduced on or after the day they were returned as bad data."""
-    if "review_decision" not in accounts or returned_bad.empty:
-        return set()
-    decided = accounts[accounts["review_decision"] == "reintroduce"][
-        ["account_id", "review_decided_on"]
-    ].merge(returned_bad[["account_id", "as_of_date"]], on="account_id")
-    later = pd.to_datetime(decided["review_decided_on"]) >= pd.to_datetime(decided["as_of_date"])
-    return set(decided.loc[later, "account_id"])
-
-
 def _books(rows: pd.DataFrame, as_of: dt.date, kind: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -642,26 +612,11 @@ def _leave(
 def _queue(
     accounts: pd.DataFrame, events: pd.DataFrame, rules: Rules, as_of: dt.date
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """The accounts any lane may receive: new business, not resting, not waiting for review;
-    judged on each account's latest events, this run's included. Also why the others are not.
-    """
-    last = latest_events(events, as_of + dt.timedelta(days=1))
-    returned_bad = last[(last["reason_code"] == BAD_DATA) & last["to_rep_id"].isna()]
-    in_review = set(returned_bad["account_id"]) - _reintroduced(accounts, returned_bad)
-    rest = resting_until(last).set_index("account_id")["rest_until"]
-    rest = rest[rest > pd.Timestamp(as_of)]
-    why = pd.Series(pd.NA, index=accounts["account_id"], dtype=object)
-    low = accounts["priority"] < rules.distribution.min_priority
-    why[low.to_numpy()] = f"priority below the minimum of {rules.distribution.min_priority}"
-    why[why.index.isin(rest.index)] = "resting until " + rest.reindex(
-        why.index[why.index.isin(rest.index)]
-    ).dt.strftime("%Y-%m-%d")
-    why[why.index.isin(in_review)] = "waiting in the review queue"
-    why[~accounts["is_new_business"].to_numpy(dtype=bool)] = "not new business"
-    if "review_decision" in accounts:
-        why[(accounts["review_decision"] == "retire").to_numpy()] = "retired by RevOps"
-    queued = accounts[why.isna().to_numpy()]
-    return queued, why.dropna()
+    """The accounts any lane may receive (eligible in the pool), judged on each account's
+    latest events, this run's included; and why the others are not, by account id."""
+    pool = in_pool(accounts, events, rules, as_of)
+    eligible = (pool["state"] == ELIGIBLE).to_numpy()
+    return accounts[eligible], pool.loc[~eligible, "state_reason"]
 
 
 def _named_mode_claims(inputs: Inputs, capacity: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
@@ -736,12 +691,23 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
                 lane.record(offered, leaving=False)
                 distributing += time.perf_counter() - started
             claim_decisions.append(_named_mode_claims(inputs, cap, as_of))
+    new_events = make_events(_run_rows(lanes), run_id, as_of)
+    states = account_states(
+        inputs.accounts,
+        pd.concat([inputs.events, new_events]),
+        inputs.activity,
+        capacity,
+        inputs.reps,
+        rules,
+        as_of,
+    )
     return RunResult(
-        make_events(_run_rows(lanes), run_id, as_of),
+        new_events,
         capacity,
         pd.concat(decisions, ignore_index=True),
         pd.concat(claim_decisions, ignore_index=True)
         if claim_decisions
         else pd.DataFrame(columns=CLAIM_DECISION_COLUMNS),
         distributing,
+        states,
     )

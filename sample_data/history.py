@@ -30,6 +30,8 @@ def work_a_day(landing: Path, day: dt.date, books: pd.DataFrame, seed: int = 0) 
     """Appends `day`'s calls on booked accounts to Task.csv and its returns to
     book_returns.csv. `books` holds account_id and rep_id (the rep is the CRM user)."""
     rng = np.random.default_rng([seed, day.toordinal()])
+    # In a fixed order: the draws follow the rows, and a table's row order is not.
+    books = books.sort_values(["account_id", "rep_id"], ignore_index=True)
     draw = rng.random(len(books))
     worked = books[draw < WORKED_SHARE].reset_index(drop=True)
     returned = books[draw > 1 - RETURNED_SHARE].reset_index(drop=True)

@@ -29,6 +29,15 @@ CREATE TABLE IF NOT EXISTS allocation.return_decisions (
     as_of_date DATE NOT NULL, account_id VARCHAR, rep_id VARCHAR, returned_at TIMESTAMP,
     reason VARCHAR, decision VARCHAR NOT NULL, decision_reason VARCHAR
 );
+-- The latest run's state of every account in every lane (allocation.states): what the
+-- pool, account_states and claim_queue marts project.
+CREATE TABLE IF NOT EXISTS allocation.account_states (
+    as_of_date DATE NOT NULL, account_id VARCHAR NOT NULL, lane VARCHAR NOT NULL,
+    state VARCHAR NOT NULL, state_reason VARCHAR, rep_id VARCHAR, entered_on DATE,
+    entered_by VARCHAR, grace_until DATE, last_meaningful_activity_on DATE, rest_until DATE,
+    left_by VARCHAR, left_reason VARCHAR, queue VARCHAR, queue_rank BIGINT,
+    PRIMARY KEY (account_id, lane)
+);
 CREATE TABLE IF NOT EXISTS allocation.rep_capacity (
     as_of_date DATE NOT NULL, rep_id VARCHAR NOT NULL, role VARCHAR, segments VARCHAR,
     status VARCHAR, target_book_size BIGINT, ramp_share DOUBLE, capacity BIGINT,
@@ -110,6 +119,7 @@ def write_result(con: duckdb.DuckDBPyConnection, date: dt.date, result: Any) -> 
         "new_capacity": result.capacity,
         "new_returns": result.return_decisions,
         "new_claims": result.claim_decisions,
+        "new_states": result.states,
     }
     for name, frame in frames.items():
         con.register(name, frame)
@@ -118,6 +128,8 @@ def write_result(con: duckdb.DuckDBPyConnection, date: dt.date, result: Any) -> 
         for table in TABLES:
             con.execute(f"DELETE FROM allocation.{table} WHERE as_of_date = ?", [date])
         con.execute("INSERT INTO allocation.ownership_events BY NAME SELECT * FROM new_events")
+        con.execute("DELETE FROM allocation.account_states")  # the latest run's only
+        con.execute("INSERT INTO allocation.account_states BY NAME SELECT * FROM new_states")
         con.execute(
             f"INSERT INTO allocation.rep_capacity SELECT {CAPACITY_COLUMNS} FROM new_capacity"
         )

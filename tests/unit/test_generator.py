@@ -66,3 +66,18 @@ def test_data_is_realistic_and_carries_the_seeds_problems(landing):
 def test_rejects_nonsense_sizes(tmp_path):
     with pytest.raises(ValueError):
         generate(tmp_path, accounts=0, reps=1)
+
+
+def test_a_day_of_history_does_not_depend_on_the_order_books_are_read_in(tmp_path):
+    from sample_data.history import work_a_day
+
+    books = pd.DataFrame(
+        {"account_id": [f"001{i:05d}" for i in range(400)], "rep_id": ["005A", "005B"] * 200}
+    )
+    written = []
+    for name, frame in (("sorted", books), ("shuffled", books.sample(frac=1, random_state=3))):
+        folder = tmp_path / name
+        folder.mkdir()
+        work_a_day(folder, AS_OF, frame, seed=7)
+        written.append({f.name: f.read_bytes() for f in folder.iterdir()})
+    assert written[0] == written[1]

@@ -44,6 +44,13 @@ def _spec(name: str, description: str, deps: list[list[str]]) -> dg.AssetSpec:
             [["staging", "stg_books__claims"]],
         ),
         _spec(
+            "account_states",
+            "Every account's state in every lane after the latest run: in a book (working, "
+            "in grace, kept while the rep is away, due for retrieval, out of scope) or in the "
+            "pool (eligible and its queue, resting, in review, below the minimum, retired)",
+            [["marts", "account_scores"], ["marts", "account_activity"]],
+        ),
+        _spec(
             "rep_capacity",
             "Each rep's status, target book, ramp and capacity per run date",
             [["staging", "stg_books__reps"]],
@@ -88,6 +95,11 @@ def allocation_run(context: dg.AssetExecutionContext, warehouse: Warehouse, rule
             asset_key=["allocation", name],
             metadata={v: int(counts.get(v, 0)) for v in ("accepted", "rejected")},
         )
+    states = result.states["state"].value_counts().sort_index()
+    yield dg.MaterializeResult(
+        asset_key=["allocation", "account_states"],
+        metadata={"accounts": len(result.states), **{k: int(v) for k, v in states.items()}},
+    )
     yield dg.MaterializeResult(
         asset_key=["allocation", "rep_capacity"],
         metadata={

@@ -1,26 +1,16 @@
--- The ranked queues reps claim from in queue mode: eligible pool accounts, best first, one
--- queue per segment and per each attribute the rules match on (as the allocation's keys).
-{%- set d = rule('distribution') %}
-{%- set parts = ['s.segment'] %}
-{%- if d.match_region %}{% do parts.append("coalesce(s.region, '?')") %}{% endif %}
-{%- if d.match_language %}{% do parts.append("coalesce(s.language, '?')") %}{% endif %}
-{%- if d.max_time_zone_gap_hours is not none -%}
-    {% do parts.append("coalesce(s.time_zone, '?')") %}
-{%- endif %}
-
+-- The ranked queues reps claim from in queue mode: the eligible pool accounts, each in the
+-- queue the allocation keyed it to (segment, and each attribute the rules match on) and at
+-- the place it ranked it, best first.
 select
-    p.account_id,
-    p.lane,
-    {{ parts | join(" || ' / ' || ") }} as queue,
-    row_number() over (
-        partition by p.lane, {{ parts | join(', ') }}
-        order by s.value_rank
-    ) as queue_rank,
-    p.priority,
+    st.account_id,
+    st.lane,
+    st.queue,
+    st.queue_rank,
+    s.priority,
     s.segment,
     s.region,
     s.language,
     s.time_zone
-from {{ ref('pool') }} as p
-inner join {{ ref('account_scores') }} as s on p.account_id = s.account_id
-where p.pool_state = 'eligible'
+from {{ ref('stg_allocation__account_states') }} as st
+inner join {{ ref('account_scores') }} as s on st.account_id = s.account_id
+where st.state = 'eligible'

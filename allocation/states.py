@@ -1,0 +1,227 @@
+"""Each account's state in each lane: the book/pool state machine, written once.
+
+The engine decides with these functions (retrieval takes what is due, distribution what
+is eligible) and, after a run, writes their answer for every account and lane to
+`allocation.account_states`; the marts `account_states`, `pool` and `claim_queue` are
+projections of that table, so no rule of the state machine is written in SQL.
+
+In a book: out_of_scope (a customer or an open deal: the CRM owner's) > working (meaningful
+activity within the working window) > in_grace (entered within grace_days, adopted CRM
+books included) > kept_while_away (the rep is on leave: the book waits for them) >
+due_for_retrieval. In no book: retired > out_of_scope > in_review (returned as bad data,
+no RevOps decision since) > resting > below_min_priority > eligible.
+
+The activity is what the engine read: the pairs of an account and a rep who held it before
+the run. An account the run itself put in a book is therefore in_grace, whatever its new
+owner did on it before; the next run reads that pair and judges it on its activity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from allocation.capacity import UNAVAILABLE
+from allocation.claims import queue_ranks
+from allocation.eligibility import eligibility_keys
+from allocation.events import books_from_events, latest_events, resting_until
+from engagement.rules import BAD_DATA, Rules
+
+OUT_OF_SCOPE, WORKING, IN_GRACE, KEPT_WHILE_AWAY, DUE_FOR_RETRIEVAL = (
+    "out_of_scope",
+    "working",
+    "in_grace",
+    "kept_while_away",
+    "due_for_retrieval",
+)
+RETIRED, IN_REVIEW, RESTING, BELOW_MIN_PRIORITY, ELIGIBLE = (
+    "retired",
+    "in_review",
+    "resting",
+    "below_min_priority",
+    "eligible",
+)
+BOOK_STATES = (OUT_OF_SCOPE, WORKING, IN_GRACE, KEPT_WHILE_AWAY, DUE_FOR_RETRIEVAL)
+POOL_STATES = (RETIRED, OUT_OF_SCOPE, IN_REVIEW, RESTING, BELOW_MIN_PRIORITY, ELIGIBLE)
+STATE_COLUMNS = {
+    "as_of_date": "datetime64[s]",
+    "account_id": "string",
+    "lane": "string",
+    "state": "string",
+    "state_reason": "string",
+    "rep_id": "string",
+    "entered_on": "datetime64[s]",
+    "entered_by": "string",
+    "grace_until": "datetime64[s]",
+    "last_meaningful_activity_on": "datetime64[s]",
+    "rest_until": "datetime64[s]",
+    "left_by": "string",
+    "left_reason": "string",
+    "queue": "string",
+    "queue_rank": "Int64",
+}
+ACTIVITY_COLUMNS = ["account_id", "rep_id", "last_meaningful_activity_on", "is_phantom_only"]
+
+
+def out_of_scope(accounts: pd.DataFrame) -> pd.Series:
+    """Why each account outside new business is not the books' to move, by account id:
+    a customer or an open opportunity stays with its CRM owner (dynamic books govern new
+    business only). It takes no slot, is never retrieved, returned or sent to the pool, and
+    enters the book lifecycle again the day it is new business again. Retired accounts are
+    RevOps' call, not this rule's. The reason is account_scores' `scope_reason`."""
+    retired = accounts.get("review_decision", pd.Series(None, index=accounts.index)) == "retire"
+    outside = accounts[(~accounts["is_new_business"].astype(bool) & ~retired).to_numpy()]
+    reason = outside.get("scope_reason", pd.Series(None, index=outside.index, dtype=object))
+    return pd.Series(
+        reason.fillna("not new business").to_numpy(dtype=object),
+        index=outside["account_id"].to_numpy(),
+        dtype=object,
+    )
+
+
+def in_book(
+    books: pd.DataFrame,
+    activity: pd.DataFrame,
+    capacity: pd.DataFrame,
+    outside: pd.Series,
+    rules: Rules,
+    as_of: dt.date,
+) -> pd.DataFrame:
+    """`books` (account_id, rep_id, entered_on) with each account's state in the book,
+    its grace end and the owner's last meaningful activity on it."""
+    today = pd.Timestamp(as_of)
+    if activity.empty:
+        activity = pd.DataFrame(columns=ACTIVITY_COLUMNS)
+    held = books.merge(activity[ACTIVITY_COLUMNS], on=["account_id", "rep_id"], how="left")
+    last_on = pd.to_datetime(held["last_meaningful_activity_on"])
+    grace_until = pd.to_datetime(held["entered_on"]) + pd.Timedelta(days=rules.grace_days)
+    window_start = today - pd.Timedelta(days=rules.working_window_days - 1)
+    away = set(capacity.loc[capacity["status"] == UNAVAILABLE, "rep_id"])
+    state = np.select(
+        [
+            held["account_id"].isin(outside.index).to_numpy(),
+            (last_on >= window_start).to_numpy(dtype=bool),
+            (grace_until > today).to_numpy(dtype=bool),
+            held["rep_id"].isin(away).to_numpy(),
+        ],
+        [OUT_OF_SCOPE, WORKING, IN_GRACE, KEPT_WHILE_AWAY],
+        DUE_FOR_RETRIEVAL,
+    )
+    return held.assign(state=state, grace_until=grace_until, last_on=last_on)
+
+
+def _reintroduced(accounts: pd.DataFrame, returned_bad: pd.DataFrame) -> set[str]:
+    """Accounts RevOps reintroduced on or after the day they were returned as bad data."""
+    if "review_decision" not in accounts or returned_bad.empty:
+        return set()
+    decided = accounts[accounts["review_decision"] == "reintroduce"][
+        ["account_id", "review_decided_on"]
+    ].merge(returned_bad[["account_id", "as_of_date"]], on="account_id")
+    later = pd.to_datetime(decided["review_decided_on"]) >= pd.to_datetime(decided["as_of_date"])
+    return set(decided.loc[later, "account_id"])
+
+
+def in_pool(
+    accounts: pd.DataFrame, events: pd.DataFrame, rules: Rules, as_of: dt.date
+) -> pd.DataFrame:
+    """Every account's state were it in no book, judged on its latest events (this run's
+    included), by account id: the state, why in words, the rest's end and the latest exit
+    (kind and reason). Rest and review are the account's: its latest exit in any lane
+    decides them."""
+    last = latest_events(events, as_of + dt.timedelta(days=1))
+    exits = last[last["to_rep_id"].isna()]
+    returned_bad = exits[exits["reason_code"] == BAD_DATA]
+    in_review = set(returned_bad["account_id"]) - _reintroduced(accounts, returned_bad)
+    rest = resting_until(last).set_index("account_id")["rest_until"]
+    latest_exit = (
+        exits.sort_values(["as_of_date", "seq"]).drop_duplicates("account_id", keep="last")
+    ).set_index("account_id")
+    ids = accounts["account_id"]
+    rest_until = pd.Series(pd.to_datetime(rest.reindex(ids.to_numpy()).to_numpy()))
+    resting = (rest_until > pd.Timestamp(as_of)).to_numpy(dtype=bool)
+    minimum = rules.distribution.min_priority
+    decision = accounts.get("review_decision", pd.Series(None, index=accounts.index))
+    retired = (decision == "retire").to_numpy(dtype=bool)
+    conditions = [
+        retired,
+        ~accounts["is_new_business"].to_numpy(dtype=bool),
+        ids.isin(in_review).to_numpy(),
+        resting,
+        (accounts["priority"] < minimum).to_numpy(dtype=bool),
+    ]
+    state = np.select(conditions, [RETIRED, OUT_OF_SCOPE, IN_REVIEW, RESTING, BELOW_MIN_PRIORITY],
+                      ELIGIBLE).astype(object)  # fmt: skip
+    said = [
+        "retired by RevOps",
+        "not new business",
+        "waiting in the review queue",
+        ("resting until " + rest_until.dt.strftime("%Y-%m-%d").fillna("")).to_numpy(object),
+        f"priority below the minimum of {minimum}",
+    ]
+    why = np.select(conditions, [np.broadcast_to(np.asarray(t, dtype=object), ids.shape)
+                                 for t in said], None)  # fmt: skip
+    return pd.DataFrame(
+        {
+            "state": state,
+            "state_reason": why,
+            "rest_until": rest_until.to_numpy(),
+            "left_by": latest_exit["kind"].reindex(ids.to_numpy()).to_numpy(dtype=object),
+            "left_reason": latest_exit["reason_code"].reindex(ids.to_numpy()).to_numpy(object),
+        },
+        index=ids.to_numpy(),
+    )
+
+
+def account_states(
+    accounts: pd.DataFrame,
+    events: pd.DataFrame,
+    activity: pd.DataFrame,
+    capacity: pd.DataFrame,
+    reps: pd.DataFrame,
+    rules: Rules,
+    as_of: dt.date,
+) -> pd.DataFrame:
+    """Every account in every lane after the run (`events` holds the run's own): in a book
+    with its book state, else its pool state, and an eligible one's queue and place in it
+    (the queues reps claim from in queue mode: segment, and each attribute the rules match
+    on, best first)."""
+    books = books_from_events(events, as_of + dt.timedelta(days=1))
+    outside = out_of_scope(accounts)
+    pool = in_pool(accounts, events, rules, as_of)
+    frames = []
+    for lane in rules.lanes:
+        cap = capacity[capacity["lane"] == lane]
+        booked = in_book(books[books["lane"] == lane], activity, cap, outside, rules, as_of)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "account_id": booked["account_id"],
+                    "lane": lane,
+                    "state": booked["state"],
+                    "rep_id": booked["rep_id"],
+                    "entered_on": booked["entered_on"],
+                    "entered_by": booked["entered_by"],
+                    "grace_until": booked["grace_until"],
+                    "last_meaningful_activity_on": booked["last_on"],
+                }
+            )
+        )
+        free = accounts[~accounts["account_id"].isin(booked["account_id"])]
+        states = pool.reindex(free["account_id"].to_numpy())
+        eligible = free[(states["state"] == ELIGIBLE).to_numpy()]
+        keyed, _ = eligibility_keys(eligible, cap, reps, rules, as_of)
+        rank = queue_ranks(keyed)
+        queue = keyed.set_index("account_id")["segment"].str.replace("@", " / ", regex=False)
+        free_states = states.rename_axis("account_id").reset_index()
+        free_states["lane"] = lane
+        free_states["queue"] = free_states["account_id"].map(queue)
+        free_states["queue_rank"] = free_states["account_id"].map(rank)
+        frames.append(free_states)
+    out = pd.concat(frames, ignore_index=True).assign(as_of_date=pd.Timestamp(as_of))
+    return (
+        out.reindex(columns=list(STATE_COLUMNS))
+        .astype(STATE_COLUMNS)
+        .sort_values(["account_id", "lane"], ignore_index=True)
+    )
