@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import dagster as dg
 
 from data_quality.contract import LANDING_FILES
@@ -100,3 +103,40 @@ def test_dbt_steps_skip_the_adapter_and_version_probe_dagster_dbt_would_start_wi
     assert isinstance(dbt, BooksDbtCli)
     assert dbt._initialize_dbt_core_adapter([]) is None
     assert str(dbt._cli_version) == dbt_core
+
+
+SNAPSHOT = Path(__file__).with_name("definitions.snapshot.txt")
+
+
+def _described(defs: dg.Definitions) -> str:
+    """The definitions as a reviewer reads them: every asset (group, partitioned), check,
+    job (executor), schedule and sensor (default status) and resource, one per line."""
+    graph = defs.resolve_asset_graph()
+    lines = []
+    for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+        node = graph.get(key)
+        partitioned = "daily" if node.partitions_def is not None else "unpartitioned"
+        lines.append(f"asset {key.to_user_string()} [{node.group_name}, {partitioned}]")
+    for check in sorted(graph.asset_check_keys, key=lambda c: c.to_user_string()):
+        lines.append(f"check {check.to_user_string()}")
+    for job in sorted(defs.jobs or [], key=lambda j: j.name):
+        resolved = defs.resolve_job_def(job.name)
+        lines.append(f"job {job.name} [{resolved.executor_def.name}]")
+    for schedule in sorted(defs.schedules or [], key=lambda s: s.name):
+        status = schedule.default_status.value.lower()
+        lines.append(f"schedule {schedule.name} [{schedule.cron_schedule}, {status}]")
+    for sensor in sorted(defs.sensors or [], key=lambda s: s.name):
+        lines.append(f"sensor {sensor.name} [{sensor.default_status.value.lower()}]")
+    lines += [f"resource {name}" for name in sorted(defs.resources or {})]
+    return "\n".join(lines) + "\n"
+
+
+def test_the_definitions_match_their_snapshot():
+    """A change to what the code location defines shows as a diff of the snapshot in
+    review; BOOKS_UPDATE_SNAPSHOT=1 writes it again after a deliberate change."""
+    from orchestration.definitions import defs
+
+    described = _described(defs)
+    if os.environ.get("BOOKS_UPDATE_SNAPSHOT"):
+        SNAPSHOT.write_text(described)
+    assert described == SNAPSHOT.read_text(), "definitions changed: see the snapshot's diff"
