@@ -1,6 +1,6 @@
 import dagster as dg
 
-from orchestration.defs.transforms.cli import BooksDbtCli
+from orchestration.defs.transforms.dbt_cli import BooksDbtCli
 from orchestration.defs.transforms.project import DBT_EXECUTABLE, dbt_project
 from orchestration.resources import ExportFolder, LandingFolder, RulesFile, Warehouse
 

@@ -92,7 +92,7 @@ def test_dbt_steps_skip_the_adapter_and_version_probe_dagster_dbt_would_start_wi
     from dbt.version import __version__ as dbt_core
 
     from orchestration.definitions import defs
-    from orchestration.defs.transforms.cli import BooksDbtCli
+    from orchestration.defs.transforms.dbt_cli import BooksDbtCli
 
     # BooksDbtCli overrides two private hooks of dagster-dbt's cli(); were cli() to stop
     # calling them, the overrides would do nothing and each dbt step pay 2-6 s again.

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from orchestration.cli import app
+from books_app.cli import app
 from orchestration.runner import RunFailed, RunPaths, run_books
 from tests.integration.conftest import AS_OF, query
 

@@ -155,8 +155,8 @@ def explain(
     ),
 ) -> None:
     """Print an account's ownership history and why it sits where it is."""
-    from orchestration.explain import UnknownAccount
-    from orchestration.explain import explain as explain_account
+    from books_app.explain import UnknownAccount
+    from books_app.explain import explain as explain_account
 
     typer.echo(_guarded(explain_account, warehouse, account_id, also=(UnknownAccount,)))
 
@@ -229,7 +229,7 @@ def docs(
     serve: Annotated[bool, typer.Option(help="Serve the docs once generated")] = True,
 ) -> None:
     """Generate the dbt docs (models, columns, tests, lineage) of the warehouse and serve them."""
-    from orchestration import docs as dbt_docs
+    from books_app import docs as dbt_docs
 
     folder = _guarded(dbt_docs.generate, rules.resolve(), warehouse.resolve())
     typer.echo(f"docs in {folder}")
