@@ -1,8 +1,9 @@
 """One allocation run for an as-of date: the book changes, each with its reason.
 
-Pure: data frames and the validated rules in, new ownership events, return decisions
-and rep capacity out. The orchestration reads and writes the warehouse. Steps run in
-the seeds' order: returns, retrieval, departures, distribution.
+Pure: data frames and the validated rules in, new ownership events, return decisions,
+rep capacity and every account's state out. The orchestration reads and writes the
+warehouse. Steps run in the seeds' order: returns, retrieval, departures (allocation/exits.py),
+distribution; the states (allocation/states.py) decide what is due and what is eligible.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field, fields, replace
 
-import numpy as np
 import pandas as pd
 
-from allocation.capacity import DEPARTED, rep_capacity
+from allocation.capacity import rep_capacity
 from allocation.claims import CLAIM_DECISION_COLUMNS, process_claims
 from allocation.distribution import VALUE_RANK, distribute, with_value_rank
 from allocation.eligibility import eligibility_keys
@@ -23,20 +23,25 @@ from allocation.events import (
     DISTRIBUTION,
     REDISTRIBUTION,
     RELEASE,
-    RETRIEVAL,
-    RETURN,
     books_from_events,
     make_events,
 )
+from allocation.exits import (
+    adopt_crm_owners,
+    decide_returns,
+    departures,
+    retrieve,
+    step_event,
+    step_frame,
+    transition,
+)
 from allocation.states import (
-    DUE_FOR_RETRIEVAL,
     ELIGIBLE,
     account_states,
-    in_book,
     in_pool,
     out_of_scope,
 )
-from engagement.rules import BAD_DATA, SOLE_LANE, SYSTEM_EXITS, Holdout, Mode, Rules
+from engagement.rules import SOLE_LANE, Mode, Rules
 
 
 @dataclass
@@ -67,352 +72,6 @@ class RunResult:
     states: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-# An event as the steps produce it; make_events numbers the run's events and adds the rest.
-STEP_EVENT_COLUMNS = [
-    "account_id",
-    "from_rep_id",
-    "to_rep_id",
-    "kind",
-    "reason_code",
-    "explanation",
-    "priority",
-    "rest_until",
-]
-
-
-def _event(
-    account_id, from_rep, to_rep, kind, reason, explanation, priority=None, rest_until=None
-) -> dict:
-    return {
-        "account_id": account_id,
-        "from_rep_id": from_rep,
-        "to_rep_id": to_rep,
-        "kind": kind,
-        "reason_code": reason,
-        "explanation": explanation,
-        "priority": priority,
-        "rest_until": rest_until,
-    }
-
-
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    """Events built one at a time (the steps that decide a few rows each) as a frame."""
-    return pd.DataFrame(rows, columns=STEP_EVENT_COLUMNS)
-
-
-def _adopt_crm_owners(accounts: pd.DataFrame, capacity: pd.DataFrame) -> pd.DataFrame:
-    """On the first run, books start from the CRM's owners who are on the roster."""
-    active = capacity.loc[capacity["status"] != DEPARTED, "rep_id"]
-    owned = accounts[accounts["crm_owner_id"].isin(active)].sort_values("account_id")
-    # Column-wise: a first run adopts a row per owned account.
-    return pd.DataFrame(
-        {
-            "account_id": owned["account_id"],
-            "from_rep_id": None,
-            "to_rep_id": owned["crm_owner_id"],
-            "kind": ADOPTION,
-            "reason_code": "crm_owner",
-            "explanation": "already owned by this rep in the CRM when dynamic books started",
-            "priority": owned["priority"],
-            "rest_until": None,
-        },
-        columns=STEP_EVENT_COLUMNS,
-    )
-
-
-RETURNED = object()  # an account a return took out of its book earlier in the same run
-
-
-def _return_owner(r, owner: dict, entered: dict, crm_owner: dict) -> str | None:
-    """Why `r` (a return) cannot be taken from its rep's book, or None when it can: the rep
-    holds the account in the books, or in the CRM while it is in no book (a return made
-    before the first run, or of an account the books never held)."""
-    holder = owner.get(r.account_id)
-    if holder is RETURNED:
-        return "already returned in this run"
-    if holder == r.rep_id:
-        returned_on = pd.Timestamp(r.returned_at).normalize()
-        since, how = entered[r.account_id]
-        if returned_on < since and how != ADOPTION:
-            return f"returned on {returned_on.date()}, before it entered the book on {since.date()}"
-        return None
-    if holder is not None:
-        return f"not the rep's account: in {holder}'s book"
-    if crm_owner.get(r.account_id) == r.rep_id:
-        return None
-    where = crm_owner.get(r.account_id)
-    return f"not the rep's account: in the pool (CRM owner {where or 'none'})"
-
-
-def _returns(
-    returns: pd.DataFrame,
-    books: pd.DataFrame,
-    events: pd.DataFrame,
-    rules: Rules,
-    as_of: dt.date,
-    accounts: pd.DataFrame,
-    capacity: pd.DataFrame,
-    outside: pd.Series,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Decides every return by a rep of the lane: accepted when the rep holds the account (in
-    the books, or in the CRM while no book does), within the rep's limit and with a reason a
-    rep may give; otherwise rejected, and why. None goes unanswered."""
-    columns = ["account_id", "rep_id", "returned_at", "reason", "decision", "decision_reason"]
-    if returns.empty:
-        return _frame([]), pd.DataFrame(columns=columns)
-    today = pd.Timestamp(as_of)
-    returns = returns[returns["rep_id"].isin(capacity["rep_id"])]
-    # Dicts, not Series: deleting from a Series index rebuilds its hash table on every
-    # lookup. Only of the returned accounts: a dict of a whole first-run book costs more
-    # than the returns it serves.
-    asked = books[books["account_id"].isin(returns["account_id"])]
-    owner = dict(zip(asked["account_id"], asked["rep_id"], strict=True))
-    entered = dict(
-        zip(
-            asked["account_id"],
-            zip(pd.to_datetime(asked["entered_on"]), asked["entered_by"], strict=True),
-            strict=True,
-        )
-    )
-    known = accounts[accounts["account_id"].isin(returns["account_id"])]
-    crm_owner = dict(zip(known["account_id"], known["crm_owner_id"], strict=True))
-    priority = dict(zip(known["account_id"], known["priority"], strict=True))
-    window_start = today - pd.Timedelta(days=rules.returns.period_days - 1)
-    earlier = events[
-        (events["kind"] == RETURN)
-        & (events["as_of_date"] >= window_start)
-        & (events["as_of_date"] < today)
-    ]
-    used = earlier["from_rep_id"].value_counts().to_dict()
-
-    # Ties in time go by the row in the file: what the rep sent first is decided first.
-    ties = ["source_row"] if "source_row" in returns else []
-    pending = returns.sort_values(["returned_at", "account_id", "rep_id", *ties], kind="stable")
-    rows, decisions = [], []
-    for r in pending.itertuples():
-        reason = str(r.reason)
-        refused = _return_owner(r, owner, entered, crm_owner)
-        if refused is not None:
-            decision = ("rejected", refused)
-        elif r.account_id in outside.index:
-            decision = (
-                "rejected",
-                f"{outside[r.account_id]}: not ours to move; it stays with its CRM owner",
-            )
-        elif reason in SYSTEM_EXITS:
-            decision = (
-                "rejected",
-                f"'{reason}' is the system's own exit, not a reason a rep can give; "
-                f"allowed: {', '.join(rules.allowed_returns)}",
-            )
-        elif reason not in rules.allowed_returns:
-            decision = (
-                "rejected",
-                f"unknown reason '{reason}'; allowed: {', '.join(rules.allowed_returns)}",
-            )
-        elif used.get(r.rep_id, 0) >= rules.returns.max_per_rep:
-            decision = (
-                "rejected",
-                f"over the limit of {rules.returns.max_per_rep} returns "
-                f"per {rules.returns.period_days} days",
-            )
-        else:
-            decision = ("accepted", None)
-            used[r.rep_id] = used.get(r.rep_id, 0) + 1
-            if reason == BAD_DATA:
-                note = "returned as bad data: waits in the review queue, not the pool"
-                rest = None
-            else:
-                days = rules.return_reasons[reason]
-                rest = (today + pd.Timedelta(days=days)).date()
-                note = f"returned by the rep ({reason}); rests {days} days until {rest}"
-            rows.append(
-                _event(
-                    r.account_id,
-                    r.rep_id,
-                    None,
-                    RETURN,
-                    reason,
-                    note,
-                    priority.get(r.account_id),
-                    rest,
-                )
-            )
-            owner[r.account_id] = RETURNED
-        decisions.append((r.account_id, r.rep_id, r.returned_at, reason, *decision))
-    return _frame(rows), pd.DataFrame(decisions, columns=columns)
-
-
-def _retrieve(
-    books: pd.DataFrame,
-    activity: pd.DataFrame,
-    capacity: pd.DataFrame,
-    rules: Rules,
-    as_of: dt.date,
-    priority: pd.Series,
-    outside: pd.Series,
-) -> pd.DataFrame:
-    """Accounts not worked within the working window go back to the pool and rest."""
-    today = pd.Timestamp(as_of)
-    worked = in_book(books, activity, capacity, outside, rules, as_of)
-    due = (worked["state"] == DUE_FOR_RETRIEVAL).to_numpy()
-    rest_days = rules.exit_rest_days.retrieved
-    rest = (today + pd.Timedelta(days=rest_days)).date()
-    # Column-wise: the first run retrieves every adopted account nobody works.
-    w = worked[due].sort_values("account_id")
-    phantom = w["is_phantom_only"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    never = w["last_on"].isna().to_numpy()
-    idle_days = (today - w["last_on"]).dt.days.astype("Int64").astype(str)
-    why = np.select(
-        [phantom, never],
-        [
-            "only phantom activity (recurring, open or bulk-logged tasks) in 90 days",
-            "no meaningful activity by the owner",
-        ],
-        ("no meaningful activity for " + idle_days + " days").to_numpy(dtype=object),
-    )
-    return pd.DataFrame(
-        {
-            "account_id": w["account_id"],
-            "from_rep_id": w["rep_id"],
-            "to_rep_id": None,
-            "kind": RETRIEVAL,
-            "reason_code": np.where(phantom, "phantom_only", "not_worked"),
-            "explanation": pd.Series(why, index=w.index)
-            + f" (working window {rules.working_window_days} days); "
-            f"rests {rest_days} days until {rest}",
-            "priority": w["account_id"].map(priority),
-            "rest_until": rest,
-        },
-        columns=STEP_EVENT_COLUMNS,
-    )
-
-
-def _transition(
-    books: pd.DataFrame,
-    activity: pd.DataFrame,
-    capacity: pd.DataFrame,
-    accounts: pd.DataFrame,
-    rules: Rules,
-    as_of: dt.date,
-    switched_on: dt.date,
-    outside: pd.Series,
-) -> pd.DataFrame:
-    """The switch from static territories: an adopted book above the rep's capacity keeps
-    the accounts the rep is working, then the most valuable, up to capacity; the rest go to
-    the pool. Worked accounts beyond capacity stay until `protect_worked_days` after the
-    switch. Only adopted accounts are trimmed; a departed rep's book is released instead."""
-    if not rules.transition.trim:
-        return _frame([])
-    today = pd.Timestamp(as_of)
-    cap = capacity[capacity["status"] != DEPARTED].set_index("rep_id")["capacity"]
-    held = books[books["rep_id"].isin(cap.index) & ~books["account_id"].isin(outside.index)]
-    size = held["rep_id"].value_counts()
-    over = size[size > cap.reindex(size.index)]
-    adopted = held[(held["entered_by"] == ADOPTION) & held["rep_id"].isin(over.index)]
-    if adopted.empty:
-        return _frame([])
-    last = activity.reindex(columns=["account_id", "rep_id", "last_meaningful_activity_on"])
-    ranked = adopted.merge(last, on=["account_id", "rep_id"], how="left").merge(
-        accounts[["account_id", "priority", VALUE_RANK]], on="account_id", how="left"
-    )
-    window_start = today - pd.Timedelta(days=rules.working_window_days - 1)
-    ranked["working"] = pd.to_datetime(ranked["last_meaningful_activity_on"]) >= window_start
-    protecting = as_of < switched_on + dt.timedelta(days=rules.transition.protect_worked_days)
-    ranked = ranked.sort_values(["rep_id", "working", VALUE_RANK], ascending=[True, False, True])
-    ranked["place"] = ranked.groupby("rep_id").cumcount() + 1
-    # Other accounts in the book (distributed since the switch) hold their slots first.
-    others = (
-        size.reindex(ranked["rep_id"]).to_numpy()
-        - ranked.groupby("rep_id")["account_id"].transform("count").to_numpy()
-    )
-    allowed = ranked["rep_id"].map(cap).to_numpy() - others
-    if protecting:
-        worked = ranked.groupby("rep_id")["working"].transform("sum").to_numpy()
-        allowed = np.maximum(allowed, worked)
-    cut = ranked[ranked["place"].to_numpy() > allowed]
-    if cut.empty:
-        return _frame([])
-    days = rules.exit_rest_days.transition
-    rest = (today + pd.Timedelta(days=days)).date()
-    why = (
-        "switch to dynamic books: the rep held "
-        + cut["rep_id"].map(size).astype(str)
-        + " accounts for a capacity "
-        + cut["rep_id"].map(cap).astype(str)
-        + "; kept the ones being worked, then the most valuable, and this one was #"
-        + cut["place"].astype(str)
-        + f"; rests {days} days until {rest}"
-    )
-    return pd.DataFrame(
-        {
-            "account_id": cut["account_id"],
-            "from_rep_id": cut["rep_id"],
-            "to_rep_id": None,
-            "kind": RELEASE,
-            "reason_code": "transition",
-            "explanation": why,
-            "priority": cut["priority"],
-            "rest_until": rest,
-        },
-        columns=STEP_EVENT_COLUMNS,
-    ).sort_values("account_id")
-
-
-def _departures(
-    books: pd.DataFrame,
-    capacity: pd.DataFrame,
-    reps: pd.DataFrame,
-    accounts: pd.DataFrame,
-    rules: Rules,
-    outside: pd.Series,
-    users: set[str] | None = None,
-) -> pd.DataFrame:
-    """A departed rep's book: new business is freed; a customer or an open opportunity
-    follows the holdout policy, and with no holder it stays in the rep's name for RevOps
-    (sending it to the pool would strip a deal of its owner)."""
-    departed = set(capacity.loc[capacity["status"] == DEPARTED, "rep_id"])
-    leaving = (
-        books[books["rep_id"].isin(departed)]
-        .merge(accounts[["account_id", "priority", VALUE_RANK]], on="account_id", how="left")
-        .sort_values(VALUE_RANK)
-    )
-    managers = reps.set_index("rep_id").get("manager_id", pd.Series(dtype=object))
-    policy = rules.distribution.open_opportunity_holdout
-    named = {Holdout.NAMED_REP: rules.distribution.holdout_rep_id}
-    rows = []
-    for b in leaving.itertuples():
-        if b.account_id not in outside.index:
-            rows.append(
-                _event(
-                    b.account_id,
-                    b.rep_id,
-                    None,
-                    RELEASE,
-                    "departed_rep",
-                    "rep departed; the account is redistributed or returns to the pool",
-                    b.priority,
-                )
-            )
-            continue
-        holder = managers.get(b.rep_id) if policy == Holdout.MANAGER else named.get(policy)
-        if holder is None or pd.isna(holder) or (users is not None and holder not in users):
-            continue  # stays with the departed rep: account_states says why
-        why = outside[b.account_id]
-        rows.append(
-            _event(
-                b.account_id,
-                b.rep_id,
-                holder,
-                REDISTRIBUTION,
-                "holdout_customer" if "customer" in why else "holdout_open_opportunity",
-                f"rep departed; {why}, held by {policy.value} {holder}",
-                b.priority,
-            )
-        )
-    return _frame(rows)
-
-
 def _with_free_slots(
     capacity: pd.DataFrame, books: pd.DataFrame, outside: pd.Series
 ) -> pd.DataFrame:
@@ -433,7 +92,7 @@ def _distribute(
     reps = _with_free_slots(capacity[capacity["receives_accounts"]], books, outside)
     assigned = distribute(pool[["account_id", "segment", "priority", VALUE_RANK]], reps)
     if assigned.empty:
-        return _frame([])
+        return step_frame([])
     # Built column-wise: a book build from empty explains ~300k moves.
     info = pool.set_index("account_id")
     slots = reps.set_index("rep_id")
@@ -528,11 +187,21 @@ class _Lane:
     books: pd.DataFrame
     rows: list[pd.DataFrame] = field(default_factory=list)  # the lane's events, in order
     from_departed: dict[str, str] = field(default_factory=dict)
+    # The lane's eligible pool, keyed by eligibility, less what distribution or claims took.
+    queue: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def record(self, new_rows: pd.DataFrame, leaving: bool = True) -> None:
         self.rows.append(new_rows.assign(lane=self.name))
         if leaving:
             self.books = self.books[~self.books["account_id"].isin(new_rows["account_id"])]
+
+    def enter(self, new_rows: pd.DataFrame, as_of: dt.date) -> None:
+        """Records accounts sent to books from the queue (distribution or claims)."""
+        self.rows.append(new_rows.assign(lane=self.name))
+        taken = new_rows[new_rows["to_rep_id"].notna()]
+        entered = _books(taken, as_of, "").assign(entered_by=taken["kind"].to_numpy())
+        self.books = pd.concat([self.books, entered], ignore_index=True)
+        self.queue = self.queue[~self.queue["account_id"].isin(taken["account_id"])]
 
 
 def _leave(
@@ -547,16 +216,16 @@ def _leave(
     accounts = inputs.accounts
     priority = accounts.set_index("account_id")["priority"]
     if first_run:
-        adopted = _adopt_crm_owners(accounts, lane.capacity)
+        adopted = adopt_crm_owners(accounts, lane.capacity)
         lane.record(adopted, leaving=False)
         lane.books = _books(adopted, as_of, ADOPTION)
     if "review_decision" in accounts:
         retired = set(accounts.loc[accounts["review_decision"] == "retire", "account_id"])
         books = lane.books
         lane.record(
-            _frame(
+            step_frame(
                 [
-                    _event(
+                    step_event(
                         b.account_id,
                         b.rep_id,
                         None,
@@ -573,13 +242,13 @@ def _leave(
         )
     lane_events = inputs.events[inputs.events["lane"] == lane.name]
     returns = _undecided(inputs.returns, inputs.decided_returns, "returned_at", as_of)
-    returned, decisions = _returns(
+    returned, decisions = decide_returns(
         returns, lane.books, lane_events, rules, as_of, accounts, lane.capacity, outside
     )
     lane.record(returned)
     switched_on = as_of if first_run else inputs.events["as_of_date"].min().date()
     lane.record(
-        _transition(
+        transition(
             lane.books,
             inputs.activity,
             lane.capacity,
@@ -591,32 +260,22 @@ def _leave(
         )
     )
     lane.record(
-        _retrieve(lane.books, inputs.activity, lane.capacity, rules, as_of, priority, outside)
+        retrieve(lane.books, inputs.activity, lane.capacity, rules, as_of, priority, outside)
     )
     active_users = (
         set(inputs.users.loc[inputs.users["is_active"].astype(bool), "user_id"])
         if not inputs.users.empty
         else None
     )
-    departures = _departures(
+    departed = departures(
         lane.books, lane.capacity, inputs.reps, accounts, rules, outside, active_users
     )
-    lane.record(departures)
-    held = departures["to_rep_id"].notna()
-    lane.books = pd.concat([lane.books, _books(departures[held], as_of, REDISTRIBUTION)])
-    freed = departures[~held]
+    lane.record(departed)
+    held = departed["to_rep_id"].notna()
+    lane.books = pd.concat([lane.books, _books(departed[held], as_of, REDISTRIBUTION)])
+    freed = departed[~held]
     lane.from_departed = dict(zip(freed["account_id"], freed["from_rep_id"], strict=True))
     return decisions
-
-
-def _queue(
-    accounts: pd.DataFrame, events: pd.DataFrame, rules: Rules, as_of: dt.date
-) -> tuple[pd.DataFrame, pd.Series]:
-    """The accounts any lane may receive (eligible in the pool), judged on each account's
-    latest events, this run's included; and why the others are not, by account id."""
-    pool = in_pool(accounts, events, rules, as_of)
-    eligible = (pool["state"] == ELIGIBLE).to_numpy()
-    return accounts[eligible], pool.loc[~eligible, "state_reason"]
 
 
 def _named_mode_claims(inputs: Inputs, capacity: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
@@ -640,7 +299,7 @@ def _named_mode_claims(inputs: Inputs, capacity: pd.DataFrame, as_of: dt.date) -
 
 def _run_rows(lanes: list[_Lane]) -> pd.DataFrame:
     """Every lane's events so far, lane after lane, each in the order it was recorded."""
-    return pd.concat([_frame([]), *(f for lane in lanes for f in lane.rows)], ignore_index=True)
+    return pd.concat([step_frame([]), *(f for lane in lanes for f in lane.rows)], ignore_index=True)
 
 
 def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
@@ -666,13 +325,18 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
     outside = out_of_scope(inputs.accounts)
     decisions = [_leave(lane, inputs, rules, as_of, first_run, outside) for lane in lanes]
 
+    # Judged on each account's latest events, this run's exits included; what enters books
+    # below leaves the pool, so these stay the pool's states after the run.
     so_far = pd.concat([inputs.events, make_events(_run_rows(lanes), run_id, as_of)])
-    queue, not_queued = _queue(inputs.accounts, so_far, rules, as_of)
+    pool_states = in_pool(inputs.accounts, so_far, rules, as_of)
+    eligible = (pool_states["state"] == ELIGIBLE).to_numpy()
+    queue, not_queued = inputs.accounts[eligible], pool_states.loc[~eligible, "state_reason"]
     claim_decisions, distributing = [], 0.0
     for lane in lanes:
         pool = queue[~queue["account_id"].isin(lane.books["account_id"])]
         cap = lane.capacity
         pool, cap = eligibility_keys(pool, cap, inputs.reps, rules, as_of)
+        lane.queue = pool
         if rules.distribution.mode == Mode.QUEUE:
             claims = _undecided(inputs.claims, inputs.decided_claims, "claimed_at", as_of)
             claimed, decided = process_claims(
@@ -682,22 +346,22 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
                 lane.books,
                 not_queued,
             )
-            lane.record(_frame(claimed), leaving=False)
+            lane.enter(step_frame(claimed), as_of)
             claim_decisions.append(decided)
         else:
             if as_of.isoweekday() in rules.distribution.weekdays:
                 started = time.perf_counter()
                 offered = _distribute(pool, cap, lane.books, lane.from_departed, outside)
-                lane.record(offered, leaving=False)
+                lane.enter(offered, as_of)
                 distributing += time.perf_counter() - started
             claim_decisions.append(_named_mode_claims(inputs, cap, as_of))
     new_events = make_events(_run_rows(lanes), run_id, as_of)
     states = account_states(
         inputs.accounts,
-        pd.concat([inputs.events, new_events]),
+        [(lane.name, lane.books, lane.queue, lane.capacity) for lane in lanes],
+        pool_states,
         inputs.activity,
-        capacity,
-        inputs.reps,
+        outside,
         rules,
         as_of,
     )

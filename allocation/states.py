@@ -25,8 +25,7 @@ import pandas as pd
 
 from allocation.capacity import UNAVAILABLE
 from allocation.claims import queue_ranks
-from allocation.eligibility import eligibility_keys
-from allocation.events import books_from_events, latest_events, resting_until
+from allocation.events import latest_events, resting_until
 from engagement.rules import BAD_DATA, Rules
 
 OUT_OF_SCOPE, WORKING, IN_GRACE, KEPT_WHILE_AWAY, DUE_FOR_RETRIEVAL = (
@@ -170,58 +169,51 @@ def in_pool(
             "left_by": latest_exit["kind"].reindex(ids.to_numpy()).to_numpy(dtype=object),
             "left_reason": latest_exit["reason_code"].reindex(ids.to_numpy()).to_numpy(object),
         },
-        index=ids.to_numpy(),
+        # Objects: an index of text would infer arrow strings, whose isin is per value.
+        index=pd.Index(ids.to_numpy(dtype=object), dtype=object),
     )
 
 
 def account_states(
     accounts: pd.DataFrame,
-    events: pd.DataFrame,
+    lanes: list[tuple[str, pd.DataFrame, pd.DataFrame, pd.DataFrame]],
+    pool_states: pd.DataFrame,
     activity: pd.DataFrame,
-    capacity: pd.DataFrame,
-    reps: pd.DataFrame,
+    outside: pd.Series,
     rules: Rules,
     as_of: dt.date,
 ) -> pd.DataFrame:
-    """Every account in every lane after the run (`events` holds the run's own): in a book
-    with its book state, else its pool state, and an eligible one's queue and place in it
-    (the queues reps claim from in queue mode: segment, and each attribute the rules match
-    on, best first)."""
-    books = books_from_events(events, as_of + dt.timedelta(days=1))
-    outside = out_of_scope(accounts)
-    pool = in_pool(accounts, events, rules, as_of)
+    """Every account in every lane after the run: in the lane's books (`lanes` holds each
+    lane's name, books, queue and capacity) with its book state, else its pool state (from
+    `in_pool`), and an eligible account's queue and place in it: the queues reps claim from
+    in queue mode (segment, and each attribute the rules match on, best first)."""
     frames = []
-    for lane in rules.lanes:
-        cap = capacity[capacity["lane"] == lane]
-        booked = in_book(books[books["lane"] == lane], activity, cap, outside, rules, as_of)
+    for lane, books, queue, capacity in lanes:
+        booked = in_book(books, activity, capacity, outside, rules, as_of)
         frames.append(
             pd.DataFrame(
                 {
-                    "account_id": booked["account_id"],
+                    "account_id": booked["account_id"].to_numpy(),
                     "lane": lane,
-                    "state": booked["state"],
-                    "rep_id": booked["rep_id"],
-                    "entered_on": booked["entered_on"],
-                    "entered_by": booked["entered_by"],
-                    "grace_until": booked["grace_until"],
-                    "last_meaningful_activity_on": booked["last_on"],
+                    "state": booked["state"].to_numpy(),
+                    "rep_id": booked["rep_id"].to_numpy(),
+                    "entered_on": booked["entered_on"].to_numpy(),
+                    "entered_by": booked["entered_by"].to_numpy(),
+                    "grace_until": booked["grace_until"].to_numpy(),
+                    "last_meaningful_activity_on": booked["last_on"].to_numpy(),
                 }
             )
         )
-        free = accounts[~accounts["account_id"].isin(booked["account_id"])]
-        states = pool.reindex(free["account_id"].to_numpy())
-        eligible = free[(states["state"] == ELIGIBLE).to_numpy()]
-        keyed, _ = eligibility_keys(eligible, cap, reps, rules, as_of)
-        rank = queue_ranks(keyed)
-        queue = keyed.set_index("account_id")["segment"].str.replace("@", " / ", regex=False)
-        free_states = states.rename_axis("account_id").reset_index()
-        free_states["lane"] = lane
-        free_states["queue"] = free_states["account_id"].map(queue)
-        free_states["queue_rank"] = free_states["account_id"].map(rank)
-        frames.append(free_states)
-    out = pd.concat(frames, ignore_index=True).assign(as_of_date=pd.Timestamp(as_of))
-    return (
-        out.reindex(columns=list(STATE_COLUMNS))
-        .astype(STATE_COLUMNS)
-        .sort_values(["account_id", "lane"], ignore_index=True)
-    )
+        free = pool_states[~pool_states.index.isin(booked["account_id"].to_numpy(dtype=object))]
+        free = free.rename_axis("account_id").reset_index()
+        free["lane"] = lane
+        if len(queue):
+            label = queue["segment"].str.replace("@", " / ", regex=False)
+            free["queue"] = free["account_id"].map(
+                pd.Series(label.to_numpy(), index=queue["account_id"])
+            )
+            free["queue_rank"] = free["account_id"].map(queue_ranks(queue))
+        frames.append(free)
+    out = pd.concat(frames, ignore_index=True)
+    out["as_of_date"] = pd.Timestamp(as_of)
+    return out.reindex(columns=list(STATE_COLUMNS)).astype(STATE_COLUMNS)

@@ -35,8 +35,7 @@ CREATE TABLE IF NOT EXISTS allocation.account_states (
     as_of_date DATE NOT NULL, account_id VARCHAR NOT NULL, lane VARCHAR NOT NULL,
     state VARCHAR NOT NULL, state_reason VARCHAR, rep_id VARCHAR, entered_on DATE,
     entered_by VARCHAR, grace_until DATE, last_meaningful_activity_on DATE, rest_until DATE,
-    left_by VARCHAR, left_reason VARCHAR, queue VARCHAR, queue_rank BIGINT,
-    PRIMARY KEY (account_id, lane)
+    left_by VARCHAR, left_reason VARCHAR, queue VARCHAR, queue_rank BIGINT
 );
 CREATE TABLE IF NOT EXISTS allocation.rep_capacity (
     as_of_date DATE NOT NULL, rep_id VARCHAR NOT NULL, role VARCHAR, segments VARCHAR,

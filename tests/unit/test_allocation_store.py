@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from allocation.events import empty_events
+from allocation.states import STATE_COLUMNS
 from orchestration.stores import allocation as store
 
 DAY = dt.date(2026, 11, 24)
@@ -43,6 +44,7 @@ def _result(*event_ids: str) -> SimpleNamespace:
         capacity=capacity,
         return_decisions=returns,
         claim_decisions=claims,
+        states=pd.DataFrame({c: pd.Series(dtype=t) for c, t in STATE_COLUMNS.items()}),
     )
 
 
