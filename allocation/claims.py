@@ -9,6 +9,7 @@ claims nothing. Claims are decided in the order they were made; each is decided 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from allocation.distribution import VALUE_RANK, with_value_rank
@@ -17,9 +18,17 @@ CLAIM_DECISION_COLUMNS = ["account_id", "rep_id", "claimed_at", "decision", "dec
 
 
 def queue_ranks(pool: pd.DataFrame) -> pd.Series:
-    """Each queued account's place in its queue (1 = best), in the market's value order."""
-    ordered = with_value_rank(pool).sort_values(["segment", VALUE_RANK])
-    return ordered.groupby("segment").cumcount().add(1).set_axis(ordered["account_id"])
+    """Each queued account's place in its queue (1 = best), in the market's value order, by
+    account id in `pool`'s order. A queue is a `segment` value (an eligibility key)."""
+    ranked = with_value_rank(pool)
+    keys = pd.factorize(ranked["segment"])[0]
+    order = np.lexsort((ranked[VALUE_RANK].to_numpy(), keys))
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.arange(len(order)) - np.repeat(starts, sizes) + 1
+    return pd.Series(place, index=ranked["account_id"].to_numpy())
 
 
 def process_claims(

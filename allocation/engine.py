@@ -312,7 +312,8 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
     if "lane" not in inputs.events:
         inputs = replace(inputs, events=inputs.events.assign(lane=SOLE_LANE))
     inputs = replace(inputs, **{f.name: _hashable(getattr(inputs, f.name)) for f in fields(inputs)})
-    inputs = replace(inputs, accounts=with_value_rank(inputs.accounts))
+    # A default index: the account states find accounts by position.
+    inputs = replace(inputs, accounts=with_value_rank(inputs.accounts).reset_index(drop=True))
     capacity = rep_capacity(inputs.reps, rules, as_of)
     shared = rules.distribution.shared_ownership
     capacity["lane"] = capacity["role"].astype(str) if shared else SOLE_LANE

@@ -183,37 +183,54 @@ def account_states(
     rules: Rules,
     as_of: dt.date,
 ) -> pd.DataFrame:
-    """Every account in every lane after the run: in the lane's books (`lanes` holds each
+    """Every account in every lane after the run (`accounts` with a default index): in the
+    lane's books (`lanes` holds each
     lane's name, books, queue and capacity) with its book state, else its pool state (from
     `in_pool`), and an eligible account's queue and place in it: the queues reps claim from
     in queue mode (segment, and each attribute the rules match on, best first)."""
-    frames = []
+    parts = []
     for lane, books, queue, capacity in lanes:
         booked = in_book(books, activity, capacity, outside, rules, as_of)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "account_id": booked["account_id"].to_numpy(),
-                    "lane": lane,
-                    "state": booked["state"].to_numpy(),
-                    "rep_id": booked["rep_id"].to_numpy(),
-                    "entered_on": booked["entered_on"].to_numpy(),
-                    "entered_by": booked["entered_by"].to_numpy(),
-                    "grace_until": booked["grace_until"].to_numpy(),
-                    "last_meaningful_activity_on": booked["last_on"].to_numpy(),
-                }
-            )
+        parts.append(
+            {
+                "account_id": booked["account_id"].to_numpy(dtype=object),
+                "lane": np.full(len(booked), lane, dtype=object),
+                "state": booked["state"].to_numpy(dtype=object),
+                "rep_id": booked["rep_id"].to_numpy(dtype=object),
+                "entered_on": pd.to_datetime(booked["entered_on"]).to_numpy(),
+                "entered_by": booked["entered_by"].to_numpy(dtype=object),
+                "grace_until": pd.to_datetime(booked["grace_until"]).to_numpy(),
+                "last_meaningful_activity_on": pd.to_datetime(booked["last_on"]).to_numpy(),
+            }
         )
-        free = pool_states[~pool_states.index.isin(booked["account_id"].to_numpy(dtype=object))]
-        free = free.rename_axis("account_id").reset_index()
-        free["lane"] = lane
+        # `pool_states` is in `accounts`' order, and `queue` a part of `accounts` keeping its
+        # positions as its index: positions, not lookups by id, find a queued account.
+        free_at = np.flatnonzero(~pool_states.index.isin(parts[-1]["account_id"]))
+        free = pool_states.iloc[free_at]
+        label = np.full(len(free), None, dtype=object)
+        rank = np.full(len(free), np.nan)
         if len(queue):
-            label = queue["segment"].str.replace("@", " / ", regex=False)
-            free["queue"] = free["account_id"].map(
-                pd.Series(label.to_numpy(), index=queue["account_id"])
-            )
-            free["queue_rank"] = free["account_id"].map(queue_ranks(queue))
-        frames.append(free)
-    out = pd.concat(frames, ignore_index=True)
-    out["as_of_date"] = pd.Timestamp(as_of)
-    return out.reindex(columns=list(STATE_COLUMNS)).astype(STATE_COLUMNS)
+            at = np.searchsorted(free_at, queue.index.to_numpy())
+            keys, names = pd.factorize(queue["segment"])
+            label[at] = np.array([n.replace("@", " / ") for n in names], dtype=object)[keys]
+            rank[at] = queue_ranks(queue).to_numpy()
+        part = {c: free[c].to_numpy() for c in ("state", "state_reason", "rest_until",
+                                                 "left_by", "left_reason")}  # fmt: skip
+        part |= {"account_id": free.index.to_numpy(dtype=object),
+                 "lane": np.full(len(free), lane, dtype=object), "queue": label,
+                 "queue_rank": rank}  # fmt: skip
+        parts.append(part)
+    # Text as objects: a frame built from text arrays would convert them to arrow strings.
+    out = pd.concat(
+        [
+            pd.DataFrame({c: pd.Series(v, dtype=object) if v.dtype == object else v
+                          for c, v in p.items()})
+            for p in parts
+        ],
+        ignore_index=True,
+    )  # fmt: skip
+    out = out.reindex(columns=[c for c in STATE_COLUMNS if c != "as_of_date"])
+    out.insert(0, "as_of_date", pd.Timestamp(as_of))
+    # Object text stays object (DuckDB reads it as VARCHAR); dates and the rank are typed.
+    typed = {c: t for c, t in STATE_COLUMNS.items() if t != "string"}
+    return out.astype(typed)
