@@ -42,7 +42,7 @@ import pandas as pd
 import psutil
 
 from data_quality.contract import LANDING_FILES
-from data_quality.ingest import DIALECT
+from data_quality.landing import DIALECT
 from orchestration.runner import RunPaths, run_books
 from sample_data.generate import generate
 

@@ -6,10 +6,10 @@ import duckdb
 import pytest
 import yaml
 
-from data_quality import ingest, validation
+from data_quality import validation
 from data_quality.contract import LANDING_FILES, QUARANTINE_TABLE
 from data_quality.expectations import ACCOUNT_TYPES, account_rules
-from data_quality.ingest import LandingError, load_landing_file
+from data_quality.landing import LandingError, checks, load_landing_file
 
 AS_OF = dt.date(2026, 11, 24)
 ACCOUNTS = next(s for s in LANDING_FILES if s.table == "accounts")
@@ -349,11 +349,11 @@ def test_text_is_trimmed_and_flagged_padded_exactly_as_trim_does(con):
     # The loader skips TRIM for text it cannot change; the result must be TRIM's own.
     con.execute("CREATE TABLE t (c VARCHAR)")
     con.executemany("INSERT INTO t VALUES (?)", [[v] for v in AWKWARD_TEXT])
-    may_trim = ingest._may_trim("c")
-    trimmed = ingest._trimmed("c", may_trim)
+    may_trim = checks.may_trim("c")
+    trimmed = checks.trimmed_text("c", may_trim)
     rows = con.execute(
         f"SELECT c, {trimmed} IS NOT DISTINCT FROM NULLIF(TRIM(c), ''), "
-        f"{ingest._padded('c', may_trim, trimmed)} = (c IS DISTINCT FROM NULLIF(TRIM(c), '')) "
+        f"{checks.is_padded('c', may_trim, trimmed)} = (c IS DISTINCT FROM NULLIF(TRIM(c), '')) "
         "FROM t"
     ).fetchall()
     assert [r[0] for r in rows if not (r[1] and r[2])] == []

@@ -6,10 +6,9 @@ import datetime as dt
 import duckdb
 import pytest
 
-from data_quality import reuse
 from data_quality.contract import QUARANTINE_TABLE
 from data_quality.expectations import landing_suites
-from data_quality.ingest import LandingError, load_landing_files
+from data_quality.landing import LandingError, load_landing_files, reader, reuse, store
 from engagement.rules import Rules
 
 DAY1 = dt.date(2026, 11, 23)
@@ -71,9 +70,7 @@ def snapshot(con, day) -> dict:
 def test_a_file_that_changed_while_it_was_read_is_read_again_next_run(con, landing, monkeypatch):
     # The digest of a file read whole is taken after the read: had the export grown in
     # between, that digest would name bytes the load never saw, and the next run reuse it.
-    from data_quality import ingest
-
-    read_csv, grown = ingest._read_csv, []
+    read_csv, grown = reader.read_csv, []
 
     def read_then_grow(con, path, *args, **kwargs):
         rows = read_csv(con, path, *args, **kwargs)
@@ -83,7 +80,7 @@ def test_a_file_that_changed_while_it_was_read_is_read_again_next_run(con, landi
             grown.append(path)
         return rows
 
-    monkeypatch.setattr(ingest, "_read_csv", read_then_grow)
+    monkeypatch.setattr(reader, "read_csv", read_then_grow)
     run(con, landing, DAY1)
     monkeypatch.undo()
     second = run(con, landing, DAY2)
@@ -98,8 +95,8 @@ def test_a_log_from_before_the_digest_change_means_one_full_read_then_reuse(con,
     # with today's digests: the file is read again, and the next run reuses that load.
     run(con, landing, DAY1)
     con.execute(
-        f"ALTER TABLE {reuse.LOADS_TABLE} RENAME COLUMN file_digest TO file_sha256;"
-        f"ALTER TABLE {reuse.LOADS_TABLE} ALTER COLUMN file_sha256 SET NOT NULL"
+        f"ALTER TABLE {store.LOADS_TABLE} RENAME COLUMN file_digest TO file_sha256;"
+        f"ALTER TABLE {store.LOADS_TABLE} ALTER COLUMN file_sha256 SET NOT NULL"
     )
     day1 = snapshot(con, DAY1)
     present = ("Account.csv", "Task.csv")

@@ -12,17 +12,17 @@
     {%- set classified = graph.get('nodes', {}).values()
         | selectattr('name', 'equalto', 'int_activities__classified') | map(attribute='raw_code') | join -%}
     {%- set loads = source('quality', 'landing_loads') -%}
-    select
-        '{{ local_md5(tojson(rule("activity")) ~ classified ~ model.raw_code) }}'
-        || '-' || cast(count(*) as varchar)
-        || '-' || cast(coalesce(bit_xor(hash(contact_id, account_id)), 0) as varchar)
-        {%- for file in ['Task.csv', 'Event.csv'] %}
-        || '-' || coalesce((
-            select cast(max(loaded_at) as varchar) from {{ loads }}
-            where file = '{{ file }}' and reused_from is null and appended_to is null
-        ), 'never read')
-        {%- endfor %} as built_from
-    from {{ ref('stg_salesforce__contacts') }}
+    {%- set reads = [] -%}
+    {%- for file in ['Task.csv', 'Event.csv'] -%}
+    {%- do reads.append(
+        "coalesce((select cast(max(loaded_at) as varchar) from " ~ loads
+        ~ " where file = '" ~ file ~ "' and reused_from is null and appended_to is null), 'never read')"
+    ) -%}
+    {%- endfor -%}
+    {{- build_fingerprint(
+        tojson(rule("activity")) ~ classified ~ model.raw_code,
+        ['contact_id', 'account_id'], ref('stg_salesforce__contacts'), reads
+    ) -}}
 {%- endmacro %}
 
 {#- The last build to add to, or none when the model must be built whole: no build yet, a
@@ -35,7 +35,7 @@
     {%- endif -%}
     {#- A table built before the model was incremental has no record of what it rests on;
         on_schema_change adds the columns when it is built whole. -#}
-    {%- if 'built_from' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if not has_fingerprint() -%}
     {{- return(none) -}}
     {%- endif -%}
     {%- set last = run_query(

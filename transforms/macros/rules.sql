@@ -141,21 +141,12 @@
 
 -- The input and the SQL behind int_accounts__domains, as one value (see that model).
 {% macro domains_built_from() -%}
-    select
-        '{{ local_md5(registrable_domain("website")) }}'
-        || '-' || cast(count(*) as varchar)
-        || '-' || cast(coalesce(bit_xor(hash(account_id, website)), 0) as varchar) as built_from
-    from {{ ref('stg_salesforce__accounts') }}
-{%- endmacro %}
-
--- Whether int_accounts__domains carries its fingerprint (a table built before it may not).
-{% macro domains_fingerprinted() -%}
-    {{- return('built_from' in adapter.get_columns_in_relation(this) | map(attribute='name') | list) -}}
+    {{- build_fingerprint(registrable_domain("website"), ['account_id', 'website'], ref('stg_salesforce__accounts')) -}}
 {%- endmacro %}
 
 -- Whether int_accounts__domains must be built again (run at compile time, incremental only).
 {% macro domains_are_stale() -%}
-    {%- if not (is_incremental() and execute) or not domains_fingerprinted() -%}
+    {%- if not (is_incremental() and execute) or not has_fingerprint() -%}
     {{- return(true) -}}
     {%- endif -%}
     {%- set stale = run_query(
@@ -170,6 +161,6 @@
 {% macro drop_stale_domains() -%}
     {%- if is_incremental() and domains_are_stale() -%}
     delete from {{ this }}
-    {%- if not domains_fingerprinted() %}; alter table {{ this }} add column built_from varchar{% endif %}
+    {%- if not has_fingerprint() %}; alter table {{ this }} add column built_from varchar{% endif %}
     {%- endif -%}
 {%- endmacro %}

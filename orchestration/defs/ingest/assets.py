@@ -13,8 +13,8 @@ from pydantic import Field
 
 from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
 from data_quality.expectations import Outcome, landing_suites
-from data_quality.ingest import load_landing_files
-from data_quality.reuse import LOADS_ASSET_KEY
+from data_quality.landing import load_landing_files
+from data_quality.landing.store import LOADS_ASSET_KEY
 from data_quality.review import ensure_decisions_table
 from engagement.countries import aliases
 from orchestration.checks import suite_result

@@ -1,0 +1,225 @@
+"""The contract's row rules as SQL: each value typed once, each row's problems noted.
+
+A file's rules come from its contract (`data_quality.contract`): a value of its type, a
+required value, a reference to a row of another file. `typed_rows` builds the one SELECT
+that checks them all in a pass over the rows, and notes, for the few rows that break one,
+which rules and the row as read (for the review queue). Text is trimmed as it loads and
+Salesforce ids take their 18-character form; the review queue keeps the text as read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from data_quality import sql
+from data_quality.contract import BY_FILE, QUARANTINE_TABLE, LandingFile
+from data_quality.expectations import ROW
+from data_quality.sql import ident, literal
+
+# A column of the loaded rows, dropped as they land, noting a row's problems.
+NOTED = "_noted"
+# Whether trimming changes a row's text (a file read straight into its landed table).
+PADDED = "_padded"
+
+# Salesforce's checksum alphabet: the 18-character id appends, per 5-character chunk of the
+# 15-character id, the letter at the number its capitals make (bit i: character i).
+ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def id_18(t: str) -> str:
+    """A 15-character Salesforce id `t` as its 18-character form; other text as it is."""
+    chunks = []
+    for k in (0, 5, 10):
+        bits = " + ".join(
+            f"(CASE WHEN ascii(substr({t}, {k + i + 1}, 1)) BETWEEN 65 AND 90 THEN {1 << i} "
+            "ELSE 0 END)"
+            for i in range(5)
+        )
+        chunks.append(f"substr({literal(ID_ALPHABET)}, 1 + {bits}, 1)")
+    return (
+        f"CASE WHEN length({t}) = 15 AND regexp_full_match({t}, '[A-Za-z0-9]{{15}}') "
+        f"THEN {t} || {' || '.join(chunks)} ELSE {t} END"
+    )
+
+
+def trim_text(c: str, salesforce_id: bool = False) -> str:
+    """What loading does to text: surrounding spaces go, and empty text is no value; a
+    Salesforce id is stored in its 18-character form."""
+    text = f"NULLIF(TRIM({c}), '')"
+    return id_18(text) if salesforce_id else text
+
+
+def may_trim(c: str, salesforce_id: bool = False) -> str:
+    """Whether `trim_text` may change the text `c`. TRIM strips the space and non-ASCII
+    spaces, nothing else, so a value that neither starts nor ends with a space and is all
+    ASCII is its own trim unless it is empty; `c < '!'` holds for empty text and for text
+    starting with a space (or a control character: only a needless TRIM). Asked first, as
+    TRIM copies every value longer than 12 bytes, and that copy was most of the check."""
+    short = f" OR strlen({c}) = 15" if salesforce_id else ""
+    return f"({c} < '!' OR ends_with({c}, ' ') OR strlen({c}) <> length({c}){short})"
+
+
+def trimmed_text(c: str, may_trim: str, salesforce_id: bool = False) -> str:
+    """`trim_text(c)`, computed only where `may_trim` (`may_trim(c)`, or a column of it)."""
+    return f"CASE WHEN {may_trim} THEN {trim_text(c, salesforce_id)} ELSE {c} END"
+
+
+def is_padded(c: str, may_trim: str, trimmed: str) -> str:
+    """Whether trimming changed the text `c` (to another value or to NULL), given its
+    `trimmed_text` value."""
+    return f"({may_trim} AND {c} IS DISTINCT FROM {trimmed})"
+
+
+def record_key(spec: LandingFile, header: list[str], prefix: str = "") -> str:
+    """The row's key as it arrived, for the review queue (NULL when the file lacks it)."""
+    return f"{prefix}{ident(spec.key)}" if spec.key in header else "NULL"
+
+
+def record_json(spec: LandingFile, header: list[str], typed_read: bool, prefix: str = "") -> str:
+    """The row as read, as JSON for the review queue: each value as its type where it reads
+    as one, its text where it does not, so a row's record is the same whichever way its file
+    was read (typed, or as text because another row had a bad value)."""
+    types = {c.name: c.type for c in spec.columns}
+    parts = [f"{literal(ROW)}, {prefix}{ROW}"]
+    for name in header:
+        column, type_ = f"{prefix}{ident(name)}", types.get(name, "VARCHAR")
+        value = column
+        if not typed_read and type_ != "VARCHAR":
+            text = trim_text(column)
+            value = (
+                f"CASE WHEN {text} IS NOT NULL THEN "
+                f"coalesce(to_json({sql.try_cast(text, type_)}), to_json({column})) END"
+            )
+        parts.append(f"{literal(name)}, {value}")
+    return f"json_object({', '.join(parts)})::VARCHAR"
+
+
+def trim_padded(con, spec: LandingFile, header: list[str], noted: str) -> None:
+    """Trims the text of the rows `noted` marks as padded (rare), in place; the `landing`
+    view keeps them as read, for the review queue's records."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE landing_untrimmed AS SELECT * FROM landing_read "
+        f"WHERE {ROW} IN (SELECT {ROW} FROM {noted} WHERE {PADDED})"
+    )
+    texts = [c for c in spec.columns if c.type == "VARCHAR" and c.name in header]
+    if texts and con.execute("SELECT count(*) FROM landing_untrimmed").fetchone()[0]:
+        trimmed = ", ".join(
+            f"{ident(c.name)} = {trim_text(ident(c.name), c.salesforce_id)}" for c in texts
+        )
+        con.execute(
+            f"UPDATE {spec.landed_table} SET {trimmed} "
+            f"WHERE rowid IN (SELECT {ROW} - 1 FROM landing_untrimmed)"
+        )
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW landing AS SELECT * FROM landing_read WHERE {ROW} NOT IN "
+        f"(SELECT {ROW} FROM landing_untrimmed) UNION ALL SELECT * FROM landing_untrimmed"
+    )
+
+
+def narrowed_references(con, spec: LandingFile, rows: int) -> frozenset[str]:
+    """The files `spec` references that hold more rows than its `rows`: their keys are
+    narrowed to the file's values before they are looked up, as a hash table is built of
+    the keys: a large file's keys cost more to hash than a small file's lookups save."""
+    narrowed = set()
+    for ref_file in {ref_file for _, ref_file, _ in spec.references}:
+        [(keys,)] = con.execute(f"SELECT count(*) FROM {BY_FILE[ref_file].raw_table}").fetchall()
+        if keys > rows:
+            narrowed.add(ref_file)
+    return frozenset(narrowed)
+
+
+def typed_rows(
+    spec: LandingFile,
+    header: list[str],
+    unknown: list[str],
+    as_of: dt.date,
+    typed_read: bool,
+    padded: bool = False,
+    narrowed: frozenset[str] = frozenset(),
+) -> str:
+    """SELECT over the `landing` rows that gives every value its type once and notes each
+    row's problems (rules broken, its key and the row as read) in a `NOTED` column, built
+    only for the few rows that have any. With `typed_read` the reader gave each column its
+    type already; else every value is text, cast here. Whether text may trim, trimmed text,
+    typed values and each problem's condition are columns of inner queries, so that each
+    is computed once, not once per use (the reference check's join ran twice).
+    With `padded`, a `PADDED` column says whether trimming changes any of the row's text.
+    The keys of the referenced files `narrowed` are first narrowed to the file's values."""
+    may_trims, trimmeds, cast, typed, problems = [], [], [], [], []
+    # problems: (condition, rule, column, detail)
+    changed = []  # a text value that trimming changes
+    for i, c in enumerate(spec.columns):
+        text, value, may, column = f"__t{i}", f"__v{i}", f"__m{i}", ident(c.name)
+        if c.name not in header:
+            typed.append(f"CAST(NULL AS {c.type}) AS {column}")
+            continue
+        if c.type == "VARCHAR" or not typed_read:
+            may_trims.append(f"{may_trim(column, c.salesforce_id)} AS {may}")
+            trimmeds.append(f"{trimmed_text(column, may, c.salesforce_id)} AS {text}")
+        if c.type == "VARCHAR":
+            changed.append(is_padded(column, may, text))
+            value = text
+        elif typed_read:  # an empty value read as NULL
+            text = value = column
+            if c.type == "DOUBLE":
+                problems.append(
+                    (f"NOT isfinite({column})", "invalid_type", c.name,
+                     f"{c.name} is not a valid {c.type}")
+                )  # fmt: skip
+        else:
+            cast.append(f"{sql.try_cast(text, c.type)} AS {value}")
+            problems.append(
+                (f"{text} IS NOT NULL AND {value} IS NULL", "invalid_type", c.name,
+                 f"{c.name} is not a valid {c.type}")
+            )  # fmt: skip
+        typed.append(f"{value} AS {column}")
+        if c.required:
+            problems.append(
+                (f"{text} IS NULL", "missing_required", c.name, f"{c.name} is required")
+            )
+        for referencing, ref_file, ref_column in spec.references:
+            if referencing != c.name:
+                continue
+            ref = BY_FILE[ref_file]
+            # A row pointing at a quarantined record is not dangling: it waits with it.
+            known_keys = (
+                f"SELECT {ident(ref_column)} FROM {ref.raw_table} UNION ALL SELECT record_key FROM "
+                f"{QUARANTINE_TABLE} WHERE file = {literal(ref_file)} AND as_of_date = "
+                f"DATE {literal(as_of.isoformat())} AND record_key IS NOT NULL"
+            )
+            if ref_file in narrowed:
+                known_keys = (
+                    f"SELECT k FROM ({known_keys}) AS known(k) "
+                    f"WHERE k IN (SELECT {trim_text(column, c.salesforce_id)} FROM landing)"
+                )
+            problems.append(
+                (f"{text} IS NOT NULL AND {text} NOT IN ({known_keys})",
+                 f"unknown_{ref.table.removesuffix('s')}", referencing,
+                 f"{referencing} is not a {ref_file} {ref_column}")
+            )  # fmt: skip
+    typed += [ident(c) for c in unknown]
+    flags = [f"{cond} AS __p{j}" for j, (cond, *_) in enumerate(problems)]
+    noted = "NULL"
+    if problems:
+        cases = ", ".join(
+            f"CASE WHEN __p{j} THEN {{'rule': {literal(rule)}, 'col': {literal(col)}, "
+            f"'detail': {literal(detail)}}} END"
+            for j, (_, rule, col, detail) in enumerate(problems)
+        )
+        noted = (
+            f"CASE WHEN {' OR '.join(f'__p{j}' for j in range(len(problems)))} THEN "
+            f"{{'problems': list_filter([{cases}], lambda x: x IS NOT NULL), "
+            f"'key': {record_key(spec, header)}, "
+            f"'record': {record_json(spec, header, typed_read)}}} END"
+        )
+    if padded:
+        typed.append(f"({' OR '.join(changed) or 'false'}) AS {PADDED}")
+
+    def more(extra: list[str]) -> str:
+        return "".join(", " + e for e in extra)
+
+    return (
+        f"SELECT {', '.join(typed)}, {ROW}, {noted} AS {NOTED} FROM ("
+        f"SELECT *{more(flags)} FROM (SELECT *{more(cast)} FROM ("
+        f"SELECT *{more(trimmeds)} FROM (SELECT *{more(may_trims)} FROM landing))))"
+    )
