@@ -183,8 +183,9 @@ def demo(
 ) -> None:
     """Generate sample data into DATA/landing and run the books into DATA/warehouse.duckdb,
     for today or for the DAYS ending today."""
-    from orchestration.resources import Warehouse
     from orchestration.runner import RunPaths
+    from orchestration.stores import marts
+    from orchestration.warehouse import Warehouse
     from sample_data.history import work_a_day
 
     landing, warehouse = data / "landing", data / "warehouse.duckdb"
@@ -201,7 +202,7 @@ def demo(
         day = first + dt.timedelta(days=offset)
         if offset:
             with Warehouse(path=str(warehouse.resolve())).read() as con:
-                books = con.execute("SELECT account_id, rep_id FROM marts.current_books").df()
+                books = marts.current_books(con)
             added = work_a_day(landing, day, books, seed)
             typer.echo(f"{day}: {added['Task.csv']} calls, {added['book_returns.csv']} returns")
         if offset < days - 1:
@@ -253,8 +254,8 @@ def review_list(
     ] = False,
 ) -> None:
     """The review queue's items: id, kind, the decisions it allows, file, row and rule."""
-    from orchestration.resources import Warehouse, WarehouseBusy
     from orchestration.stores.review import items
+    from orchestration.warehouse import Warehouse, WarehouseBusy
 
     def listed():
         with Warehouse(path=str(warehouse.resolve())).read() as con:
@@ -279,13 +280,12 @@ def review_show(
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = WAREHOUSE,
 ) -> None:
     """One item: what was found, the row as read and the decisions it allows."""
-    from orchestration.resources import Warehouse, WarehouseBusy
+    from orchestration.stores import review as review_store
+    from orchestration.warehouse import Warehouse, WarehouseBusy
 
     def shown():
         with Warehouse(path=str(warehouse.resolve())).read() as con:
-            return con.execute(
-                "SELECT * FROM marts.review_queue WHERE review_item_id = ?", [item]
-            ).df()
+            return review_store.item(con, item)
 
     frame = _guarded(shown, also=(WarehouseBusy,))
     if frame.empty:
@@ -321,8 +321,8 @@ def review_decide(
     import duckdb
 
     from data_quality.review import Request, ReviewError
-    from orchestration.resources import Warehouse
     from orchestration.stores.review import record_decisions
+    from orchestration.warehouse import Warehouse
 
     request = Request(
         item_ids=items,

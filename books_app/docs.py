@@ -7,7 +7,8 @@ import subprocess
 from pathlib import Path
 
 from orchestration.defs.transforms.project import DBT_EXECUTABLE, TRANSFORMS_DIR
-from orchestration.resources import RulesFile, Warehouse
+from orchestration.files import RulesFile
+from orchestration.warehouse import Warehouse
 
 DOCS_TARGET = "target/docs"  # beside the daily run's target, so neither re-parses the other
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from engagement.rules import SOLE_LANE
-from orchestration.resources import Warehouse
+from orchestration.stores import marts
+from orchestration.warehouse import Warehouse
 
 
 class UnknownAccount(LookupError):
@@ -16,35 +17,10 @@ def explain(warehouse: Path, account_id: str) -> str:
     if not warehouse.is_file():
         raise FileNotFoundError(f"{warehouse}: warehouse not found (run `books run` first)")
     with Warehouse(path=str(warehouse)).read() as con:
-        score = con.execute(
-            "SELECT account_name, segment, is_new_business, priority_explanation, fit_explanation,"
-            " timing_signals, segment_rank FROM marts.account_scores WHERE account_id = ?",
-            [account_id],
-        ).fetchone()
-        review = con.execute(
-            "SELECT rule, severity, detail FROM marts.review_queue WHERE record_key = ?",
-            [account_id],
-        ).fetchall()
-        if score is None and not review:
-            raise UnknownAccount(f"{account_id}: no such account in {warehouse}")
-        history = con.execute(
-            "SELECT as_of_date, kind, from_rep_id, to_rep_id, reason_code, explanation, lane "
-            "FROM marts.ownership_events WHERE account_id = ? ORDER BY as_of_date, seq",
-            [account_id],
-        ).fetchall()
-        # One row per lane: the account's place in each book it can sit in.
-        now = con.execute(
-            "SELECT s.lane, b.rep_id, b.entered_on, p.pool_state, p.rest_until, "
-            "a.last_meaningful_activity_on, a.meaningful_activities_30d, a.is_working, "
-            "a.is_phantom_only, s.book_state, s.grace_until, s.scope_reason "
-            "FROM marts.account_states AS s "
-            "LEFT JOIN marts.current_books AS b USING (account_id, lane) "
-            "LEFT JOIN marts.pool AS p USING (account_id, lane) "
-            "LEFT JOIN marts.account_activity AS a "
-            "ON a.account_id = s.account_id AND a.rep_id = b.rep_id "
-            "WHERE s.account_id = ? ORDER BY s.lane",
-            [account_id],
-        ).fetchall()
+        story = marts.account_story(con, account_id)
+    score, review, history, now = story["score"], story["review"], story["history"], story["now"]
+    if score is None and not review:
+        raise UnknownAccount(f"{account_id}: no such account in {warehouse}")
 
     lines = []
     if score:

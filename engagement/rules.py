@@ -4,6 +4,11 @@ Every knob RevOps can turn lives here, with a documented default, so the dbt
 models and the allocation engine read the same numbers (dbt gets them as vars,
 see `dbt_vars`). Unknown keys are errors, not silently ignored: a typo in a
 rules file would otherwise quietly fall back to a default.
+
+One module, over 400 lines on purpose: the rules model is one authority, and its sections
+validate against each other (book sizes against segments, return reasons against the
+system's exits, the holdout against its rep); split, `Rules._consistent` would reach into
+every other module.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The coverage report: one self-contained HTML page (plotly.js inlined, no network) with
-the charts RevOps and sales leaders look at, built from the coverage marts."""
+the charts RevOps and sales leaders look at. Frames in (`stores.marts.report_frames`),
+HTML out: this module reads no warehouse."""
 
 from __future__ import annotations
 
@@ -7,37 +8,15 @@ import datetime as dt
 import html
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
-
-QUERIES = {
-    "trend": "SELECT * FROM marts.coverage_daily ORDER BY as_of_date",
-    "segments": "SELECT * FROM marts.coverage_by_segment "
-    "WHERE as_of_date = (SELECT max(as_of_date) FROM marts.coverage_by_segment) ORDER BY segment",
-    "reps": "SELECT rep_id, coalesce(rep_name, rep_id) AS rep_name, peer_group, status, capacity, "
-    "book_size, worked_share, book_priority_sum, book_priority_mean, is_hoarding "
-    "FROM marts.rep_books ORDER BY peer_group, rep_id",
-    "pool": "SELECT segment, pool_state, count(*) AS accounts FROM marts.pool "
-    "GROUP BY ALL ORDER BY segment, pool_state",
-    "funnel": "SELECT coalesce(sum(accounts), 0) AS distributed, "
-    "coalesce(sum(worked_so_far), 0) AS worked, "
-    "coalesce(sum(opportunities_90d), 0) AS opportunities, "
-    "coalesce(sum(pipeline_90d), 0) AS pipeline FROM marts.distribution_validation",
-    "fairness": "SELECT * FROM marts.rep_fairness ORDER BY peer_group",
-    "runway": "SELECT * FROM marts.pool_runway ORDER BY lane, segment",
-}
 
 
 @dataclass
 class Report:
     html: str
     numbers: dict[str, float | int | None]  # the headline figures, also asset metadata
-
-
-def read(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    return {name: con.execute(sql).df() for name, sql in QUERIES.items()}
 
 
 def _number(value) -> float | int | None:

@@ -13,8 +13,10 @@ from pathlib import Path
 import dagster as dg
 
 from engagement.rules import SOLE_LANE, load_rules
+from orchestration.files import ExportFolder, LandingFolder, RulesFile
 from orchestration.partitions import daily
-from orchestration.resources import ExportFolder, LandingFolder, RulesFile, Warehouse
+from orchestration.stores import marts
+from orchestration.warehouse import Warehouse
 
 
 class RunFailed(RuntimeError):
@@ -26,13 +28,7 @@ def _last_run(warehouse: Path) -> dt.date | None:
     if not warehouse.is_file():
         return None
     with Warehouse(path=str(warehouse)).read() as con:
-        found = con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'allocation' AND table_name = 'ownership_events'"
-        ).fetchone()[0]
-        if not found:
-            return None
-        return con.execute("SELECT max(as_of_date) FROM allocation.ownership_events").fetchone()[0]
+        return marts.last_run_date(con)
 
 
 @dataclass(frozen=True)
@@ -179,19 +175,7 @@ def preview_books(paths: RunPaths, as_of: dt.date, out: Path) -> Preview:
 
 def _changes_summary(warehouse: Path, as_of: dt.date) -> str:
     with Warehouse(path=str(warehouse)).read() as con:
-        reasons = con.execute(
-            "SELECT kind, reason_code, count(*) FROM allocation.ownership_events "
-            "WHERE as_of_date = ? GROUP BY ALL ORDER BY 3 DESC, 1, 2",
-            [as_of],
-        ).fetchall()
-        reps = con.execute(
-            "SELECT rep, count(*) FILTER (WHERE change = 'in'), count(*) FILTER (WHERE change = "
-            "'out') FROM (SELECT to_rep_id AS rep, 'in' AS change FROM allocation.ownership_events "
-            "WHERE as_of_date = ? AND to_rep_id IS NOT NULL UNION ALL SELECT from_rep_id, 'out' "
-            "FROM allocation.ownership_events WHERE as_of_date = ? AND from_rep_id IS NOT NULL) "
-            "GROUP BY rep ORDER BY rep",
-            [as_of, as_of],
-        ).fetchall()
+        reasons, reps = marts.day_changes(con, as_of)
     lines = [f"Dry run for {as_of}: nothing was written to the books, the marts or the exports."]
     lines.append("Changes per reason (kind: reason, accounts):")
     lines += [f"  {kind}: {reason} {n}" for kind, reason, n in reasons] or ["  none"]
@@ -219,26 +203,9 @@ def _one_line(message: str) -> str:
 
 def summary(warehouse: Path) -> str:
     """Books per rep, pool size and review-queue size, for people at a terminal."""
-    con = Warehouse(path=str(warehouse)).read()
-    try:
-        reps = con.execute(
-            "SELECT rep_id, role, segments, status, book_size, capacity, "
-            "round(book_priority_mean, 1) FROM marts.rep_books ORDER BY rep_id"
-        ).fetchall()
-        pool = con.execute(
-            "SELECT lane, pool_state, count(*) FROM marts.pool GROUP BY 1, 2 ORDER BY 1, 2"
-        ).fetchall()
-        queue = con.execute(
-            "SELECT rule, severity, count(*) FROM marts.review_queue GROUP BY 1, 2 "
-            "ORDER BY 3 DESC, 1"
-        ).fetchall()
-        kinds = con.execute(
-            "SELECT kind, count(*) FROM marts.ownership_events "
-            "WHERE as_of_date = (SELECT max(as_of_date) FROM marts.ownership_events) "
-            "GROUP BY 1 ORDER BY 1"
-        ).fetchall()
-    finally:
-        con.close()
+    with Warehouse(path=str(warehouse)).read() as con:
+        read = marts.summary(con)
+    reps, pool, queue, kinds = read["reps"], read["pool"], read["queue"], read["kinds"]
     lines = ["Books per rep (rep, role, segments, status, book / capacity, mean priority):"]
     lines += [
         f"  {r[0]}  {r[1]:<3}  {r[2]:<22} {r[3]:<11} {r[4]:>5} / {r[5]:<5} {r[6]}" for r in reps

@@ -6,6 +6,9 @@ The data carries the problems the seeds describe, on purpose: hoarding reps
 who sit on hundreds of accounts they do not work, automated recurring
 "check-in" tasks that only look like work, bulk-logged tasks, reps who left or
 are on leave, and a sprinkle of bad CRM records for the review queue.
+
+Over 400 lines on purpose: each landing file's generator is short, and they share one
+seeded draw of reps, accounts and contacts that a split would pass through every call.
 """
 
 from __future__ import annotations

@@ -31,13 +31,13 @@ from pathlib import Path
 
 import xxhash
 
-from data_quality import contract, expectations, review, sql, validation
+from data_quality import contract, expectations, review, sql, suites, validation
 from data_quality.contract import LandingFile
 from data_quality.expectations import Rule
 from data_quality.landing import store
 
 # The modules besides this package's whose code decides what a load holds.
-LOADING_CODE = (contract, expectations, review, sql, validation)
+LOADING_CODE = (contract, expectations, review, sql, suites, validation)
 
 BLOCK = 2**20
 

@@ -302,6 +302,25 @@ def caught_by(con, spec: LandingFile, as_of: dt.date, rules: list[str]) -> int:
     ).fetchone()[0]
 
 
+def queue_items(con, as_of: dt.date) -> int:
+    """The run date's review-queue items, of every file."""
+    return con.execute(
+        f"SELECT count(*) FROM {QUARANTINE_TABLE} WHERE as_of_date = ?", [as_of]
+    ).fetchone()[0]
+
+
+def write_reference(con, key: list[str], frame: pd.DataFrame) -> None:
+    """A reference table staging joins to (`key`: schema and table), replaced whole."""
+    schema, table = key
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(schema)}")
+    con.register("reference_frame", frame)
+    try:
+        name = f"{ident(schema)}.{ident(table)}"
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM reference_frame")
+    finally:
+        con.unregister("reference_frame")
+
+
 # The load log
 
 

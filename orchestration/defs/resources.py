@@ -2,7 +2,8 @@ import dagster as dg
 
 from orchestration.defs.transforms.dbt_cli import BooksDbtCli
 from orchestration.defs.transforms.project import DBT_EXECUTABLE, dbt_project
-from orchestration.resources import ExportFolder, LandingFolder, RulesFile, Warehouse
+from orchestration.files import ExportFolder, LandingFolder, RulesFile
+from orchestration.warehouse import Warehouse
 
 
 @dg.definitions

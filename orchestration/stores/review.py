@@ -48,6 +48,11 @@ def items(con: duckdb.DuckDBPyConnection, open_only: bool = True) -> pd.DataFram
     return frame
 
 
+def item(con: duckdb.DuckDBPyConnection, item_id: str) -> pd.DataFrame:
+    """One item of the review queue, all its columns (no row when there is no such item)."""
+    return con.execute("SELECT * FROM marts.review_queue WHERE review_item_id = ?", [item_id]).df()
+
+
 def _value_problem(con: duckdb.DuckDBPyConnection, item: pd.Series, value: str) -> str | None:
     """Why `value` cannot replace the item's failing value (None when it can)."""
     spec = BY_FILE.get(item["file"])

@@ -73,7 +73,7 @@ def test_the_asset_graph_is_one_connected_picture():
 
 def test_sensor_requests_todays_run_once_per_new_landing_file(tmp_path):
     from orchestration.defs.automation.jobs import new_landing_files
-    from orchestration.resources import LandingFolder
+    from orchestration.files import LandingFolder
 
     landing = LandingFolder(path=str(tmp_path))
     context = dg.build_sensor_context(resources={"landing": landing})

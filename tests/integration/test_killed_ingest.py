@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from data_quality.contract import LANDING_FILES, QUARANTINE_TABLE
-from data_quality.expectations import landing_suites
 from data_quality.landing import load_landing_files
+from data_quality.suites import landing_suites
 from engagement.rules import Rules
 from sample_data.generate import generate
 

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from orchestration.defs.quality.review import review_decisions
-from orchestration.resources import Warehouse
 from orchestration.runner import RunPaths, run_books
+from orchestration.warehouse import Warehouse
 from tests.integration.conftest import AS_OF
 
 

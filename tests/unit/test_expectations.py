@@ -6,7 +6,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from data_quality.expectations import Rule, landing_suites, validate
+from data_quality.expectations import Rule, validate
+from data_quality.suites import landing_suites
 from engagement.rules import parse_rules
 
 RULES = parse_rules(
@@ -100,7 +101,7 @@ def test_spaces_are_what_pythons_backslash_s_matches():
     import re
     import sys
 
-    from data_quality.expectations import SPACES
+    from data_quality.suites import SPACES
 
     spaces = re.compile(f"[{SPACES}]")
     assert [c for c in map(chr, range(sys.maxunicode + 1)) if spaces.match(c)] == [

@@ -38,14 +38,14 @@ def test_free_text_values_are_accepted_as_they_are():
     "limit", ["2GB'; ATTACH '/tmp/x.duckdb' AS x; --", "lots", "2 GB; SET threads = 1"]
 )
 def test_a_warehouse_memory_limit_that_is_not_a_size_is_refused(limit):
-    from orchestration.resources import Warehouse
+    from orchestration.warehouse import Warehouse
 
     with pytest.raises(Exception, match="memory_limit"):
         Warehouse(path="/tmp/w.duckdb", memory_limit=limit)
 
 
 def test_sizes_duckdb_understands_are_accepted():
-    from orchestration.resources import Warehouse
+    from orchestration.warehouse import Warehouse
 
     for limit in ("2GB", "512MiB", "1.5 GB", "80%"):
         assert Warehouse(path="/tmp/w.duckdb", memory_limit=limit).memory_limit == limit

@@ -1,3 +1,8 @@
+"""Loading landing files: typing, the contract's row rules, quarantine, the suites.
+
+Over 400 lines: one case per rule and per way a CRM export goes wrong, sharing fixtures.
+"""
+
 import datetime as dt
 import json
 from pathlib import Path
@@ -8,8 +13,8 @@ import yaml
 
 from data_quality import validation
 from data_quality.contract import LANDING_FILES, QUARANTINE_TABLE
-from data_quality.expectations import ACCOUNT_TYPES, account_rules
 from data_quality.landing import LandingError, checks, load_landing_file
+from data_quality.suites import ACCOUNT_TYPES, account_rules
 
 AS_OF = dt.date(2026, 11, 24)
 ACCOUNTS = next(s for s in LANDING_FILES if s.table == "accounts")
@@ -174,7 +179,7 @@ def test_a_bad_line_in_one_file_is_not_blamed_on_the_next(con, tmp_path):
 
 
 def test_suites_over_chunks_catch_the_same_rows_as_one_pass(con, tmp_path, monkeypatch):
-    from data_quality.expectations import landing_suites
+    from data_quality.suites import landing_suites
     from engagement.rules import Rules
 
     tasks = next(s for s in LANDING_FILES if s.table == "tasks")
@@ -215,7 +220,7 @@ def test_suites_over_chunks_catch_the_same_rows_as_one_pass(con, tmp_path, monke
 
 def test_dates_beyond_what_pandas_holds_are_judged_not_fatal(con, tmp_path):
     # GX compares nanosecond timestamps (1677 to 2262); the year 9999 is still far ahead.
-    from data_quality.expectations import landing_suites
+    from data_quality.suites import landing_suites
     from engagement.rules import Rules
 
     tasks = next(s for s in LANDING_FILES if s.table == "tasks")
@@ -424,7 +429,7 @@ def test_dates_clipped_alike_for_gx_are_each_caught_when_judged_value_by_value(
 ):
     # GX compares dates past 2262 as 2262: two such dates are one value to GX, and every
     # row holding either is still caught.
-    from data_quality.expectations import landing_suites
+    from data_quality.suites import landing_suites
     from engagement.rules import Rules
 
     monkeypatch.setattr(validation, "MIN_ROWS_BY_VALUE", 0)

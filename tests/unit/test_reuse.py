@@ -7,8 +7,8 @@ import duckdb
 import pytest
 
 from data_quality.contract import QUARANTINE_TABLE
-from data_quality.expectations import landing_suites
 from data_quality.landing import LandingError, load_landing_files, reader, reuse, store
+from data_quality.suites import landing_suites
 from engagement.rules import Rules
 
 DAY1 = dt.date(2026, 11, 23)

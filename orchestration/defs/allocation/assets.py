@@ -5,9 +5,10 @@ import time
 
 import dagster as dg
 
+from orchestration.files import RulesFile
 from orchestration.partitions import as_of, daily
-from orchestration.resources import RulesFile, Warehouse
 from orchestration.stores import allocation as store
+from orchestration.warehouse import Warehouse
 
 
 def _spec(name: str, description: str, deps: list[list[str]]) -> dg.AssetSpec:

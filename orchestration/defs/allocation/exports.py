@@ -7,9 +7,10 @@ import duckdb
 import pandas as pd
 
 from allocation.exports import crm_owner_changes, neutralise_formulas, rep_changes
+from orchestration.files import ExportFolder, RulesFile
 from orchestration.partitions import as_of, daily
-from orchestration.resources import ExportFolder, RulesFile, Warehouse
 from orchestration.stores import allocation as store
+from orchestration.warehouse import Warehouse
 
 
 def _write_csv(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, path: Path) -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from orchestration.files import ExportFolder, LandingFolder, RulesFile
 from orchestration.partitions import as_of, daily
-from orchestration.resources import ExportFolder, LandingFolder, RulesFile, Warehouse
+from orchestration.warehouse import Warehouse
 
 
 class DryRun(dg.Config):

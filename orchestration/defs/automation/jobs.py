@@ -2,8 +2,8 @@
 
 import dagster as dg
 
+from orchestration.files import LandingFolder
 from orchestration.partitions import daily
-from orchestration.resources import LandingFolder
 
 daily_books = dg.define_asset_job(
     "daily_books",

@@ -12,14 +12,17 @@ import pandas as pd
 from pydantic import Field
 
 from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
-from data_quality.expectations import Outcome, landing_suites
+from data_quality.expectations import Outcome
 from data_quality.landing import load_landing_files
+from data_quality.landing import store as landing_store
 from data_quality.landing.store import LOADS_ASSET_KEY
 from data_quality.review import ensure_decisions_table
+from data_quality.suites import landing_suites
 from engagement.countries import aliases
 from orchestration.checks import suite_result
+from orchestration.files import LandingFolder, RulesFile
 from orchestration.partitions import as_of, daily
-from orchestration.resources import LandingFolder, RulesFile, Warehouse
+from orchestration.warehouse import Warehouse
 
 SUITE_CHECK = "expectations"  # one Great Expectations suite per landing file
 REQUIRED = {"Account.csv", "User.csv", "reps.csv"}
@@ -29,9 +32,8 @@ COUNTRIES = ["reference", "countries"]
 
 
 def _write_countries(con) -> int:
-    countries = pd.DataFrame(sorted(aliases().items()), columns=["alias", "alpha_2"])  # noqa: F841
-    con.execute("CREATE SCHEMA IF NOT EXISTS reference")
-    con.execute("CREATE OR REPLACE TABLE reference.countries AS SELECT * FROM countries")
+    countries = pd.DataFrame(sorted(aliases().items()), columns=["alias", "alpha_2"])
+    landing_store.write_reference(con, COUNTRIES, countries)
     return len(countries)
 
 
@@ -146,9 +148,7 @@ def landing_files(
                 },
             )
             yield _suite_result(spec, report)
-        rows = con.execute(
-            "SELECT count(*) FROM quality.quarantine WHERE as_of_date = ?", [date]
-        ).fetchone()[0]
+        rows = landing_store.queue_items(con, date)
     yield dg.MaterializeResult(
         asset_key=dg.AssetKey(QUARANTINE_ASSET_KEY),
         metadata={"items": rows, "rows_quarantined": total_quarantined},

@@ -11,8 +11,8 @@ import dagster as dg
 from pydantic import Field
 
 from data_quality.review import Decision, Request, ReviewError
-from orchestration.resources import Warehouse
 from orchestration.stores.review import record_decisions
+from orchestration.warehouse import Warehouse
 
 
 class ReviewDecision(dg.Config):

@@ -2,8 +2,10 @@
 
 import dagster as dg
 
+from orchestration.files import ExportFolder
 from orchestration.partitions import as_of, daily
-from orchestration.resources import ExportFolder, Warehouse
+from orchestration.stores import marts
+from orchestration.warehouse import Warehouse
 
 
 @dg.asset(
@@ -30,7 +32,7 @@ def coverage_report(context: dg.AssetExecutionContext, warehouse: Warehouse, exp
     from orchestration import report  # plotly: loaded by the step, not by every process
 
     with warehouse.connect() as con:
-        frames = report.read(con)
+        frames = marts.report_frames(con)
     built = report.build(frames, date)
     folder = exports.abs_path
     folder.mkdir(parents=True, exist_ok=True)

@@ -15,12 +15,13 @@ from pydantic import Field
 from orchestration.defs.transforms.metadata import DESCRIBE
 from orchestration.defs.transforms.outcome import failure, progress, quietly
 from orchestration.defs.transforms.project import dbt_project
+from orchestration.files import RulesFile
 from orchestration.partitions import as_of, daily
-from orchestration.resources import RulesFile, Warehouse
+from orchestration.stores import marts
+from orchestration.warehouse import Warehouse
 
 AFTER_ALLOCATION = "source:allocation+"
 RUN_TARGET = "daily_run"  # under transforms/target/
-RUN_DATE_TABLE = "main.run_date"  # read by the as_of_date() macro (transforms/macros/rules.sql)
 
 
 class BooksTranslator(DagsterDbtTranslator):
@@ -59,10 +60,7 @@ def _build(
     # date reaches the models through the warehouse (the `as_of_date()` macro).
     dbt_vars = {**rules.load().dbt_vars(), **warehouse.dbt_vars}
     with warehouse.connect() as con:
-        con.execute(
-            f"CREATE OR REPLACE TABLE {RUN_DATE_TABLE} AS SELECT CAST(? AS DATE) AS as_of_date",
-            [as_of(context)],
-        )
+        marts.write_run_date(con, as_of(context))
     # Unit tests are fixtures for the default rules: CI runs them, daily runs do not.
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)]
     if config.full_refresh:

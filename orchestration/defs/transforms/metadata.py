@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from orchestration.stores import marts
 from orchestration.stores.review import items
 
 PREVIEW_ROWS = 20
@@ -29,14 +30,8 @@ def _preview(frame: pd.DataFrame, rows: int = PREVIEW_ROWS) -> dg.MetadataValue:
 def review_queue(con: duckdb.DuckDBPyConnection) -> dict:
     """Open items by reason and the open items with their ids and the decisions each allows,
     so RevOps can work the queue from the UI."""
-    by_rule = con.execute(
-        "SELECT rule, severity, count(*) AS items FROM marts.review_queue WHERE status = 'open' "
-        "GROUP BY ALL ORDER BY items DESC, rule"
-    ).df()
+    by_rule, decided = marts.review_counts(con)
     open_items = items(con)
-    decided = con.execute(
-        "SELECT count(*) FROM marts.review_queue WHERE status <> 'open'"
-    ).fetchone()[0]
     listed = open_items[
         ["review_item_id", "item_kind", "allowed", "file", "location", "record_key", "rule",
          "column_name", "detail"]

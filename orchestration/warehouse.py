@@ -1,8 +1,9 @@
-"""Resources: where the warehouse, the landing files and the rules file are.
+"""The warehouse resource: where the DuckDB file is, and the one place connections to it
+come from (issue 25 plugs a second engine in here).
 
-Paths come from `dg.EnvVar`s bound in `defs/resources.py` and are resolved once,
-absolutely, here: dbt runs in transforms/, so a relative path would otherwise
-name a second warehouse file.
+The path comes from a `dg.EnvVar` bound in `defs/resources.py` and is resolved once,
+absolutely, here: dbt runs in transforms/, so a relative path would otherwise name a
+second warehouse file.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
-
-from engagement.rules import Rules, load_rules
 
 
 class WarehouseBusy(OSError):
@@ -86,46 +85,3 @@ class Warehouse(dg.ConfigurableResource):
                 f"{self.abs_path}: in use by a run (DuckDB allows one writer); try again when "
                 "it ends"
             ) from None
-
-
-class LandingFolder(dg.ConfigurableResource):
-    """The folder the CRM exports and feeds land in."""
-
-    path: str
-
-    @property
-    def abs_path(self) -> Path:
-        return Path(self.path).expanduser().resolve()
-
-
-class ExportFolder(dg.ConfigurableResource):
-    """Where each run writes its CRM upsert file and per-rep change lists."""
-
-    path: str
-    url: str = Field(
-        default="",
-        description="Where the folder is served over http (`make dev` serves it), so the "
-        "report link opens from the UI; a browser will not follow a file:// link there",
-    )
-
-    def link(self, file: Path) -> str:
-        """The address of a file of the folder: served if the folder is, else the file's."""
-        if self.url:
-            return self.url.rstrip("/") + "/" + file.name
-        return file.resolve().as_uri()
-
-    @property
-    def abs_path(self) -> Path:
-        return Path(self.path).expanduser().resolve()
-
-
-class RulesFile(dg.ConfigurableResource):
-    """The rules of engagement; validated when a run starts, before any step does work."""
-
-    path: str
-
-    def load(self) -> Rules:
-        return load_rules(Path(self.path).expanduser().resolve())
-
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self.load()
