@@ -10,9 +10,10 @@ Salesforce ids take their 18-character form; the review queue keeps the text as 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from data_quality import sql
-from data_quality.contract import BY_FILE, QUARANTINE_TABLE, LandingFile
+from data_quality.contract import BY_FILE, QUARANTINE_TABLE, Column, LandingFile
 from data_quality.expectations import ROW
 from data_quality.sql import ident, literal
 
@@ -128,6 +129,81 @@ def narrowed_references(con, spec: LandingFile, rows: int) -> frozenset[str]:
     return frozenset(narrowed)
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A row rule broken: the SQL condition that finds it and what the queue says of it."""
+
+    condition: str
+    rule: str
+    column: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Value:
+    """A column of the row as the checks see it: its SQL name, its trimmed text and its
+    typed value (columns of the inner queries of `typed_rows`)."""
+
+    spec: Column
+    name: str
+    text: str
+    value: str
+
+
+# The row rules, one small check per kind, each built from a contract column: the problems
+# it finds in a row (`typed_read`: the reader typed the column, so no text is at hand).
+
+
+def invalid_type(v: Value, typed_read: bool) -> list[Problem]:
+    """A value not of its type: read as text, it does not cast; a number that is not
+    finite reads as a DOUBLE but is no number (a NaN revenue would rank first)."""
+    detail = f"{v.spec.name} is not a valid {v.spec.type}"
+    if v.spec.type == "VARCHAR":
+        return []
+    if not typed_read:
+        return [Problem(f"{v.text} IS NOT NULL AND {v.value} IS NULL", "invalid_type",
+                        v.spec.name, detail)]  # fmt: skip
+    if v.spec.type == "DOUBLE":
+        return [Problem(f"NOT isfinite({v.name})", "invalid_type", v.spec.name, detail)]
+    return []
+
+
+def missing_required(v: Value) -> list[Problem]:
+    if not v.spec.required:
+        return []
+    return [Problem(f"{v.text} IS NULL", "missing_required", v.spec.name,
+                    f"{v.spec.name} is required")]  # fmt: skip
+
+
+def unknown_reference(
+    v: Value, spec: LandingFile, as_of: dt.date, narrowed: frozenset[str]
+) -> list[Problem]:
+    """An id that names no row of the file it references. A row pointing at a quarantined
+    record is not dangling: it waits with it. The keys of a file in `narrowed` are first
+    narrowed to this file's values."""
+    problems = []
+    for referencing, ref_file, ref_column in spec.references:
+        if referencing != v.spec.name:
+            continue
+        ref = BY_FILE[ref_file]
+        known_keys = (
+            f"SELECT {ident(ref_column)} FROM {ref.raw_table} UNION ALL SELECT record_key FROM "
+            f"{QUARANTINE_TABLE} WHERE file = {literal(ref_file)} AND as_of_date = "
+            f"DATE {literal(as_of.isoformat())} AND record_key IS NOT NULL"
+        )
+        if ref_file in narrowed:
+            known_keys = (
+                f"SELECT k FROM ({known_keys}) AS known(k) "
+                f"WHERE k IN (SELECT {trim_text(v.name, v.spec.salesforce_id)} FROM landing)"
+            )
+        problems.append(
+            Problem(f"{v.text} IS NOT NULL AND {v.text} NOT IN ({known_keys})",
+                    f"unknown_{ref.table.removesuffix('s')}", referencing,
+                    f"{referencing} is not a {ref_file} {ref_column}")
+        )  # fmt: skip
+    return problems
+
+
 def typed_rows(
     spec: LandingFile,
     header: list[str],
@@ -138,15 +214,14 @@ def typed_rows(
     narrowed: frozenset[str] = frozenset(),
 ) -> str:
     """SELECT over the `landing` rows that gives every value its type once and notes each
-    row's problems (rules broken, its key and the row as read) in a `NOTED` column, built
-    only for the few rows that have any. With `typed_read` the reader gave each column its
-    type already; else every value is text, cast here. Whether text may trim, trimmed text,
-    typed values and each problem's condition are columns of inner queries, so that each
-    is computed once, not once per use (the reference check's join ran twice).
+    row's problems (the checks above, its key and the row as read) in a `NOTED` column,
+    built only for the few rows that have any. With `typed_read` the reader gave each column
+    its type already; else every value is text, cast here. Whether text may trim, trimmed
+    text, typed values and each problem's condition are columns of inner queries, so that
+    each is computed once, not once per use (the reference check's join ran twice).
     With `padded`, a `PADDED` column says whether trimming changes any of the row's text.
     The keys of the referenced files `narrowed` are first narrowed to the file's values."""
     may_trims, trimmeds, cast, typed, problems = [], [], [], [], []
-    # problems: (condition, rule, column, detail)
     changed = []  # a text value that trimming changes
     for i, c in enumerate(spec.columns):
         text, value, may, column = f"__t{i}", f"__v{i}", f"__m{i}", ident(c.name)
@@ -161,50 +236,21 @@ def typed_rows(
             value = text
         elif typed_read:  # an empty value read as NULL
             text = value = column
-            if c.type == "DOUBLE":
-                problems.append(
-                    (f"NOT isfinite({column})", "invalid_type", c.name,
-                     f"{c.name} is not a valid {c.type}")
-                )  # fmt: skip
         else:
             cast.append(f"{sql.try_cast(text, c.type)} AS {value}")
-            problems.append(
-                (f"{text} IS NOT NULL AND {value} IS NULL", "invalid_type", c.name,
-                 f"{c.name} is not a valid {c.type}")
-            )  # fmt: skip
         typed.append(f"{value} AS {column}")
-        if c.required:
-            problems.append(
-                (f"{text} IS NULL", "missing_required", c.name, f"{c.name} is required")
-            )
-        for referencing, ref_file, ref_column in spec.references:
-            if referencing != c.name:
-                continue
-            ref = BY_FILE[ref_file]
-            # A row pointing at a quarantined record is not dangling: it waits with it.
-            known_keys = (
-                f"SELECT {ident(ref_column)} FROM {ref.raw_table} UNION ALL SELECT record_key FROM "
-                f"{QUARANTINE_TABLE} WHERE file = {literal(ref_file)} AND as_of_date = "
-                f"DATE {literal(as_of.isoformat())} AND record_key IS NOT NULL"
-            )
-            if ref_file in narrowed:
-                known_keys = (
-                    f"SELECT k FROM ({known_keys}) AS known(k) "
-                    f"WHERE k IN (SELECT {trim_text(column, c.salesforce_id)} FROM landing)"
-                )
-            problems.append(
-                (f"{text} IS NOT NULL AND {text} NOT IN ({known_keys})",
-                 f"unknown_{ref.table.removesuffix('s')}", referencing,
-                 f"{referencing} is not a {ref_file} {ref_column}")
-            )  # fmt: skip
+        v = Value(c, column, text, value)
+        problems += invalid_type(v, typed_read)
+        problems += missing_required(v)
+        problems += unknown_reference(v, spec, as_of, narrowed)
     typed += [ident(c) for c in unknown]
-    flags = [f"{cond} AS __p{j}" for j, (cond, *_) in enumerate(problems)]
+    flags = [f"{p.condition} AS __p{j}" for j, p in enumerate(problems)]
     noted = "NULL"
     if problems:
         cases = ", ".join(
-            f"CASE WHEN __p{j} THEN {{'rule': {literal(rule)}, 'col': {literal(col)}, "
-            f"'detail': {literal(detail)}}} END"
-            for j, (_, rule, col, detail) in enumerate(problems)
+            f"CASE WHEN __p{j} THEN {{'rule': {literal(p.rule)}, 'col': {literal(p.column)}, "
+            f"'detail': {literal(p.detail)}}} END"
+            for j, p in enumerate(problems)
         )
         noted = (
             f"CASE WHEN {' OR '.join(f'__p{j}' for j in range(len(problems)))} THEN "
