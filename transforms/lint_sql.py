@@ -1,4 +1,5 @@
-"""sqlfluff over the dbt project, with the vars the models render with (`make lint`).
+"""sqlfluff over the dbt project, with the vars the models render with, and the search for
+DuckDB-only SQL outside the macros dispatched per adapter (`make lint`).
 
 sqlfluff's dbt templater compiles the models; they read the rules of engagement as a
 var, a nested mapping that sqlfluff's ini-style config cannot hold: it is handed over
@@ -18,6 +19,7 @@ from sqlfluff.core import FluffConfig, Linter
 from sqlfluff.core.config.loader import load_config_up_to_path
 
 from engagement.rules import Rules
+from transforms.portability import findings
 
 HERE = Path(__file__).resolve().parent
 
@@ -42,7 +44,9 @@ def main() -> int:
             print(f"transforms/{record['filepath']}:{v['start_line_no']}:{v['start_line_pos']}: "
                   f"{v['code']} {v['description']}")  # fmt: skip
     print(f"sqlfluff: {len(linted.as_records())} files, {found} violations")
-    return 1 if found else 0
+    duckdb_only = findings()
+    print("\n".join([*duckdb_only, f"portability: {len(duckdb_only)} DuckDB-only constructs"]))
+    return 1 if found or duckdb_only else 0
 
 
 if __name__ == "__main__":

@@ -22,3 +22,14 @@
 {% macro has_fingerprint() -%}
     {{- return('built_from' in adapter.get_columns_in_relation(this) | map(attribute='name') | list) -}}
 {%- endmacro %}
+
+{% macro spark__build_fingerprint(code, keys, relation, parts) -%}
+    select
+        '{{ local_md5(code) }}'
+        || '-' || cast(count(*) as string)
+        || '-' || cast(coalesce(bit_xor(xxhash64({{ keys | join(', ') }})), 0) as string)
+        {%- for part in parts %}
+        || '-' || {{ part }}
+        {%- endfor %} as built_from
+    from {{ relation }}
+{%- endmacro %}

@@ -15,7 +15,7 @@
     {%- set reads = [] -%}
     {%- for file in ['Task.csv', 'Event.csv'] -%}
     {%- do reads.append(
-        "coalesce((select cast(max(loaded_at) as varchar) from " ~ loads
+        "coalesce((select cast(max(loaded_at) as " ~ dbt.type_string() ~ ") from " ~ loads
         ~ " where file = '" ~ file ~ "' and reused_from is null and appended_to is null), 'never read')"
     ) -%}
     {%- endfor -%}
@@ -39,7 +39,7 @@
     {{- return(none) -}}
     {%- endif -%}
     {%- set last = run_query(
-        "select cast(max(built_for) as varchar), max(tasks_through), max(events_through) "
+        "select cast(max(built_for) as " ~ dbt.type_string() ~ "), max(tasks_through), max(events_through) "
         ~ "from " ~ this ~ " "
         ~ "having count(*) > 0 and count(distinct built_from) = 1 "
         ~ "and any_value(built_from) = (" ~ pair_activity_built_from() ~ ") "
@@ -51,10 +51,9 @@
     {%- set row = last.rows[0] -%}
     {%- set tasks = ref('stg_salesforce__tasks') -%}
     {%- set old_days_grown = run_query(
-        "select count(*) from " ~ tasks ~ " as t semi join (select owner_id, cast(created_at as date) "
-        ~ "as created_on from " ~ tasks ~ " where landing_row > " ~ row[1] ~ ") as n "
-        ~ "on t.owner_id = n.owner_id and cast(t.created_at as date) = n.created_on "
-        ~ "where t.landing_row <= " ~ row[1]
+        "select count(*) from " ~ tasks ~ " as t where t.landing_row <= " ~ row[1]
+        ~ " and exists (select 1 from " ~ tasks ~ " as n where n.landing_row > " ~ row[1]
+        ~ " and t.owner_id = n.owner_id and cast(t.created_at as date) = cast(n.created_at as date))"
     ).columns[0].values()[0] -%}
     {%- if old_days_grown > 0 -%}
     {{- return(none) -}}
@@ -65,8 +64,16 @@
 {#- Pre-hook: a build not to add to is emptied first, so the model's rows replace it whole. -#}
 {% macro drop_stale_pair_activity() -%}
     {%- if is_incremental() and pair_activity_state() is none -%}
-    delete from {{ this }}
+    {{- adapter.dispatch('drop_stale_pair_activity')() -}}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro duckdb__drop_stale_pair_activity() -%}
+    delete from {{ this }}
+{%- endmacro %}
+
+{% macro default__drop_stale_pair_activity() -%}
+    {{- exceptions.raise_compiler_error('account_activity is incremental only on DuckDB (incremental_or_table)') -}}
 {%- endmacro %}
 
 {#- The columns that depend on the run date or on the rep's other pairs, as (column,
@@ -75,7 +82,7 @@
 {% macro activity_as_of_columns(pairs, reps) -%}
     {{- return([
         ('days_since_meaningful_activity',
-            "date_diff('day', " ~ pairs ~ ".last_meaningful_activity_on, " ~ as_of_date() ~ ")"),
+            dbt.datediff(pairs ~ ".last_meaningful_activity_on", as_of_date(), 'day')),
         ('is_working', pairs ~ ".last_meaningful_activity_on > " ~ as_of_date() ~ " - "
             ~ rule('working_window_days') ~ " is true"),
         ('rep_is_phantom_flagged', "coalesce(" ~ reps ~ ".phantom_share_90d >= "
@@ -99,6 +106,12 @@
 {#- Post-hook: a day moves a few pairs, but every pair's days since its last meaningful
     activity, and a rep's share when any of the rep's pairs moved, change with it. -#}
 {% macro refresh_unmoved_pairs() -%}
+    {%- if is_incremental() -%}
+    {{- adapter.dispatch('refresh_unmoved_pairs')() -}}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro duckdb__refresh_unmoved_pairs() -%}
     update {{ this }} as p set
     {%- for column, expression in activity_as_of_columns('p', 'r') %}
         {{ column }} = {{ expression }}{{ ',' if not loop.last }}

@@ -61,7 +61,7 @@
 
 {#- A value as rule keys are matched: case and surrounding or repeated spaces aside. -#}
 {% macro rule_key(expr) -%}
-    lower(trim(regexp_replace({{ expr }}, '\s+', ' ', 'g')))
+    lower(trim({{ regexp_replace_all(expr, '\s+', ' ') }}))
 {%- endmacro %}
 
 {#- A rule key as `rule_key` makes a value, in Jinja. -#}
@@ -91,22 +91,24 @@
 
 {#- The host of a website, URL or e-mail: scheme, user, path, port and a final dot go. -#}
 {% macro website_host(expr) -%}
-        regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-            lower(trim({{ expr }})), '^[a-z][a-z0-9+.-]*://', ''), '^[^@/]*@', ''),
-            '[/?#:].*$', ''), '\.$', '')
+    {%- set lowered = 'lower(trim(' ~ expr ~ '))' -%}
+    {%- set no_scheme = regexp_replace_all(lowered, '^[a-z][a-z0-9+.-]*://', '') -%}
+    {%- set no_user = regexp_replace_all(no_scheme, '^[^@/]*@', '') -%}
+    {%- set no_path = regexp_replace_all(no_user, '[/?#:].*$', '') -%}
+    {{ regexp_replace_all(no_path, '\.$', '') }}
 {%- endmacro %}
 
 {#- A host's registrable domain: its last two labels, three under a country's co/com/org. -#}
 {% macro domain_of_host(host) -%}
     nullif(coalesce(
-        nullif(regexp_extract({{ host }}, '[a-z0-9-]+\.(co|com|org|net|ac|gov|edu)\.[a-z][a-z]$', 0), ''),
-        regexp_extract({{ host }}, '[a-z0-9-]+\.[a-z0-9-]+$', 0)
+        nullif(regexp_extract({{ host }}, {{ regex('[a-z0-9-]+\.(co|com|org|net|ac|gov|edu)\.[a-z][a-z]$') }}, 0), ''),
+        regexp_extract({{ host }}, {{ regex('[a-z0-9-]+\.[a-z0-9-]+$') }}, 0)
     ), '')
 {%- endmacro %}
 
 {#- Points left of a signal after exponential decay with the rules' half-life. -#}
 {% macro decayed(points, observed_on) -%}
-    ({{ points }}) * power(0.5, date_diff('day', cast({{ observed_on }} as date), {{ as_of_date() }})
+    ({{ points }}) * power(0.5, {{ dbt.datediff('cast(' ~ observed_on ~ ' as date)', as_of_date(), 'day') }}
         / {{ rule('timing.half_life_days') }})
 {%- endmacro %}
 
@@ -129,14 +131,14 @@
     {%- endfor %}
     end
     {%- else -%}
-    cast(null as varchar)
+    cast(null as {{ dbt.type_string() }})
     {%- endif -%}
 {%- endmacro %}
 
 -- The books an account can sit in at once (engagement.rules.Rules.lanes), as a relation
 -- with one column, lane.
 {% macro lanes_relation() -%}
-    (select unnest({{ rule('derived.lanes') }}) as lane)
+    ({%- for lane in rule('derived.lanes') %}select {{ sql_string(lane) }} as lane{{ ' union all ' if not loop.last }}{% endfor -%})
 {%- endmacro %}
 
 -- The input and the SQL behind int_accounts__domains, as one value (see that model).
@@ -160,7 +162,15 @@
 -- build before), and one built before the fingerprint existed gets its column.
 {% macro drop_stale_domains() -%}
     {%- if is_incremental() and domains_are_stale() -%}
+    {{- adapter.dispatch('drop_stale_domains')() -}}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro duckdb__drop_stale_domains() -%}
     delete from {{ this }}
     {%- if not has_fingerprint() %}; alter table {{ this }} add column built_from varchar{% endif %}
-    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__drop_stale_domains() -%}
+    {{- exceptions.raise_compiler_error('int_accounts__domains is incremental only on DuckDB (incremental_or_table)') -}}
 {%- endmacro %}

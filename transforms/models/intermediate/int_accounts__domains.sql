@@ -6,12 +6,12 @@
 -- (pre-hook) and builds them again, one whose fingerprint matches adds nothing. Decided
 -- before the query runs: a filter on the fingerprint inside it would still see the regex
 -- evaluated over every website first (DuckDB pushes that filter down).
-{{ config(materialized='incremental', pre_hook="{{ drop_stale_domains() }}") }}
+{{ config(materialized=incremental_or_table(), pre_hook="{{ drop_stale_domains() }}") }}
 {%- set rebuild = domains_are_stale() %}
 -- Each account's registrable website domain, the key inbound leads and intent match on.
 -- The host, then its domain, each once per account: inline, `registrable_domain` repeats
 -- the host's four regexes, and the filter below repeated it all.
-with hosts as materialized (
+with hosts as {{ cte_materialized() }} (
     select account_id, {{ website_host('website') }} as host
     from {{ ref('stg_salesforce__accounts') }}
     {%- if not rebuild %}
@@ -19,7 +19,7 @@ with hosts as materialized (
     {%- endif %}
 ),
 
-domains as materialized (
+domains as {{ cte_materialized() }} (
     select account_id, {{ domain_of_host('host') }} as domain
     from hosts
 )

@@ -32,7 +32,7 @@ select
         when a.account_type = 'Customer' then 'a customer'
         when o.open_opportunities = 1 then '1 open opportunity'
         when o.open_opportunities > 1
-            then cast(o.open_opportunities as varchar) || ' open opportunities'
+            then cast(o.open_opportunities as {{ dbt.type_string() }}) || ' open opportunities'
     end as scope_reason
 from {{ ref('stg_salesforce__accounts') }} as a
 left join open_opportunities as o on a.account_id = o.account_id

@@ -6,14 +6,10 @@ select
     least(100, sum(points)) as timing_score,
     count(*) as timing_signal_count,
     max(observed_on) as last_signal_on,
-    string_agg(
-        signal
-        || ' '
-        || cast(observed_on as varchar)
-        || ' ('
-        || cast(round(points, 1) as varchar)
-        || ')',
-        '; ' order by points desc, signal, observed_on
-    ) as timing_signals
+    {{ ordered_join(
+        "signal || ' ' || cast(observed_on as " ~ dbt.type_string() ~ ") || ' ('"
+        ~ " || cast(round(points, 1) as " ~ dbt.type_string() ~ ") || ')'",
+        '; ', ['-points', 'signal', 'observed_on']
+    ) }} as timing_signals
 from {{ ref('int_signals__decayed') }}
 group by account_id

@@ -60,7 +60,7 @@ select
     rules_key,
     value,
     accounts,
-    cast(accounts as varchar) || ' '
+    cast(accounts as {{ dbt.type_string() }}) || ' '
     || case
         when rule = 'unknown_lead_source' then 'leads have'
         when rule = 'unknown_signal_type' then 'signals have'

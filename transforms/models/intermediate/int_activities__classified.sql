@@ -44,7 +44,7 @@ classified_events as (
         'event' as activity_source,
         account_id,
         owner_id as rep_id,
-        cast(null as varchar) as contact_id,
+        cast(null as {{ dbt.type_string() }}) as contact_id,
         event_date as activity_date,
         event_type as activity_type,
         landing_row,

@@ -13,7 +13,7 @@
 -- again, a contact moved, new rules, a new task on an old task's rep and day, where the
 -- bulk-logged rule may reclassify old rows) builds it whole.
 {{ config(
-    materialized='incremental',
+    materialized=incremental_or_table(),
     unique_key='account_activity_id',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
@@ -46,14 +46,14 @@ engaged_contacts as (
     group by all
 ),
 
-sums as materialized (
+sums as {{ cte_materialized() }} (
     select
         a.account_id,
         a.rep_id,
-        max(a.activity_date) filter (where a.is_meaningful) as last_meaningful_activity_on,
+        max(case when a.is_meaningful then a.activity_date end) as last_meaningful_activity_on,
         max(a.activity_date) as last_activity_on,
         {%- for column, days, counted in counts %}
-        count(*) filter (where {{ counted }} and activity_date > {{ as_of }} - {{ days }})
+        {{ count_where(counted ~ " and activity_date > " ~ as_of ~ " - " ~ days) }}
             as {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ ref('int_activities__classified') }} as a
@@ -75,7 +75,7 @@ pairs as (select * from sums),
 {%- do leaves.update({days: "(not is_new and activity_date > " ~ built_for ~ " - " ~ days
     ~ " and activity_date <= least(" ~ built_for ~ ", " ~ as_of ~ " - " ~ days ~ "))"}) %}
 {%- endfor %}
-moving as materialized (
+moving as {{ cte_materialized() }} (
     select account_id, rep_id, contact_id, activity_date, is_meaningful, {{ is_new }} as is_new
     from {{ ref('int_activities__classified') }}
     where
@@ -86,18 +86,18 @@ moving as materialized (
         {%- endfor %})
 ),
 
-moves as materialized (
+moves as {{ cte_materialized() }} (
     select
         account_id,
         rep_id,
         {%- for column, days, counted in counts %}
-        coalesce(sum(case
+        coalesce(sum(case when {{ counted }} then case
             when {{ adds }} and activity_date > {{ as_of }} - {{ days }} then 1
             when {{ leaves[days] }} then -1 else 0
-        end) filter (where {{ counted }}), 0) as {{ column }},
+        end end), 0) as {{ column }},
         {%- endfor %}
-        max(activity_date) filter (where is_meaningful and {{ adds }}) as entered_meaningful_on,
-        max(activity_date) filter (where {{ adds }}) as entered_on
+        max(case when is_meaningful and {{ adds }} then activity_date end) as entered_meaningful_on,
+        max(case when {{ adds }} then activity_date end) as entered_on
     from moving
     group by account_id, rep_id
 ),
@@ -105,7 +105,7 @@ moves as materialized (
 built as (
     select s.*
     from {{ this }} as s
-    semi join moves as m on s.account_id = m.account_id and s.rep_id = m.rep_id
+    where exists (select 1 from moves as m where s.account_id = m.account_id and s.rep_id = m.rep_id)
 ),
 
 engaged_contacts as (
@@ -113,7 +113,7 @@ engaged_contacts as (
     -- list and the rows that came in; the window then drops the ones gone quiet.
     select account_id, rep_id, contact_id, max(last_on) as last_on
     from (
-        select account_id, rep_id, unnest(engaged_contacts, recursive := true)
+        select account_id, rep_id, {{ records_of('engaged_contacts') }}
         from built
         union all
         select m.account_id, m.rep_id, m.contact_id, m.activity_date
@@ -126,7 +126,7 @@ engaged_contacts as (
     group by all
 ),
 
-sums as materialized (
+sums as {{ cte_materialized() }} (
     select
         m.account_id,
         m.rep_id,
@@ -143,7 +143,7 @@ sums as materialized (
 pairs as (
     select rep_id, meaningful_activities_90d, phantom_activities_90d
     from {{ this }} as s
-    anti join moves as m on s.account_id = m.account_id and s.rep_id = m.rep_id
+    where not exists (select 1 from moves as m where s.account_id = m.account_id and s.rep_id = m.rep_id)
     union all
     select rep_id, meaningful_activities_90d, phantom_activities_90d from sums
 ),
@@ -154,7 +154,7 @@ engaged as (
         account_id,
         rep_id,
         count(*) as contacts_engaged_90d,
-        list({ 'contact_id': contact_id, 'last_on': last_on }) as engaged_contacts
+        {{ record_list({'contact_id': 'contact_id', 'last_on': 'last_on'}) }} as engaged_contacts
     from engaged_contacts
     group by account_id, rep_id
 )

@@ -10,11 +10,12 @@ with fit as (
         *,
         {% if fit_configured -%}
             fit_score as fit,
-            'fit ' || cast(round(fit_score, 1) as varchar)
-            || ' = industry ' || cast(fit_industry_points as varchar)
-            || ' + country ' || cast(fit_country_points as varchar)
-            || ' + employees ' || cast(fit_employees_points as varchar)
-            || ' + revenue ' || cast(fit_revenue_points as varchar) as fit_explanation
+            'fit ' || cast(round(fit_score, 1) as {{ dbt.type_string() }})
+            || ' = industry ' || cast(fit_industry_points as {{ dbt.type_string() }})
+            || ' + country ' || cast(fit_country_points as {{ dbt.type_string() }})
+            || ' + employees ' || cast(fit_employees_points as {{ dbt.type_string() }})
+            || ' + revenue '
+            || cast(fit_revenue_points as {{ dbt.type_string() }}) as fit_explanation
         {%- else -%}
         100 * percent_rank() over (
             order by coalesce(number_of_employees, 0), coalesce(annual_revenue, 0)
@@ -75,9 +76,11 @@ select
     -- What the account is worth working: priority as a probability times the segment's
     -- average won deal (0 while the segment has no won deal yet).
     round(blended / 100 * coalesce(d.average_won_amount, 0), 2) as expected_value,
-    'priority ' || cast(round(blended, 1) as varchar) || ' = {{ weights.fit_weight }} x fit '
-    || cast(round(fit, 1) as varchar) || ' + {{ weights.timing_weight }} x timing '
-    || cast(round(timing, 1) as varchar) as priority_explanation,
+    'priority ' || cast(round(blended, 1) as {{ dbt.type_string() }})
+    || ' = {{ weights.fit_weight }} x fit '
+    || cast(round(fit, 1) as {{ dbt.type_string() }})
+    || ' + {{ weights.timing_weight }} x timing '
+    || cast(round(timing, 1) as {{ dbt.type_string() }}) as priority_explanation,
     -- The market's order, best first: equal priorities go to the more valuable account
     -- (revenue, then employees), then the lower id. Every ranking follows it: the
     -- allocation's distribution and queues, segment_rank, claim_queue.

@@ -12,14 +12,14 @@ books as (
     select
         b.rep_id,
         -- Capacity governs new business: a customer or an open deal takes no slot.
-        count(*) filter (where st.book_state <> 'out_of_scope') as book_size,
-        count(*) filter (where st.book_state = 'out_of_scope') as out_of_scope_accounts,
-        count(*) filter (where st.book_state = 'working') as worked_accounts,
-        count(*) filter (where st.book_state = 'in_grace') as in_grace_accounts,
+        {{ count_where("st.book_state <> 'out_of_scope'") }} as book_size,
+        {{ count_where("st.book_state = 'out_of_scope'") }} as out_of_scope_accounts,
+        {{ count_where("st.book_state = 'working'") }} as worked_accounts,
+        {{ count_where("st.book_state = 'in_grace'") }} as in_grace_accounts,
         -- Neither worked nor newly arrived: held, not worked.
-        count(*) filter (where st.book_state = 'due_for_retrieval') as idle_accounts,
+        {{ count_where("st.book_state = 'due_for_retrieval'") }} as idle_accounts,
         -- Held since the switch and not worked: in grace, but no new arrival.
-        count(*) filter (where st.book_state = 'in_grace' and b.entered_by = 'adoption')
+        {{ count_where("st.book_state = 'in_grace' and b.entered_by = 'adoption'") }}
             as adopted_unworked_accounts,
         -- Summed as exact decimals (priority has 4 places, value 2): a parallel sum of
         -- doubles can differ in its last bit from run to run, and rounding it afterwards
@@ -29,7 +29,7 @@ books as (
         cast(sum(cast(s.expected_value as decimal(18, 2))) as double) as book_expected_value_sum,
         round(cast(avg(cast(s.expected_value as decimal(18, 2))) as double), 2)
             as book_expected_value_mean,
-        avg(date_diff('day', b.entered_on, {{ as_of_date() }})) as mean_days_in_book,
+        avg({{ dbt.datediff('b.entered_on', as_of_date(), 'day') }}) as mean_days_in_book,
         sum(coalesce(a.meaningful_activities_30d, 0)) as meaningful_activities_30d
     from {{ ref('current_books') }} as b
     inner join {{ ref('account_scores') }} as s on b.account_id = s.account_id
@@ -43,12 +43,12 @@ books as (
 exits as (
     select
         from_rep_id as rep_id,
-        count(*) filter (where kind = 'retrieval') as retrievals_30d,
+        {{ count_where("kind = 'retrieval'") }} as retrievals_30d,
         {%- for reason in reasons %}
-            count(*) filter (where kind = 'return' and reason_code = {{ sql_string(reason) }})
+            {{ count_where("kind = 'return' and reason_code = " ~ sql_string(reason)) }}
                 as returns_30d_{{ reason }},
         {%- endfor %}
-        count(*) filter (where kind = 'return') as returns_30d
+        {{ count_where("kind = 'return'") }} as returns_30d
     from {{ ref('ownership_events') }}
     where from_rep_id is not null and as_of_date > {{ as_of_date() }} - 30
     group by from_rep_id

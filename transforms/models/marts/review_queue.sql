@@ -30,9 +30,9 @@ returned_bad_data as (
         account_id as record_key,
         'returned_as_bad_data' as rule,
         'blocking' as severity,
-        cast(null as varchar) as column_name,
+        cast(null as {{ dbt.type_string() }}) as column_name,
         'returned by ' || rep_id || coalesce(': ' || nullif(note, ''), '') as detail,
-        cast(null as varchar) as raw_record,
+        cast(null as {{ dbt.type_string() }}) as raw_record,
         returned_on as raised_on
     from {{ ref('stg_books__returns') }}
     where reason = 'bad_data'
@@ -49,12 +49,12 @@ unknown_values as (
             else 'Account.csv'
         end as file,
         column_name || ' = ' || value as location,
-        cast(null as varchar) as record_key,
+        cast(null as {{ dbt.type_string() }}) as record_key,
         rule,
         'warning' as severity,
         column_name,
         detail,
-        cast(null as varchar) as raw_record,
+        cast(null as {{ dbt.type_string() }}) as raw_record,
         {{ as_of_date() }} as raised_on
     from {{ ref('int_accounts__unknown_rule_values') }}
 ),

@@ -14,6 +14,6 @@ select
     r.departed_on,
     r.manager_id,
     -- Only an active CRM user can own accounts (a rep missing from User.csv never loads).
-    coalesce(u."IsActive", false) as is_crm_user_active
+    coalesce(u.IsActive, false) as is_crm_user_active
 from {{ source('books', 'reps') }} as r
-left join {{ source('salesforce', 'users') }} as u on r.rep_id = u."Id"
+left join {{ source('salesforce', 'users') }} as u on r.rep_id = u.Id

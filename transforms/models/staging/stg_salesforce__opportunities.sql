@@ -1,11 +1,11 @@
 select
-    "Id" as opportunity_id,
-    "AccountId" as account_id,
-    "OwnerId" as owner_id,
-    "StageName" as stage_name,
-    "Amount" as amount,
-    "CreatedDate" as created_at,
-    "CloseDate" as close_date,
-    coalesce("IsClosed", false) as is_closed,
-    coalesce("IsWon", false) as is_won
+    Id as opportunity_id,
+    AccountId as account_id,
+    OwnerId as owner_id,
+    StageName as stage_name,
+    Amount as amount,
+    CreatedDate as created_at,
+    CloseDate as close_date,
+    coalesce(IsClosed, false) as is_closed,
+    coalesce(IsWon, false) as is_won
 from {{ source('salesforce', 'opportunities') }}

@@ -1,7 +1,7 @@
 select
-    "Id" as user_id,
-    "Name" as user_name,
-    "Email" as email,
-    coalesce("IsActive", false) as is_active,
-    "Title" as title
+    Id as user_id,
+    Name as user_name,
+    Email as email,
+    coalesce(IsActive, false) as is_active,
+    Title as title
 from {{ source('salesforce', 'users') }}

@@ -6,13 +6,13 @@ select
     {{ as_of_date() }} as as_of_date,
     b.rep_id,
     count(*) as book_accounts,
-    count(*) filter (where s.is_nbtam) as nbtam_in_book,
+    {{ count_where("s.is_nbtam") }} as nbtam_in_book,
     {%- for days in [30, 60, 90] %}
-        count(*) filter (where a.meaningful_activities_{{ days }}d > 0) as worked_{{ days }}d,
-        round(count(*) filter (where a.meaningful_activities_{{ days }}d > 0) / count(*), 4)
+        {{ count_where("a.meaningful_activities_" ~ days ~ "d > 0") }} as worked_{{ days }}d,
+        round({{ count_where("a.meaningful_activities_" ~ days ~ "d > 0") }} / count(*), 4)
             as worked_{{ days }}d_share,
     {%- endfor %}
-    count(*) filter (where coalesce(a.meaningful_activities_90d, 0) = 0) as not_worked_90d
+    {{ count_where("coalesce(a.meaningful_activities_90d, 0) = 0") }} as not_worked_90d
 from {{ ref('current_books') }} as b
 inner join {{ ref('account_scores') }} as s on b.account_id = s.account_id
 left join {{ ref('account_activity') }} as a

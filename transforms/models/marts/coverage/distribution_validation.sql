@@ -51,22 +51,26 @@ pipeline as (
         e.rep_id,
         e.entered_on,
         {%- for days in [30, 60, 90] %}
-            count(*) filter (where o.created_at::date < e.entered_on + {{ days }})
+            {{ count_where("cast(o.created_at as date) < e.entered_on + " ~ days) }}
                 as opportunities_{{ days }}d,
-            coalesce(sum(o.amount) filter (where o.created_at::date < e.entered_on + {{ days }}), 0)
+            coalesce(sum(
+                case when cast(o.created_at as date) < e.entered_on + {{ days }} then o.amount end
+            ), 0)
                 as pipeline_{{ days }}d{% if not loop.last %},{% endif %}
         {%- endfor %}
     from entered as e
     inner join {{ ref('stg_salesforce__opportunities') }} as o
-        on e.account_id = o.account_id and o.created_at::date >= e.entered_on
+        on e.account_id = o.account_id and cast(o.created_at as date) >= e.entered_on
     group by e.account_id, e.rep_id, e.entered_on
 ),
 
 cohort as (
     select
         e.*,
-        date_diff('day', e.entered_on, {{ as_of_date() }}) as age_days,
-        date_diff('day', e.entered_on, w.first_worked_on) as days_to_work,
+        {{ dbt.datediff('e.entered_on', as_of_date(), 'day') }}
+            as age_days,
+        {{ dbt.datediff('e.entered_on', 'w.first_worked_on', 'day') }}
+            as days_to_work,
         r.reason as returned_reason,
         {%- for days in [30, 60, 90] %}
             p.opportunities_{{ days }}d,
@@ -84,17 +88,17 @@ select
     count(*) as accounts,
     {%- for days in [7, 14, 30] %}
         case when min(age_days) >= {{ days }} then round(
-            count(*) filter (where days_to_work < {{ days }}) / count(*), 4
+            {{ count_where("days_to_work < " ~ days) }} / count(*), 4
         ) end as worked_within_{{ days }}d_share,
     {%- endfor %}
     {%- for reason in reasons %}
-        count(*) filter (where returned_reason = {{ sql_string(reason) }}) as returned_{{ reason }},
+        {{ count_where("returned_reason = " ~ sql_string(reason)) }} as returned_{{ reason }},
     {%- endfor %}
     {%- for days in [30, 60, 90] %}
         coalesce(sum(opportunities_{{ days }}d), 0) as opportunities_{{ days }}d,
         -- Rounded to the cent: a parallel sum of doubles may differ in its last bit.
         round(coalesce(sum(pipeline_{{ days }}d), 0), 2) as pipeline_{{ days }}d,
     {%- endfor %}
-    count(*) filter (where days_to_work is not null) as worked_so_far
+    {{ count_where("days_to_work is not null") }} as worked_so_far
 from cohort
 group by entered_on, kind

@@ -9,14 +9,14 @@ with switch as (
 received as (
     select
         o.opportunity_id,
-        max(e.as_of_date) filter (where e.kind in ('distribution', 'redistribution', 'claim'))
+        max(case when e.kind in ('distribution', 'redistribution', 'claim') then e.as_of_date end)
             as distributed_on,
         max(case when e.kind = 'adoption' then 1 else 0 end) = 1 as adopted
     from {{ ref('stg_salesforce__opportunities') }} as o
     inner join {{ ref('ownership_events') }} as e
         on
             o.account_id = e.account_id and o.owner_id = e.to_rep_id
-            and e.as_of_date <= o.created_at::date
+            and e.as_of_date <= cast(o.created_at as date)
     group by o.opportunity_id
 )
 
@@ -24,18 +24,18 @@ select
     o.opportunity_id,
     o.account_id,
     o.owner_id as rep_id,
-    o.created_at::date as created_on,
-    date_trunc('month', o.created_at)::date as created_month,
+    cast(o.created_at as date) as created_on,
+    cast({{ dbt.date_trunc('month', 'o.created_at') }} as date) as created_month,
     o.amount,
     o.is_won,
     case
-        when s.started_on is null or o.created_at::date < s.started_on then 'before'
+        when s.started_on is null or cast(o.created_at as date) < s.started_on then 'before'
         else 'after'
     end as period,
     case
-        when r.distributed_on >= o.created_at::date - 90 then 'distributed'
+        when r.distributed_on >= cast(o.created_at as date) - 90 then 'distributed'
         when r.adopted then 'book'
-        when s.started_on is null or o.created_at::date < s.started_on then 'before_books'
+        when s.started_on is null or cast(o.created_at as date) < s.started_on then 'before_books'
         else 'self_sourced'
     end as source
 from {{ ref('stg_salesforce__opportunities') }} as o

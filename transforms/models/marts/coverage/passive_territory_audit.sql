@@ -32,10 +32,10 @@ select
     count(*) as crm_accounts_held,
     any_value(c.capacity) as capacity,
     round(count(*) / nullif(any_value(c.capacity), 0), 2) as held_to_capacity,
-    count(*) filter (where h.worked_90d) as crm_accounts_worked_90d,
-    round(1 - count(*) filter (where h.worked_90d) / count(*), 4) as unworked_share,
-    count(*) filter (where h.is_high_value and not h.worked_90d) as high_value_idle,
-    1 - count(*) filter (where h.worked_90d) / count(*)
+    {{ count_where("h.worked_90d") }} as crm_accounts_worked_90d,
+    round(1 - {{ count_where("h.worked_90d") }} / count(*), 4) as unworked_share,
+    {{ count_where("h.is_high_value and not h.worked_90d") }} as high_value_idle,
+    1 - {{ count_where("h.worked_90d") }} / count(*)
     > {{ rule('activity.hoarding_unworked_share') }} as is_hoarding
 from held as h
 left join capacity as c on h.rep_id = c.rep_id

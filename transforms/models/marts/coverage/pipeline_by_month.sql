@@ -6,7 +6,7 @@ select
     source,
     count(*) as opportunities,
     round(coalesce(sum(amount), 0), 2) as pipeline_amount,  -- to the cent: same input, same bytes
-    count(*) filter (where is_won) as won_opportunities,
+    {{ count_where("is_won") }} as won_opportunities,
     count(distinct account_id) as accounts
 from {{ ref('opportunity_sources') }}
 -- An opportunity with no creation date belongs to no month (the review queue flags it).

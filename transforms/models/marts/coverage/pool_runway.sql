@@ -3,7 +3,11 @@
 -- releases). Null runway: the pool is not shrinking.
 with pace as (
     select
-        least(28, date_diff('day', min(as_of_date), {{ as_of_date() }}) + 1) as days
+        least(
+            28,
+            -- dbt's datediff renders past the line limit.
+            {{ dbt.datediff('min(as_of_date)', as_of_date(), 'day') }} + 1  -- noqa: LT05
+        ) as days
     from {{ ref('ownership_events') }}
 ),
 
@@ -11,12 +15,9 @@ flows as (
     select
         e.lane,
         s.segment,
-        count(
-            *) filter (
-            where e.kind in ('distribution', 'redistribution', 'claim')
-            and e.to_rep_id is not null
-        ) as distributed_28d,
-        count(*) filter (where e.kind in ('return', 'retrieval', 'release')) as returned_28d
+        {{ count_where("e.kind in ('distribution', 'redistribution', 'claim')
+            and e.to_rep_id is not null") }} as distributed_28d,
+        {{ count_where("e.kind in ('return', 'retrieval', 'release')") }} as returned_28d
     from {{ ref('ownership_events') }} as e
     inner join {{ ref('account_scores') }} as s on e.account_id = s.account_id
     where e.as_of_date > {{ as_of_date() }} - 28
@@ -27,8 +28,8 @@ stock as (
     select
         lane,
         segment,
-        count(*) filter (where pool_state = 'eligible') as eligible_accounts,
-        count(*) filter (where pool_state = 'resting') as resting_accounts
+        {{ count_where("pool_state = 'eligible'") }} as eligible_accounts,
+        {{ count_where("pool_state = 'resting'") }} as resting_accounts
     from {{ ref('pool') }}
     group by lane, segment
 )
