@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 DUCKDB_ONLY: tuple[tuple[str, str], ...] = (
     (r"\)\s*filter\s*\(\s*where", "an aggregate's FILTER clause: count(case when ... then 1 end)"),
     (r"\bdate_diff\s*\(", "date_diff: {{ dbt.datediff(first, second, 'day') }}"),
-    (r"\b(semi|anti)\s+join\b", "SEMI / ANTI JOIN: where [not] exists (select ...)"),
+    (r"\b(semi|anti)\s+join\b", "SEMI / ANTI JOIN: {{ semi_join() }} / {{ anti_join() }}"),
     (r"\bas\s+materialized\s*\(", "AS MATERIALIZED: {{ cte_materialized() }} before the ("),
     (r"\bunnest\s*\(", "unnest: a dispatched macro (explode on Spark)"),
     (r"\blist\s*\(", "list(): a dispatched macro (collect_list on Spark)"),

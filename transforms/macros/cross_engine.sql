@@ -88,3 +88,21 @@
 {% macro incremental_or_table() -%}
     {{- return('incremental' if adapter.type() == 'duckdb' else 'table') -}}
 {%- endmacro %}
+
+{#- The rows of the left side that have (semi) or have no (anti) match on the right: both
+    engines join so natively, which a correlated [not] exists only approaches. -#}
+{% macro semi_join() -%}
+    {{- return(adapter.dispatch('semi_join')()) -}}
+{%- endmacro %}
+
+{% macro duckdb__semi_join() -%}semi join{%- endmacro %}
+
+{% macro spark__semi_join() -%}left semi join{%- endmacro %}
+
+{% macro anti_join() -%}
+    {{- return(adapter.dispatch('anti_join')()) -}}
+{%- endmacro %}
+
+{% macro duckdb__anti_join() -%}anti join{%- endmacro %}
+
+{% macro spark__anti_join() -%}left anti join{%- endmacro %}

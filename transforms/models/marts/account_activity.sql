@@ -105,7 +105,7 @@ moves as {{ cte_materialized() }} (
 built as (
     select s.*
     from {{ this }} as s
-    where exists (select 1 from moves as m where s.account_id = m.account_id and s.rep_id = m.rep_id)
+    {{ semi_join() }} moves as m on s.account_id = m.account_id and s.rep_id = m.rep_id
 ),
 
 engaged_contacts as (
@@ -143,7 +143,7 @@ sums as {{ cte_materialized() }} (
 pairs as (
     select rep_id, meaningful_activities_90d, phantom_activities_90d
     from {{ this }} as s
-    where not exists (select 1 from moves as m where s.account_id = m.account_id and s.rep_id = m.rep_id)
+    {{ anti_join() }} moves as m on s.account_id = m.account_id and s.rep_id = m.rep_id
     union all
     select rep_id, meaningful_activities_90d, phantom_activities_90d from sums
 ),
