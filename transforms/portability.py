@@ -26,6 +26,7 @@ DUCKDB_ONLY: tuple[tuple[str, str], ...] = (
     (r"'g'\s*\)", "regexp_replace's 'g' flag: {{ squish(expr) }} or a dispatched macro"),
     (r"::\s*\w", "a :: cast: cast(x as type)"),
     (r"\bqualify\b", "QUALIFY: filter row_number() in an outer select"),
+    (r"\bquantile(_cont|_disc)?\s*\(", "quantile: percentile_cont(q) within group (order by x)"),
     (r"\bstring_agg\s*\(", "string_agg: {{ dbt.listagg(...) }} or a dispatched macro"),
     (r"\bvarchar\b", "varchar: {{ dbt.type_string() }}"),
     (r"\bhugeint\b", "hugeint: {{ dbt.type_bigint() }}"),

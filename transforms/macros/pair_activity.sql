@@ -74,7 +74,9 @@
 {%- endmacro %}
 
 {% macro default__drop_stale_pair_activity() -%}
+    {%- if execute -%}
     {{- exceptions.raise_compiler_error('account_activity is incremental only on DuckDB (incremental_or_table)') -}}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The columns that depend on the run date or on the rep's other pairs, as (column,
@@ -109,6 +111,12 @@
 {% macro refresh_unmoved_pairs() -%}
     {%- if is_incremental() -%}
     {{- adapter.dispatch('refresh_unmoved_pairs')() -}}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__refresh_unmoved_pairs() -%}
+    {%- if execute -%}
+    {{- exceptions.raise_compiler_error('account_activity is incremental only on DuckDB (incremental_or_table)') -}}
     {%- endif -%}
 {%- endmacro %}
 

@@ -172,5 +172,7 @@
 {%- endmacro %}
 
 {% macro default__drop_stale_domains() -%}
+    {%- if execute -%}
     {{- exceptions.raise_compiler_error('int_accounts__domains is incremental only on DuckDB (incremental_or_table)') -}}
+    {%- endif -%}
 {%- endmacro %}

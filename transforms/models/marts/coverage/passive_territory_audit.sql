@@ -3,7 +3,7 @@
 -- Run it before the switch to dynamic books, and keep watching it after.
 with threshold as (
     -- High value: the top quarter of NBTAM by priority.
-    select quantile_cont(priority, 0.75) as high_priority
+    select percentile_cont(0.75) within group (order by priority) as high_priority
     from {{ ref('account_scores') }}
     where is_nbtam
 ),
