@@ -34,7 +34,7 @@ $(UV):
 # Bytecode is compiled once here: where Python may not write it (PYTHONDONTWRITEBYTECODE,
 # a read-only image), every process, dbt's included, compiled ~1,800 modules again (~4 s).
 $(VENV)/.synced: uv.lock pyproject.toml Makefile | $(UV)
-	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	$(UV) sync --frozen --all-extras --compile-bytecode --python $(PYTHON)
 	touch $@
 
 env: $(VENV)/.synced
