@@ -22,7 +22,7 @@ DUCKDB_ONLY: tuple[tuple[str, str], ...] = (
     (r"\bas\s+materialized\s*\(", "AS MATERIALIZED: {{ cte_materialized() }} before the ("),
     (r"\bunnest\s*\(", "unnest: a dispatched macro (explode on Spark)"),
     (r"\blist\s*\(", "list(): a dispatched macro (collect_list on Spark)"),
-    (r"\bbit_xor\s*\(|\bhash\s*\(", "bit_xor / hash: build_fingerprint, dispatched per adapter"),
+    (r"\bhash\s*\(", "hash: {{ row_hash(keys) }}, dispatched per adapter"),
     (r"'g'\s*\)", "regexp_replace's 'g' flag: {{ squish(expr) }} or a dispatched macro"),
     (r"::\s*\w", "a :: cast: cast(x as type)"),
     (r"\bqualify\b", "QUALIFY: filter row_number() in an outer select"),

@@ -89,6 +89,14 @@
     {{- return('incremental' if adapter.type() == 'duckdb' else 'table') -}}
 {%- endmacro %}
 
+{#- The default__ side of an incremental-only hook: never reached through
+    incremental_or_table, refused if it is (rendered, not run, while dbt parses). -#}
+{% macro incremental_only(model_name) -%}
+    {%- if execute -%}
+    {{- exceptions.raise_compiler_error(model_name ~ ' is incremental only on DuckDB (incremental_or_table)') -}}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The rows of the left side that have (semi) or have no (anti) match on the right: both
     engines join so natively, which a correlated [not] exists only approaches. -#}
 {% macro semi_join() -%}

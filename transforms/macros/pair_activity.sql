@@ -74,9 +74,7 @@
 {%- endmacro %}
 
 {% macro default__drop_stale_pair_activity() -%}
-    {%- if execute -%}
-    {{- exceptions.raise_compiler_error('account_activity is incremental only on DuckDB (incremental_or_table)') -}}
-    {%- endif -%}
+    {{- incremental_only('account_activity') -}}
 {%- endmacro %}
 
 {#- The columns that depend on the run date or on the rep's other pairs, as (column,
@@ -115,9 +113,7 @@
 {%- endmacro %}
 
 {% macro default__refresh_unmoved_pairs() -%}
-    {%- if execute -%}
-    {{- exceptions.raise_compiler_error('account_activity is incremental only on DuckDB (incremental_or_table)') -}}
-    {%- endif -%}
+    {{- incremental_only('account_activity') -}}
 {%- endmacro %}
 
 {% macro duckdb__refresh_unmoved_pairs() -%}

@@ -172,7 +172,5 @@
 {%- endmacro %}
 
 {% macro default__drop_stale_domains() -%}
-    {%- if execute -%}
-    {{- exceptions.raise_compiler_error('int_accounts__domains is incremental only on DuckDB (incremental_or_table)') -}}
-    {%- endif -%}
+    {{- incremental_only('int_accounts__domains') -}}
 {%- endmacro %}
