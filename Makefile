@@ -13,7 +13,9 @@ export PATH := $(VENV)/bin:$(PATH)
 # Dagster's instance lives in a git-ignored home, configured by config/dagster.yaml (kept out
 # of the working folder, where Dagster would warn that it is not DAGSTER_HOME's).
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
-export BOOKS_WAREHOUSE ?= $(DATA)/warehouse.duckdb
+# The warehouse's engine: duckdb (the embedded default) or spark (needs Java).
+export BOOKS_ENGINE ?= duckdb
+export BOOKS_WAREHOUSE ?= $(DATA)/warehouse.$(BOOKS_ENGINE)
 export BOOKS_LANDING ?= $(DATA)/landing
 export BOOKS_RULES ?= $(DATA)/landing/rules.yml
 export BOOKS_EXPORTS ?= $(DATA)/exports

@@ -33,6 +33,7 @@ def environment(root: Path, landing: Path, rules: Path, warehouse: Path) -> dict
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
         "DAGSTER_HOME": str(home),
+        "BOOKS_ENGINE": "duckdb",
         "BOOKS_WAREHOUSE": str(warehouse),
         "BOOKS_LANDING": str(landing),
         "BOOKS_RULES": str(rules),

@@ -14,6 +14,12 @@ rows per second, the slowest dbt models, and two baselines measured in the same 
     python -m bench.pipeline [--scales 10000 100000 1000000] [--ingest-rounds 3] [--json PATH]
     (make bench-pipeline)
 
+With `--engine spark` it runs the same two days on DuckDB and on Spark (local[2]), each
+engine in a process of its own, and prints them side by side with the Spark / DuckDB ratio
+per stage (the baselines above are DuckDB's and are left out):
+
+    python -m bench.pipeline --engine spark --scales 10000 100000
+
 Landing folders are generated once per scale and cached (--cache, default data/bench),
 and read through once before day 1, so that the ingest and the floor both read them from
 the page cache.
@@ -345,6 +351,56 @@ def bench_scale(scale: int, args) -> dict:
     }
 
 
+def engine_days(engine: str, day1: str, root: str) -> dict:
+    """Day 1 and day 2 on `engine`, in a process of its own (one Spark session a process).
+    DuckDB runs first and makes day 2's landing from its books (Spark's are equal)."""
+    folder, day2 = Path(root), Path(root) / "day2"
+    paths = RunPaths(
+        Path(day1), Path(day1) / "rules.yml", folder / f"wh.{engine}",
+        exports_dir=folder / f"exports-{engine}", engine=engine,
+    )  # fmt: skip
+    first = run_day(paths, DAY1)
+    if not day2.exists():
+        day_of_change(Path(day1), day2, paths.warehouse)
+    second = run_day(RunPaths(day2, Path(day1) / "rules.yml", paths.warehouse, engine=engine,
+                              exports_dir=paths.exports), DAY2)  # fmt: skip
+    return {"day1": first, "day2": second}
+
+
+def bench_engines(scale: int, args) -> dict:
+    print(f"\n== {scale:,} accounts, {args.reps:,} reps, {args.activities:g} activities each")
+    day1 = landing_for(scale, args.reps, args.activities, args.cache)
+    print(f"  read the landing files once in {read_through(day1):.1f} s (page cache)")
+    root = Path(tempfile.mkdtemp(prefix=f"bench-engines-{scale}-"))
+    try:
+        runs = {engine: _in_child(engine_days, engine, str(day1), str(root))[2]
+                for engine in ("duckdb", "spark")}  # fmt: skip
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return {"accounts": scale, "reps": args.reps, "activities_per_account": args.activities,
+            "engines": runs}  # fmt: skip
+
+
+def report_engines(result: dict) -> None:
+    duck, spark = result["engines"]["duckdb"], result["engines"]["spark"]
+    print(f"{'stage':<24}" + "".join(
+        f"{h:>10}" for h in ("duckdb 1", "spark 1", "x", "duckdb 2", "spark 2", "x")
+    ))  # fmt: skip
+
+    def line(name: str, pick) -> None:
+        cells = []
+        for day in ("day1", "day2"):
+            a, b = pick(duck[day]), pick(spark[day])
+            cells += [f"{a:>10.2f}", f"{b:>10.2f}", f"{b / a if a else float('nan'):>10.1f}"]
+        print(f"{name:<24}" + "".join(cells))
+
+    for name in [*dict.fromkeys(STAGES.values()), "checks"]:
+        if name in duck["day1"]["stages"]:
+            line(name, lambda d, n=name: d["stages"].get(n, {}).get("seconds", 0.0))
+    line("total (wall)", lambda d: d["total_seconds"])
+    line("peak MiB", lambda d: d["peak_mib"])
+
+
 def report(result: dict) -> None:
     d1, d2 = result["day1"], result["day2"]
     print(f"{'stage':<26}{'day 1 s':>10}{'peak MiB':>10}{'day 2 s':>10}{'peak MiB':>10}")
@@ -429,13 +485,31 @@ def main() -> None:
         help="times the floor and the ingest step alone are read side by side (0: none)",
     )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="spark: the two days on DuckDB and on Spark side by side, with the ratio",
+    )
     args = parser.parse_args()
     results = []
     for scale in args.scales:
-        result = bench_scale(scale, args)
-        report(result)
+        if args.engine == "spark":
+            result = bench_engines(scale, args)
+            report_engines(result)
+        else:
+            result = bench_scale(scale, args)
+            report(result)
         results.append(result)
-    if len(results) > 1:
+    if args.engine == "spark" and len(results) > 1:
+        print("\nscaling (day 1 total s per 100k accounts, DuckDB / Spark): " + ", ".join(
+            f"{r['accounts']:,}: " + " / ".join(
+                f"{r['engines'][e]['day1']['total_seconds'] / r['accounts'] * 1e5:.1f}"
+                for e in ("duckdb", "spark")
+            )
+            for r in results
+        ))  # fmt: skip
+    elif len(results) > 1:
         print("\nscaling (day 1 total s per 100k accounts): " + ", ".join(
             f"{r['accounts']:,}: {r['day1']['total_seconds'] / r['accounts'] * 1e5:.1f}"
             for r in results

@@ -50,6 +50,24 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
+Engine = Annotated[
+    str,
+    typer.Option(
+        envvar="BOOKS_ENGINE",
+        help="The warehouse's engine: duckdb (a file) or spark (a folder of tables)",
+    ),
+]
+
+
+def _store(warehouse: Path, engine: str):
+    """The warehouse resource for a path and an engine."""
+    from orchestration.warehouse import ENGINES, Warehouse
+
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"--engine {engine!r}: one of {', '.join(ENGINES)}")
+    return Warehouse(path=str(warehouse.resolve()), engine=engine)
+
+
 # Bad paths and bad input (RulesError and LandingError are ValueErrors): one line, exit 1.
 KNOWN_ERRORS: tuple[type[Exception], ...] = (OSError, ValueError)
 
@@ -93,7 +111,9 @@ def generate(
 def run(
     landing: Annotated[Path, typer.Option(help="Folder with the landing files")],
     rules: Annotated[Path, typer.Option(help="Rules-of-engagement YAML file")],
-    warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")],
+    warehouse: Annotated[
+        Path, typer.Option(help="The warehouse: DuckDB's file, or Spark's folder")
+    ],
     as_of: Annotated[str | None, typer.Option(help="Run date (default today)")] = None,
     full_refresh: Annotated[
         bool,
@@ -116,11 +136,15 @@ def run(
             help="Where the exports folder is served, for the report link in the UI",
         ),
     ] = "",
+    engine: Engine = "duckdb",
 ) -> None:
     """Materialize every asset in-process through Dagster for one as-of date."""
     from orchestration.runner import RunFailed, RunPaths, preview_books, summary
 
-    paths = RunPaths(landing=landing, rules=rules, warehouse=warehouse, exports_url=exports_url)
+    store = _store(warehouse, engine)
+    paths = RunPaths(
+        landing=landing, rules=rules, warehouse=warehouse, exports_url=exports_url, engine=engine
+    )
     date = _date(as_of)
     started = time.perf_counter()
     if dry_run:
@@ -130,7 +154,7 @@ def run(
         typer.echo(f"changes: {shown.changes}\nCRM file it would write: {shown.crm}")
         return
     _run_day(paths, date, full_refresh, True)
-    typer.echo(summary(warehouse.resolve()))
+    typer.echo(summary(store))
     typer.echo(
         f"books for {date} done in {time.perf_counter() - started:.1f}s -> {warehouse.resolve()}"
     )
@@ -153,12 +177,14 @@ def explain(
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = Path(
         "data/warehouse.duckdb"
     ),
+    engine: Engine = "duckdb",
 ) -> None:
     """Print an account's ownership history and why it sits where it is."""
     from books_app.explain import UnknownAccount
     from books_app.explain import explain as explain_account
 
-    typer.echo(_guarded(explain_account, warehouse, account_id, also=(UnknownAccount,)))
+    store = _store(warehouse, engine)
+    typer.echo(_guarded(explain_account, store, account_id, also=(UnknownAccount,)))
 
 
 @app.command()
@@ -180,15 +206,16 @@ def demo(
     exports_url: Annotated[
         str, typer.Option(envvar="BOOKS_EXPORTS_URL", help="Where the exports are served")
     ] = "",
+    engine: Engine = "duckdb",
 ) -> None:
-    """Generate sample data into DATA/landing and run the books into DATA/warehouse.duckdb,
-    for today or for the DAYS ending today."""
+    """Generate sample data into DATA/landing and run the books into DATA/warehouse.duckdb
+    (DATA/warehouse.spark/ on Spark), for today or for the DAYS ending today."""
     from orchestration.runner import RunPaths
     from orchestration.stores import marts
-    from orchestration.warehouse import Warehouse
     from sample_data.history import work_a_day
 
-    landing, warehouse = data / "landing", data / "warehouse.duckdb"
+    landing, warehouse = data / "landing", data / f"warehouse.{engine}"
+    store = _store(warehouse, engine)
     first = dt.date.today() - dt.timedelta(days=days - 1)
     generate(
         out=landing,
@@ -201,12 +228,14 @@ def demo(
     for offset in range(days):
         day = first + dt.timedelta(days=offset)
         if offset:
-            with Warehouse(path=str(warehouse.resolve())).read() as con:
+            with store.read() as con:
                 books = marts.current_books(con)
             added = work_a_day(landing, day, books, seed)
             typer.echo(f"{day}: {added['Task.csv']} calls, {added['book_returns.csv']} returns")
         if offset < days - 1:
-            day_paths = RunPaths(landing, landing / "rules.yml", warehouse, exports_url=exports_url)
+            day_paths = RunPaths(
+                landing, landing / "rules.yml", warehouse, exports_url=exports_url, engine=engine
+            )
             _run_day(day_paths, day, False, False)
     run(
         landing=landing,
@@ -215,6 +244,7 @@ def demo(
         as_of=dt.date.today().isoformat(),
         full_refresh=False,
         exports_url=exports_url,
+        engine=engine,
     )
 
 
@@ -252,13 +282,16 @@ def review_list(
     all_items: Annotated[
         bool, typer.Option("--all", help="Decided items too, with their decision")
     ] = False,
+    engine: Engine = "duckdb",
 ) -> None:
     """The review queue's items: id, kind, the decisions it allows, file, row and rule."""
     from orchestration.stores.review import items
-    from orchestration.warehouse import Warehouse, WarehouseBusy
+    from orchestration.warehouse import WarehouseBusy
+
+    store = _store(warehouse, engine)
 
     def listed():
-        with Warehouse(path=str(warehouse.resolve())).read() as con:
+        with store.read() as con:
             return items(con, open_only=not all_items)
 
     frame = _guarded(listed, also=(WarehouseBusy,))
@@ -278,13 +311,16 @@ def review_list(
 def review_show(
     item: Annotated[str, typer.Argument(help="Review item id")],
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = WAREHOUSE,
+    engine: Engine = "duckdb",
 ) -> None:
     """One item: what was found, the row as read and the decisions it allows."""
     from orchestration.stores import review as review_store
-    from orchestration.warehouse import Warehouse, WarehouseBusy
+    from orchestration.warehouse import WarehouseBusy
+
+    store = _store(warehouse, engine)
 
     def shown():
-        with Warehouse(path=str(warehouse.resolve())).read() as con:
+        with store.read() as con:
             return review_store.item(con, item)
 
     frame = _guarded(shown, also=(WarehouseBusy,))
@@ -314,6 +350,7 @@ def review_decide(
         str | None, typer.Option(help="Run date it applies from (default: the next run)")
     ] = None,
     warehouse: Annotated[Path, typer.Option(help="DuckDB warehouse file")] = WAREHOUSE,
+    engine: Engine = "duckdb",
 ) -> None:
     """Record a decision on items; the next run applies it (the same path as the UI's job)."""
     import getpass
@@ -322,8 +359,8 @@ def review_decide(
 
     from data_quality.review import Request, ReviewError
     from orchestration.stores.review import record_decisions
-    from orchestration.warehouse import Warehouse
 
+    store = _store(warehouse, engine)
     request = Request(
         item_ids=items,
         decision=decision,
@@ -334,10 +371,10 @@ def review_decide(
     )
 
     def decided():
-        if not warehouse.is_file():
+        if not Path(store.abs_path).exists():
             raise FileNotFoundError(f"{warehouse}: warehouse not found")
         try:
-            with Warehouse(path=str(warehouse)).connect() as con:
+            with store.connect() as con:
                 return record_decisions(con, request, run_id="cli")
         except (duckdb.IOException, duckdb.ConnectionException):
             raise OSError(f"{warehouse}: in use by a run; try again when it ends") from None

@@ -13,10 +13,11 @@ class UnknownAccount(LookupError):
     pass
 
 
-def explain(warehouse: Path, account_id: str) -> str:
-    if not warehouse.is_file():
+def explain(store: Warehouse, account_id: str) -> str:
+    warehouse = Path(store.abs_path)
+    if not warehouse.exists():
         raise FileNotFoundError(f"{warehouse}: warehouse not found (run `books run` first)")
-    with Warehouse(path=str(warehouse)).read() as con:
+    with store.read() as con:
         story = marts.account_story(con, account_id)
     score, review, history, now = story["score"], story["review"], story["history"], story["now"]
     if score is None and not review:

@@ -23,11 +23,11 @@ class RunFailed(RuntimeError):
     """The run did not complete; the message names the failing step and its error."""
 
 
-def _last_run(warehouse: Path) -> dt.date | None:
+def _last_run(warehouse: Warehouse) -> dt.date | None:
     """The latest date books were run for in this warehouse, if any."""
-    if not warehouse.is_file():
+    if not Path(warehouse.abs_path).exists():
         return None
-    with Warehouse(path=str(warehouse)).read() as con:
+    with warehouse.read() as con:
         return marts.last_run_date(con)
 
 
@@ -38,6 +38,12 @@ class RunPaths:
     warehouse: Path
     exports_dir: Path | None = None  # default: <warehouse dir>/exports/
     exports_url: str = ""  # where the exports are served, if they are (see ExportFolder)
+    engine: str = "duckdb"  # the warehouse's engine (see Warehouse)
+
+    @property
+    def store(self) -> Warehouse:
+        """The warehouse resource on these paths."""
+        return Warehouse(path=str(self.warehouse.resolve()), engine=self.engine)
 
     @property
     def exports(self) -> Path:
@@ -88,7 +94,7 @@ def run_books(
     if not first <= as_of.isoformat() <= last:
         raise RunFailed(f"as-of date {as_of} is outside the runnable dates {first} to {last}")
     # Refused here, before the ingest rewrites the run date, the quarantine and the marts.
-    later = _last_run(paths.warehouse.resolve())
+    later = _last_run(paths.store)
     if later is not None and later > as_of:
         raise RunFailed(
             f"books were already run for {later}; running {as_of} would rewrite history "
@@ -102,7 +108,7 @@ def run_books(
         jobs=[j for j in defs.jobs or [] if j.name == DAILY_JOB],
         resources={
             **(defs.resources or {}),
-            "warehouse": Warehouse(path=str(paths.warehouse.resolve())),
+            "warehouse": paths.store,
             "landing": LandingFolder(path=str(paths.landing.resolve())),
             "rules": RulesFile(path=str(paths.rules.resolve())),
             "exports": ExportFolder(path=str(paths.exports), url=paths.exports_url),
@@ -151,6 +157,11 @@ def preview_books(paths: RunPaths, as_of: dt.date, out: Path) -> Preview:
     """The whole day on a scratch copy of the warehouse: the books, the marts and the
     exports stay as they are, and `out` gets the changes the run would make. The run is
     deterministic, so the real run that follows makes the same ones."""
+    if paths.engine != "duckdb":
+        raise RunFailed(
+            "a dry run works on a copy of the DuckDB file; on Spark, run the day against a "
+            "copy of the landing folder and a scratch warehouse instead"
+        )
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="books-dry-run-") as scratch:
         copy = Path(scratch) / "warehouse.duckdb"
@@ -201,9 +212,9 @@ def _one_line(message: str) -> str:
     return message.strip().splitlines()[0]
 
 
-def summary(warehouse: Path) -> str:
+def summary(warehouse: Warehouse) -> str:
     """Books per rep, pool size and review-queue size, for people at a terminal."""
-    with Warehouse(path=str(warehouse)).read() as con:
+    with warehouse.read() as con:
         read = marts.summary(con)
     reps, pool, queue, kinds = read["reps"], read["pool"], read["queue"], read["kinds"]
     lines = ["Books per rep (rep, role, segments, status, book / capacity, mean priority):"]

@@ -1,9 +1,10 @@
-"""The warehouse resource: where the DuckDB file is, and the one place connections to it
-come from (issue 25 plugs a second engine in here).
+"""The warehouse resource: which engine, where its data is, and the one place connections
+to it come from.
 
-The path comes from a `dg.EnvVar` bound in `defs/resources.py` and is resolved once,
-absolutely, here: dbt runs in transforms/, so a relative path would otherwise name a
-second warehouse file.
+DuckDB (the default) keeps the warehouse in one file; Spark in a folder of tables and a
+metastore (`orchestration/spark.py`). The path comes from a `dg.EnvVar` bound in
+`defs/resources.py` and is resolved once, absolutely, here: dbt runs in transforms/, so a
+relative path would otherwise name a second warehouse.
 """
 
 from __future__ import annotations
@@ -22,11 +23,28 @@ class WarehouseBusy(OSError):
     """Another process holds the warehouse (DuckDB allows one writer per file)."""
 
 
+ENGINES = ("duckdb", "spark")
+
+
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB file every step writes to (one writer at a time: see config/dagster.yaml),
+    """The warehouse every step writes to (one writer at a time: see config/dagster.yaml),
     and the one place connections to it come from."""
 
-    path: str
+    path: str = Field(
+        description="DuckDB: the database file. Spark: the folder of its tables and metastore"
+    )
+    # A string checked when a run starts (`setup_for_execution`): the UI binds it to an
+    # EnvVar, a string of the variable's name until then, which a Literal or a pattern refuses.
+    engine: str = Field(default="duckdb", description="duckdb (embedded, the default) or spark")
+    spark_master: str = Field(
+        default="local[2]", description="Spark's master: local[N] on one machine"
+    )
+    spark_shuffle_partitions: int = Field(default=4, ge=1)
+    spark_conf: dict[str, str] = Field(
+        default_factory=dict,
+        description="More Spark settings: a shared metastore (spark.hadoop.hive.metastore.uris)"
+        ", another tables folder (spark.sql.warehouse.dir), executor memory, ...",
+    )
     # DuckDB spills to temp_directory beyond this, yet overshoots it writing a large
     # table, and Python, Dagster and GX come on top: bench.pipeline prints the peak.
     memory_limit: str = Field(
@@ -35,6 +53,10 @@ class Warehouse(dg.ConfigurableResource):
         description="DuckDB's memory limit: a size such as 2GB, 512MiB or 80%",
     )
     threads: int = Field(default=2, ge=1, le=256)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"warehouse engine {self.engine!r}: one of {', '.join(ENGINES)}")
 
     @property
     def abs_path(self) -> str:
@@ -45,8 +67,15 @@ class Warehouse(dg.ConfigurableResource):
         return str(Path(self.abs_path).with_suffix(".tmp"))
 
     @property
+    def dbt_target(self) -> str:
+        """The output of transforms/profiles.yml dbt builds through: the engine's."""
+        return self.engine
+
+    @property
     def dbt_vars(self) -> dict[str, str]:
         """The same file and limits for dbt's own connection (see transforms/profiles.yml)."""
+        if self.engine == "spark":
+            return {}
         return {
             "warehouse_path": self.abs_path,
             "memory_limit": self.memory_limit,
@@ -62,10 +91,23 @@ class Warehouse(dg.ConfigurableResource):
             "temp_directory": self.temp_directory,
         }
 
+    def spark(self):
+        """The process's Spark session on this warehouse (engine spark)."""
+        from engines import spark
+
+        return spark.session(
+            Path(self.abs_path), self.spark_master, self.spark_shuffle_partitions, self.spark_conf
+        )
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection that writes: dagster-duckdb's, which retries while another process
-        still holds the file (a reader, or a run ending)."""
+        still holds the file (a reader, or a run ending); on Spark, the session's."""
+        if self.engine == "spark":
+            from engines.spark import SparkConnection
+
+            yield SparkConnection(self.spark())
+            return
         Path(self.abs_path).parent.mkdir(parents=True, exist_ok=True)
         duck = DuckDBResource(database=self.abs_path, connection_config=self.connection_config)
         with duck.get_connection() as con:
@@ -78,6 +120,13 @@ class Warehouse(dg.ConfigurableResource):
     def read(self) -> duckdb.DuckDBPyConnection:
         """A read-only connection, for the commands people run while a run may write:
         one line (WarehouseBusy) when a run holds the file, not a wait or a traceback."""
+        if self.engine == "spark":
+            from engines.spark import SparkBusy, SparkConnection
+
+            try:
+                return SparkConnection(self.spark())
+            except SparkBusy as busy:
+                raise WarehouseBusy(str(busy)) from None
         try:
             return duckdb.connect(self.abs_path, read_only=True)
         except (duckdb.IOException, duckdb.ConnectionException):  # another process holds it

@@ -27,8 +27,13 @@ PADDED = "_padded"
 ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
 
-def id_18(t: str) -> str:
-    """A 15-character Salesforce id `t` as its 18-character form; other text as it is."""
+def full_match(t: str, pattern: str) -> str:
+    return f"regexp_full_match({t}, {literal(pattern)})"
+
+
+def id_18(t: str, matches=full_match) -> str:
+    """A 15-character Salesforce id `t` as its 18-character form; other text as it is.
+    `matches(t, pattern)` is the engine's whole-text regular expression match."""
     chunks = []
     for k in (0, 5, 10):
         bits = " + ".join(
@@ -38,7 +43,7 @@ def id_18(t: str) -> str:
         )
         chunks.append(f"substr({literal(ID_ALPHABET)}, 1 + {bits}, 1)")
     return (
-        f"CASE WHEN length({t}) = 15 AND regexp_full_match({t}, '[A-Za-z0-9]{{15}}') "
+        f"CASE WHEN length({t}) = 15 AND {matches(t, '[A-Za-z0-9]{15}')} "
         f"THEN {t} || {' || '.join(chunks)} ELSE {t} END"
     )
 
@@ -176,18 +181,18 @@ def missing_required(v: Value) -> list[Problem]:
 
 
 def unknown_reference(
-    v: Value, spec: LandingFile, as_of: dt.date, narrowed: frozenset[str]
+    v: Value, spec: LandingFile, as_of: dt.date, narrowed: frozenset[str], quote=ident
 ) -> list[Problem]:
     """An id that names no row of the file it references. A row pointing at a quarantined
     record is not dangling: it waits with it. The keys of a file in `narrowed` are first
-    narrowed to this file's values."""
+    narrowed to this file's values. `quote` quotes a column name as the engine does."""
     problems = []
     for referencing, ref_file, ref_column in spec.references:
         if referencing != v.spec.name:
             continue
         ref = BY_FILE[ref_file]
         known_keys = (
-            f"SELECT {ident(ref_column)} FROM {ref.raw_table} UNION ALL SELECT record_key FROM "
+            f"SELECT {quote(ref_column)} FROM {ref.raw_table} UNION ALL SELECT record_key FROM "
             f"{QUARANTINE_TABLE} WHERE file = {literal(ref_file)} AND as_of_date = "
             f"DATE {literal(as_of.isoformat())} AND record_key IS NOT NULL"
         )
@@ -202,6 +207,22 @@ def unknown_reference(
                     f"{referencing} is not a {ref_file} {ref_column}")
         )  # fmt: skip
     return problems
+
+
+def row_problems(
+    v: Value,
+    spec: LandingFile,
+    as_of: dt.date,
+    typed_read: bool,
+    narrowed: frozenset[str] = frozenset(),
+    quote=ident,
+) -> list[Problem]:
+    """Every row rule of the contract on one column: what both engines check."""
+    return (
+        invalid_type(v, typed_read)
+        + missing_required(v)
+        + unknown_reference(v, spec, as_of, narrowed, quote)
+    )
 
 
 def typed_rows(
@@ -240,9 +261,7 @@ def typed_rows(
             cast.append(f"{sql.try_cast(text, c.type)} AS {value}")
         typed.append(f"{value} AS {column}")
         v = Value(c, column, text, value)
-        problems += invalid_type(v, typed_read)
-        problems += missing_required(v)
-        problems += unknown_reference(v, spec, as_of, narrowed)
+        problems += row_problems(v, spec, as_of, typed_read, narrowed)
     typed += [ident(c) for c in unknown]
     flags = [f"{p.condition} AS __p{j}" for j, p in enumerate(problems)]
     noted = "NULL"

@@ -10,7 +10,9 @@ from orchestration.warehouse import Warehouse
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
-            "warehouse": Warehouse(path=dg.EnvVar("BOOKS_WAREHOUSE")),
+            "warehouse": Warehouse(
+                path=dg.EnvVar("BOOKS_WAREHOUSE"), engine=dg.EnvVar("BOOKS_ENGINE")
+            ),
             "landing": LandingFolder(path=dg.EnvVar("BOOKS_LANDING")),
             "rules": RulesFile(path=dg.EnvVar("BOOKS_RULES")),
             "exports": ExportFolder(

@@ -1,5 +1,10 @@
 """The allocation's tables: their DDL, the engine's inputs read from the warehouse, and
-its result written back in one transaction; and what the exports read of a run."""
+its result written back in one transaction; and what the exports read of a run.
+
+On Spark the same DDL lays the tables out (`engines.spark.create_tables`), each dated table
+partitioned by its date, and a run's rows replace its date's partitions: Spark without Delta
+has no transactions, so a write that fails part way leaves the date half written, and
+running the date again replaces it whole. The reads are the same SQL."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from allocation.events import EVENT_COLUMNS
+from engines import spark
 
 DDL = """
 CREATE SCHEMA IF NOT EXISTS allocation;
@@ -60,7 +66,7 @@ READS = {
     # Retrieval only asks about pairs of an account and a rep who held it (or its CRM owner,
     # adopted on the first run): a superset of today's books, a fraction of all pairs.
     "activity": "SELECT a.account_id, a.rep_id, a.last_meaningful_activity_on, a.is_phantom_only "
-    "FROM marts.account_activity AS a SEMI JOIN ("
+    "FROM marts.account_activity AS a {semi_join} ("
     "SELECT account_id, crm_owner_id AS rep_id FROM marts.account_scores "
     "UNION SELECT account_id, to_rep_id FROM allocation.ownership_events "
     "WHERE to_rep_id IS NOT NULL) AS held "
@@ -91,8 +97,16 @@ class LaterRunExists(RuntimeError):
     """Books were run for a later date: re-running this one would rewrite history."""
 
 
+# How each engine spells a semi join (DuckDB's SEMI JOIN, Spark's LEFT SEMI JOIN).
+SEMI_JOIN = {"duckdb": "SEMI JOIN", "spark": "LEFT SEMI JOIN"}
+DATED = {f"allocation.{table}": ("as_of_date",) for table in TABLES}
+
+
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(DDL)
+    if spark.is_spark(con):
+        spark.create_tables(con.spark, DDL, DATED)
+    else:
+        con.execute(DDL)
 
 
 def read_inputs(con: duckdb.DuckDBPyConnection, date: dt.date) -> dict[str, pd.DataFrame]:
@@ -105,7 +119,11 @@ def read_inputs(con: duckdb.DuckDBPyConnection, date: dt.date) -> dict[str, pd.D
         raise LaterRunExists(
             f"books were already run for {later}; re-running {date} would rewrite history"
         )
-    frames = {name: con.execute(sql).df() for name, sql in READS.items()}
+    engine = "spark" if spark.is_spark(con) else "duckdb"
+    frames = {
+        name: con.execute(sql.format(semi_join=SEMI_JOIN[engine])).df()
+        for name, sql in READS.items()
+    }
     return frames | {name: con.execute(sql, [date]).df() for name, sql in READS_BEFORE.items()}
 
 
@@ -122,6 +140,13 @@ def write_result(con: duckdb.DuckDBPyConnection, date: dt.date, result: Any) -> 
     }
     for name, frame in frames.items():
         con.register(name, frame)
+    if spark.is_spark(con):
+        try:
+            _write_on_spark(con, date)
+        finally:
+            for name in frames:
+                con.unregister(name)
+        return
     con.execute("BEGIN")
     try:
         for table in TABLES:
@@ -147,6 +172,27 @@ def write_result(con: duckdb.DuckDBPyConnection, date: dt.date, result: Any) -> 
     finally:
         for name in frames:
             con.unregister(name)
+
+
+def _write_on_spark(con, date: dt.date) -> None:
+    """The registered result as `date`'s partitions, the account states in place of the
+    last run's."""
+    sources = {
+        "ownership_events": "new_events",
+        "rep_capacity": "new_capacity",
+        "return_decisions": "new_returns",
+        "claim_decisions": "new_claims",
+    }
+    for table, view in sources.items():
+        columns = spark.typed_columns(con.spark, f"allocation.{table}", exclude=("as_of_date",))
+        con.execute(
+            f"INSERT OVERWRITE TABLE allocation.{table} PARTITION (as_of_date = "
+            f"'{date.isoformat()}') SELECT {columns} FROM {view}"
+        )
+    columns = spark.typed_columns(con.spark, "allocation.account_states")
+    con.execute(
+        f"INSERT OVERWRITE TABLE allocation.account_states SELECT {columns} FROM new_states"
+    )
 
 
 def exported_events(con: duckdb.DuckDBPyConnection, date: dt.date) -> pd.DataFrame:

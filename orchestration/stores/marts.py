@@ -10,6 +10,8 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from engines import spark
+
 RUN_DATE_TABLE = "main.run_date"  # read by the as_of_date() macro (macros/rules.sql)
 
 _REPORT = {
@@ -37,19 +39,37 @@ def report_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
 
 def write_run_date(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
     """The date the models build for (dbt reads it through the `as_of_date()` macro)."""
+    if spark.is_spark(con):  # a Parquet table is replaced by dropping it
+        con.execute(f"CREATE DATABASE IF NOT EXISTS {RUN_DATE_TABLE.split('.')[0]}")
+        con.execute(f"DROP TABLE IF EXISTS {RUN_DATE_TABLE}")
+        con.execute(
+            f"CREATE TABLE {RUN_DATE_TABLE} USING parquet AS SELECT "
+            f"DATE '{as_of.isoformat()}' AS as_of_date"
+        )
+        return
     con.execute(
         f"CREATE OR REPLACE TABLE {RUN_DATE_TABLE} AS SELECT CAST(? AS DATE) AS as_of_date",
         [as_of],
     )
 
 
+def has_table(con, name: str) -> bool:
+    """Whether the warehouse holds the table or view `schema.name`."""
+    if spark.is_spark(con):
+        return con.has_table(name)
+    schema, table = name.split(".")
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
 def last_run_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The latest date books were run for, if any."""
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'allocation' AND table_name = 'ownership_events'"
-    ).fetchone()[0]
-    if not found:
+    if not has_table(con, "allocation.ownership_events"):
         return None
     return con.execute("SELECT max(as_of_date) FROM allocation.ownership_events").fetchone()[0]
 
@@ -118,7 +138,8 @@ def account_story(con: duckdb.DuckDBPyConnection, account_id: str) -> dict:
             [account_id],
         ).fetchone(),
         "review": con.execute(
-            "SELECT rule, severity, detail FROM marts.review_queue WHERE record_key = ?",
+            "SELECT rule, severity, detail FROM marts.review_queue WHERE record_key = ? "
+            "ORDER BY rule, severity, detail",
             [account_id],
         ).fetchall(),
         "history": con.execute(

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from data_quality.contract import BY_FILE
+from data_quality.landing import on_spark
 from data_quality.review import (
     DECISION_COLUMNS,
     DECISIONS_TABLE,
@@ -21,6 +22,8 @@ from data_quality.review import (
     ensure_decisions_table,
 )
 from data_quality.sql import literal, try_cast
+from engines import spark
+from orchestration.stores.marts import has_table
 
 ITEM_COLUMNS = (
     "review_item_id, item_kind, file, location, record_key, rule, severity, column_name, "
@@ -30,11 +33,7 @@ ITEM_COLUMNS = (
 
 def items(con: duckdb.DuckDBPyConnection, open_only: bool = True) -> pd.DataFrame:
     """The review queue's items with the decisions each allows, open ones first."""
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'marts' AND table_name = 'review_queue'"
-    ).fetchall()[0][0]
-    if not found:
+    if not has_table(con, "marts.review_queue"):
         return pd.DataFrame(columns=[c.strip() for c in ITEM_COLUMNS.split(",")] + ["allowed"])
     frame = con.execute(
         f"SELECT {ITEM_COLUMNS} FROM marts.review_queue "
@@ -61,7 +60,12 @@ def _value_problem(con: duckdb.DuckDBPyConnection, item: pd.Series, value: str) 
     if column not in types:
         return "the rule names no single column to correct; reintroduce it as it is"
     # The loader's own cast: what it would load, or NULL (a NaN revenue is no number).
-    if con.execute(f"SELECT {try_cast(literal(value), types[column])} IS NULL").fetchall()[0][0]:
+    cast = (
+        on_spark.try_cast(on_spark.text(value), types[column])
+        if spark.is_spark(con)
+        else try_cast(literal(value), types[column])
+    )
+    if con.execute(f"SELECT {cast} IS NULL").fetchall()[0][0]:
         return f"{value!r} is not a {types[column].lower()} for {column}"
     return None
 
@@ -71,7 +75,10 @@ def record_decisions(
 ) -> pd.DataFrame:
     """Checks `request` against the open items and appends it in one transaction; raises
     `ReviewError` (one line, nothing recorded) when it does not fit."""
-    ensure_decisions_table(con)
+    if spark.is_spark(con):
+        on_spark.prepare(con.spark)
+    else:
+        ensure_decisions_table(con)
     decided_at = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if request.applies_from is None:
         # From the run after the one that queued the items: rerunning that date gives the

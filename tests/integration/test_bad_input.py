@@ -3,30 +3,17 @@ row is in the review queue with the rule that caught it, rows reconcile per file
 quarantined account is ever put in a book."""
 
 import datetime as dt
-from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pytest
-import yaml
 
 from data_quality.contract import LANDING_FILES
 from orchestration.runner import RunFailed, RunPaths, run_books
 from sample_data.generate import generate
 from tests.integration.conftest import query
+from tests.integration.corpus import CORPUS, corpus, damage
 
 AS_OF = dt.date(2026, 11, 23)
-CORPUS = Path(__file__).parent.parent / "corpus"
-
-
-def corpus():
-    """(corpus file, landing file, expected key or None, expected rule), from the manifest."""
-    manifest = yaml.safe_load((CORPUS / "manifest.yml").read_text())
-    landing = {spec.file.split(".")[0]: spec.file for spec in LANDING_FILES}
-    return [
-        (name, landing[name.split(".")[0]], entry["key"], entry["rule"])
-        for name, entry in manifest.items()
-    ]
 
 
 def test_the_manifest_lists_every_corpus_file():
@@ -39,24 +26,7 @@ def damaged(tmp_path_factory):
     root = tmp_path_factory.mktemp("damaged")
     landing = root / "landing"
     generate(landing, accounts=300, reps=6, seed=5, as_of=AS_OF, activities_per_account=4)
-    con = duckdb.connect()
-    owned = con.execute(
-        f"SELECT Id, OwnerId FROM read_csv('{landing / 'Account.csv'}') WHERE OwnerId IN "
-        f"(SELECT rep_id FROM read_csv('{landing / 'reps.csv'}')) ORDER BY Id LIMIT 2"
-    ).fetchall()
-    manager = con.execute(
-        f"SELECT min(Id) FROM read_csv('{landing / 'User.csv'}') WHERE Title = 'Sales Manager'"
-    ).fetchone()[0]
-    fill = {"account": owned[0][0], "account2": owned[1][0], "rep": owned[0][1], "user": manager}
-    expected = []
-    for name, file, key, rule in corpus():
-        lines = (CORPUS / name).read_bytes()
-        for placeholder, value in fill.items():
-            lines = lines.replace(f"{{{placeholder}}}".encode(), value.encode())
-        path = landing / file
-        body = path.read_bytes()
-        path.write_bytes(body + (b"" if body.endswith(b"\n") else b"\n") + lines)
-        expected.append((file, key.format(**fill) if key else None, rule))
+    expected = damage(landing)
     paths = RunPaths(landing=landing, rules=landing / "rules.yml", warehouse=root / "wh.duckdb")
     result = run_books(paths, AS_OF)  # completes despite every kind of damage
     return paths, expected, result

@@ -13,10 +13,12 @@ from orchestration.stores import allocation as store
 from orchestration.warehouse import Warehouse
 
 
-def _write_csv(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, path: Path) -> None:
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     """The file pandas' `to_csv(index=False)` writes (same quoting, empty cells for nulls),
-    by DuckDB's writer, which is several times faster on a first run's changes."""
-    con.from_df(neutralise_formulas(frame)).write_csv(str(path), header=True)
+    by DuckDB's writer, which is several times faster on a first run's changes; an
+    in-memory DuckDB's, whichever engine holds the warehouse."""
+    with duckdb.connect() as con:
+        con.from_df(neutralise_formulas(frame)).write_csv(str(path), header=True)
 
 
 @dg.asset(
@@ -49,8 +51,8 @@ def book_changes(
             raise ValueError(f"distribution.pool_owner_id {named!r} is not a user in User.csv")
         crm = crm_owner_changes(events, owner, distribution.shared_ownership)
         reps = rep_changes(events, store.account_names(con, events["account_id"]))
-        _write_csv(con, crm, crm_path)
-        _write_csv(con, reps, reps_path)
+        _write_csv(crm, crm_path)
+        _write_csv(reps, reps_path)
     return dg.MaterializeResult(
         metadata={
             "crm_upsert_file": dg.MetadataValue.path(str(crm_path)),

@@ -42,6 +42,7 @@ def preview_the_day(
         rules=Path(rules.path).expanduser().resolve(),
         warehouse=source,
         exports_dir=exports.abs_path,
+        engine=warehouse.engine,
     )
     folder = Path(config.folder).expanduser().resolve() if config.folder else None
     try:

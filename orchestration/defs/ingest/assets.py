@@ -31,10 +31,26 @@ REQUIRED = {"Account.csv", "User.csv", "reps.csv"}
 COUNTRIES = ["reference", "countries"]
 
 
-def _write_countries(con) -> int:
-    countries = pd.DataFrame(sorted(aliases().items()), columns=["alias", "alpha_2"])
-    landing_store.write_reference(con, COUNTRIES, countries)
-    return len(countries)
+def _countries() -> pd.DataFrame:
+    return pd.DataFrame(sorted(aliases().items()), columns=["alias", "alpha_2"])
+
+
+def _load_on_duckdb(con, folder, date, suites, reread_unchanged: bool):
+    ensure_decisions_table(con)  # dbt reads it as a source before any decision exists
+    landing_store.write_reference(con, COUNTRIES, _countries())
+    return load_landing_files(con, folder, date, suites, REQUIRED, reread_unchanged)
+
+
+def _load_on_spark(con, folder, date, suites, reread_unchanged: bool):
+    """Spark's CSV reader under the same contract; every file is read whole."""
+    from data_quality.landing import on_spark
+
+    on_spark.prepare(con.spark)
+    on_spark.write_reference(con.spark, COUNTRIES, _countries())
+    return on_spark.load_landing_files(con.spark, folder, date, suites, REQUIRED)
+
+
+LOADERS = {"duckdb": _load_on_duckdb, "spark": _load_on_spark}
 
 
 class IngestConfig(dg.Config):
@@ -112,12 +128,9 @@ def landing_files(
     suites = landing_suites(rules.load(), date)
     total_quarantined = 0
     how = {"whole": 0, "appended": 0, "reused": 0}  # files read whole, appended to, reused
+    load = LOADERS[warehouse.engine]
     with warehouse.connect() as con:
-        ensure_decisions_table(con)  # dbt reads it as a source before any decision exists
-        spellings = _write_countries(con)
-        loads = load_landing_files(
-            con, landing.abs_path, date, suites, REQUIRED, config.reread_unchanged
-        )
+        loads = load(con, landing.abs_path, date, suites, config.reread_unchanged)
         for spec, report, seconds in loads:
             total_quarantined += report.rows_quarantined
             how[
@@ -154,7 +167,9 @@ def landing_files(
         metadata={"items": rows, "rows_quarantined": total_quarantined},
     )
     yield dg.MaterializeResult(asset_key=dg.AssetKey(LOADS_ASSET_KEY), metadata=how)
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(COUNTRIES), metadata={"spellings": spellings})
+    yield dg.MaterializeResult(
+        asset_key=dg.AssetKey(COUNTRIES), metadata={"spellings": len(_countries())}
+    )
 
 
 def _suite_result(spec, report) -> dg.AssetCheckResult:

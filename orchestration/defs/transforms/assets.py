@@ -12,6 +12,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pydantic import Field
 
+from orchestration.defs.transforms.in_process import InProcessInvocation
 from orchestration.defs.transforms.metadata import DESCRIBE
 from orchestration.defs.transforms.outcome import failure, progress, quietly
 from orchestration.defs.transforms.project import dbt_project
@@ -21,7 +22,8 @@ from orchestration.stores import marts
 from orchestration.warehouse import Warehouse
 
 AFTER_ALLOCATION = "source:allocation+"
-RUN_TARGET = "daily_run"  # under transforms/target/
+# Under transforms/target/, one per engine: a parse for one profile is not the other's.
+RUN_TARGET = {"duckdb": "daily_run", "spark": "daily_run_spark"}
 
 
 class BooksTranslator(DagsterDbtTranslator):
@@ -70,11 +72,14 @@ def _build(
     # only what changed since the first (every run on a new warehouse path needs a full
     # parse). The warehouse pool runs one step at a time, so two steps never share the
     # folder at once.
-    target = dbt_project.project_dir / dbt_project.target_path / RUN_TARGET
+    target = dbt_project.project_dir / dbt_project.target_path / RUN_TARGET[warehouse.engine]
     log = target / f"{context.op_def.name}.log"
     # Read after the build: a stale one (dbt stopped before writing it) would blame others.
     (target / "run_results.json").unlink(missing_ok=True)
-    invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+    if warehouse.engine == "spark":  # dbt-spark builds in this process's session
+        invocation = InProcessInvocation(dbt, args, context, target, warehouse.dbt_target)
+    else:
+        invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
     held = []
     for event in quietly(iter(invocation.stream()), log):
         if (

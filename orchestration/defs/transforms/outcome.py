@@ -65,7 +65,7 @@ def _rows(sql: str, connect) -> str:
             found = con.execute(f"SELECT * FROM ({sql}) LIMIT {ROWS_SHOWN + 1}")
             columns = [d[0] for d in found.description]
             rows = found.fetchall()
-    except duckdb.Error as error:  # the rows are a courtesy; the failure stands without them
+    except Exception as error:  # the rows are a courtesy; the failure stands without them
         return f"not shown ({str(error).splitlines()[0]})"
     shown = [
         ", ".join(f"{c}={v}" for c, v in zip(columns, row, strict=True))
