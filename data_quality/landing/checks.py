@@ -180,12 +180,22 @@ def missing_required(v: Value) -> list[Problem]:
                     f"{v.spec.name} is required")]  # fmt: skip
 
 
+def not_in(value: str, keys: str) -> str:
+    return f"{value} NOT IN ({keys})"
+
+
 def unknown_reference(
-    v: Value, spec: LandingFile, as_of: dt.date, narrowed: frozenset[str], quote=ident
+    v: Value,
+    spec: LandingFile,
+    as_of: dt.date,
+    narrowed: frozenset[str],
+    quote=ident,
+    absent=not_in,
 ) -> list[Problem]:
     """An id that names no row of the file it references. A row pointing at a quarantined
     record is not dangling: it waits with it. The keys of a file in `narrowed` are first
-    narrowed to this file's values. `quote` quotes a column name as the engine does."""
+    narrowed to this file's values. `quote` quotes a column name and `absent(value, keys)`
+    says a value is not among keys, as the engine does it best."""
     problems = []
     for referencing, ref_file, ref_column in spec.references:
         if referencing != v.spec.name:
@@ -202,7 +212,7 @@ def unknown_reference(
                 f"WHERE k IN (SELECT {trim_text(v.name, v.spec.salesforce_id)} FROM landing)"
             )
         problems.append(
-            Problem(f"{v.text} IS NOT NULL AND {v.text} NOT IN ({known_keys})",
+            Problem(f"{v.text} IS NOT NULL AND {absent(v.text, known_keys)}",
                     f"unknown_{ref.table.removesuffix('s')}", referencing,
                     f"{referencing} is not a {ref_file} {ref_column}")
         )  # fmt: skip
@@ -216,12 +226,13 @@ def row_problems(
     typed_read: bool,
     narrowed: frozenset[str] = frozenset(),
     quote=ident,
+    absent=not_in,
 ) -> list[Problem]:
     """Every row rule of the contract on one column: what both engines check."""
     return (
         invalid_type(v, typed_read)
         + missing_required(v)
-        + unknown_reference(v, spec, as_of, narrowed, quote)
+        + unknown_reference(v, spec, as_of, narrowed, quote, absent)
     )
 
 
