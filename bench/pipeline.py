@@ -308,10 +308,16 @@ def pandas_working_status(landing: str, as_of: str, window: int) -> int:
     return int(working.sum())
 
 
-def bench_scale(scale: int, args) -> dict:
+def _landing(scale: int, args) -> Path:
+    """The scale's landing folder, announced and read through once."""
     print(f"\n== {scale:,} accounts, {args.reps:,} reps, {args.activities:g} activities each")
     day1 = landing_for(scale, args.reps, args.activities, args.cache)
     print(f"  read the landing files once in {read_through(day1):.1f} s (page cache)")
+    return day1
+
+
+def bench_scale(scale: int, args) -> dict:
+    day1 = _landing(scale, args)
     root = Path(tempfile.mkdtemp(prefix=f"bench-{scale}-"))
     try:
         # The floor on either side of the two days: on these shared machines one reading
@@ -368,9 +374,7 @@ def engine_days(engine: str, day1: str, root: str) -> dict:
 
 
 def bench_engines(scale: int, args) -> dict:
-    print(f"\n== {scale:,} accounts, {args.reps:,} reps, {args.activities:g} activities each")
-    day1 = landing_for(scale, args.reps, args.activities, args.cache)
-    print(f"  read the landing files once in {read_through(day1):.1f} s (page cache)")
+    day1 = _landing(scale, args)
     root = Path(tempfile.mkdtemp(prefix=f"bench-engines-{scale}-"))
     try:
         runs = {engine: _in_child(engine_days, engine, str(day1), str(root))[2]
