@@ -188,9 +188,6 @@ class SparkConnection:
     def _run(self, statement: str, params):
         return self.spark.sql(statement, args=list(params)) if params else self.spark.sql(statement)
 
-    def sql(self, sql: str) -> SparkResult:
-        return self.execute(sql)
-
     def register(self, name: str, frame: pd.DataFrame) -> None:
         """A pandas frame as a temporary view, typed as DuckDB would type it."""
         con = duckdb.connect()
@@ -205,9 +202,6 @@ class SparkConnection:
 
     def has_table(self, name: str) -> bool:
         return self.spark.catalog.tableExists(name)
-
-    def table_columns(self, name: str) -> list[str]:
-        return self.spark.table(name).columns
 
     def close(self) -> None:
         """The session lives as long as the process: dbt's steps build in it."""

@@ -45,7 +45,6 @@ def _load_on_spark(con, folder, date, suites, reread_unchanged: bool):
     """Spark's CSV reader under the same contract; every file is read whole."""
     from data_quality.landing import on_spark
 
-    on_spark.prepare(con.spark)
     on_spark.write_reference(con.spark, COUNTRIES, _countries())
     return on_spark.load_landing_files(con.spark, folder, date, suites, REQUIRED)
 
