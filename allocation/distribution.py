@@ -16,6 +16,13 @@ Two steps, each exact or provably fair, never touching account x rep pairs:
    a rep with 60 slots takes every other account of a 120-account run. Each rep's new
    accounts sample the class's quality evenly: mean priority per slot is near-equal,
    not first-come-best-served.
+
+At the switch from static territories the pool also holds accounts a rep already owns
+(`holder`). Continuity decides where the choice is otherwise equal: within one round of
+the dealing (as many accounts as the class has reps, widened while priorities tie), the
+round's accounts go to the round's reps with each account kept by its holder where the
+holder takes a pick in that round. Every rep takes the same picks either way, so books stay
+equal in value to a round's spread, and nobody's account moves for nothing.
 """
 
 from __future__ import annotations
@@ -56,11 +63,42 @@ def _evenly_spaced(counts: np.ndarray) -> np.ndarray:
     return owner[np.lexsort((owner, position))]
 
 
+def _deal_keeping_holders(
+    sequence: np.ndarray, holders: np.ndarray, priority: np.ndarray, size: int
+) -> np.ndarray:
+    """Which pick of the dealing `sequence` (every slot's turn, fair by value) each account
+    (best first) takes, its holder's where the choice is otherwise equal. The turns fall in
+    rounds of `size` (a turn for every rep of the class) and a round runs on while the next
+    account ties on priority; within a round each account goes to its holder if the holder
+    has a turn in it, the others take the round's other turns in order. The last round keeps
+    all its turns, so an account the class takes alone still finds its holder."""
+    n, picks = len(holders), np.full(len(holders), -1)
+    start = 0
+    while start < n:
+        end = min(start + size, n)
+        while end < n and priority[end] == priority[end - 1]:
+            end += 1
+        stop = start + -(-(end - start) // size) * size if end == n else end
+        turns = list(range(start, min(len(sequence), stop)))
+        for k in range(start, end):  # holders first
+            holder = holders[k]
+            mine = next((t for t in turns if pd.notna(holder) and sequence[t] == holder), None)
+            if mine is not None:
+                picks[k] = mine
+                turns.remove(mine)
+        for k in range(start, end):
+            if picks[k] < 0:
+                picks[k] = turns.pop(0)
+        start = end
+    return sequence[picks]
+
+
 def distribute(pool: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
-    """Assigns pool accounts (account_id, segment, priority, optionally value_rank) to reps
-    (rep_id, segments, free_slots). Returns account_id, rep_id, class_key, class_rank (1 =
-    best in the class's share), ordered by rep and rank. Deterministic: equal priorities go
-    by value (`with_value_rank`).
+    """Assigns pool accounts (account_id, segment, priority, optionally value_rank and
+    holder) to reps (rep_id, segments, free_slots). Returns account_id, rep_id, class_key,
+    class_rank (1 = best in the class's share), ordered by rep and rank. Deterministic:
+    equal priorities go by value (`with_value_rank`); a holder keeps its account where the
+    choice is otherwise equal (module docstring).
     """
     columns = ["account_id", "rep_id", "class_key", "class_rank"]
     pool = with_value_rank(pool)
@@ -149,12 +187,23 @@ def distribute(pool: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
     for key, accounts in dealt.groupby("class_key", sort=True):
         accounts = accounts.sort_values(VALUE_RANK)
         members = reps[reps["class_key"] == key]
-        picks = _evenly_spaced(members["free_slots"].to_numpy(dtype=np.int64))[: len(accounts)]
+        turns = members["rep_id"].to_numpy()[
+            _evenly_spaced(members["free_slots"].to_numpy(dtype=np.int64))
+        ]
+        if "holder" in accounts and accounts["holder"].notna().any():
+            to_rep = _deal_keeping_holders(
+                turns,
+                accounts["holder"].to_numpy(dtype=object),
+                accounts["priority"].to_numpy(dtype=float),
+                len(members),
+            )
+        else:
+            to_rep = turns[: len(accounts)]
         out.append(
             pd.DataFrame(
                 {
                     "account_id": accounts["account_id"].to_numpy(),
-                    "rep_id": members["rep_id"].to_numpy()[picks],
+                    "rep_id": to_rep,
                     "class_key": key,
                     "class_rank": np.arange(1, len(accounts) + 1),
                 }

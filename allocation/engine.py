@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import pandas as pd
 
+from allocation import switch
 from allocation.capacity import rep_capacity
 from allocation.claims import CLAIM_DECISION_COLUMNS, process_claims
 from allocation.distribution import VALUE_RANK, distribute, with_value_rank
@@ -33,7 +34,6 @@ from allocation.exits import (
     retrieve,
     step_event,
     step_frame,
-    transition,
 )
 from allocation.states import (
     ELIGIBLE,
@@ -90,7 +90,8 @@ def _distribute(
 ) -> pd.DataFrame:
     """Fill free capacity with the best eligible accounts, fair by value (distribution.py)."""
     reps = _with_free_slots(capacity[capacity["receives_accounts"]], books, outside)
-    assigned = distribute(pool[["account_id", "segment", "priority", VALUE_RANK]], reps)
+    taken = ["account_id", "segment", "priority", VALUE_RANK, "holder"]
+    assigned = distribute(pool[[c for c in taken if c in pool]], reps)
     if assigned.empty:
         return step_frame([])
     # Built column-wise: a book build from empty explains ~300k moves.
@@ -211,6 +212,7 @@ def _leave(
     as_of: dt.date,
     first_run: bool,
     outside: pd.Series,
+    switching: bool,
 ):
     """Returns, retrieval and departures for one lane; the return decisions."""
     accounts = inputs.accounts
@@ -246,17 +248,18 @@ def _leave(
         returns, lane.books, lane_events, rules, as_of, accounts, lane.capacity, outside
     )
     lane.record(returned)
-    switched_on = as_of if first_run else inputs.events["as_of_date"].min().date()
+    first_day = as_of if first_run else inputs.events["as_of_date"].min().date()
     lane.record(
-        transition(
+        switch.trim(
             lane.books,
             inputs.activity,
             lane.capacity,
             accounts,
             rules,
             as_of,
-            switched_on,
+            switch.last_switch(rules, first_day, as_of),
             outside,
+            receiving_compete=switching,
         )
     )
     lane.record(
@@ -276,6 +279,54 @@ def _leave(
     freed = departed[~held]
     lane.from_departed = dict(zip(freed["account_id"], freed["from_rep_id"], strict=True))
     return decisions
+
+
+def _rivals(
+    lane: _Lane,
+    pool: pd.DataFrame,
+    inputs: Inputs,
+    rules: Rules,
+    as_of: dt.date,
+    first_run: bool,
+    outside: pd.Series,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """At a switch (allocation.switch), the accounts reps own and do not work leave their
+    books to compete with the lane's eligible `pool`: (those book rows, the pool with them,
+    each under its `holder`)."""
+    rivals = switch.competitors(
+        lane.books, inputs.activity, lane.capacity, outside, rules, as_of, first_run
+    )
+    lane.books = lane.books[~lane.books["account_id"].isin(rivals["account_id"])]
+    owned = inputs.accounts[inputs.accounts["account_id"].isin(rivals["account_id"])]
+    owned = owned[(owned["priority"] >= rules.distribution.min_priority).to_numpy()]
+    holder = dict(zip(rivals["account_id"], rivals["rep_id"], strict=True))
+    return rivals, pd.concat(
+        [pool.assign(holder=None), owned.assign(holder=owned["account_id"].map(holder))]
+    )
+
+
+def _compete(
+    lane: _Lane,
+    pool: pd.DataFrame,
+    cap: pd.DataFrame,
+    rivals: pd.DataFrame,
+    inputs: Inputs,
+    rules: Rules,
+    as_of: dt.date,
+    outside: pd.Series,
+) -> None:
+    """The switch's distribution: the lane's capacity filled from the pool and the rivals
+    together (whatever the weekday: the switch day is a distribution day), then what each
+    rival came to (`switch.settle`)."""
+    offered = _distribute(pool, cap, lane.books, lane.from_departed, outside)
+    kept, exits, entering = switch.settle(rivals, offered, inputs.accounts, rules, as_of)
+    lane.books = pd.concat([lane.books, kept], ignore_index=True)
+    lane.rows.append(exits.assign(lane=lane.name))
+    lane.enter(entering, as_of)
+    lane.queue = lane.queue[~lane.queue["account_id"].isin(kept["account_id"])]
+    if rules.exit_rest_days.transition:  # resting, not queued
+        lane.queue = lane.queue[~lane.queue["account_id"].isin(exits["account_id"])]
+    lane.queue = lane.queue.drop(columns="holder")
 
 
 def _named_mode_claims(inputs: Inputs, capacity: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
@@ -324,7 +375,17 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
         for name in rules.lanes
     ]
     outside = out_of_scope(inputs.accounts)
-    decisions = [_leave(lane, inputs, rules, as_of, first_run, outside) for lane in lanes]
+    first_day = as_of if first_run else inputs.events["as_of_date"].min().date()
+    # The switch from static territories fills books: in queue mode reps claim instead, and
+    # `transition.trim: false` leaves the adopted books as they are.
+    switching = (
+        rules.transition.trim
+        and rules.distribution.mode == Mode.NAMED
+        and as_of in switch.switch_days(rules, first_day)
+    )
+    decisions = [
+        _leave(lane, inputs, rules, as_of, first_run, outside, switching) for lane in lanes
+    ]
 
     # Judged on each account's latest events, this run's exits included; what enters books
     # below leaves the pool, so these stay the pool's states after the run.
@@ -335,6 +396,9 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
     claim_decisions, distributing = [], 0.0
     for lane in lanes:
         pool = queue[~queue["account_id"].isin(lane.books["account_id"])]
+        rivals = None
+        if switching:
+            rivals, pool = _rivals(lane, pool, inputs, rules, as_of, first_run, outside)
         cap = lane.capacity
         pool, cap = eligibility_keys(pool, cap, inputs.reps, rules, as_of)
         lane.queue = pool
@@ -349,6 +413,11 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
             )
             lane.enter(step_frame(claimed), as_of)
             claim_decisions.append(decided)
+        elif switching:
+            started = time.perf_counter()
+            _compete(lane, pool, cap, rivals, inputs, rules, as_of, outside)
+            distributing += time.perf_counter() - started
+            claim_decisions.append(_named_mode_claims(inputs, cap, as_of))
         else:
             if as_of.isoweekday() in rules.distribution.weekdays:
                 started = time.perf_counter()
@@ -357,6 +426,8 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
                 distributing += time.perf_counter() - started
             claim_decisions.append(_named_mode_claims(inputs, cap, as_of))
     new_events = make_events(_run_rows(lanes), run_id, as_of)
+    if switching and rules.exit_rest_days.transition:  # what the switch sent to rest
+        pool_states = in_pool(inputs.accounts, pd.concat([inputs.events, new_events]), rules, as_of)
     states = account_states(
         inputs.accounts,
         [(lane.name, lane.books, lane.queue, lane.capacity) for lane in lanes],

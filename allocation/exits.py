@@ -1,6 +1,6 @@
-"""How accounts leave books, and the first run's adoption: returns, retrieval, the trim
-at the switch from static territories, departures. Each step returns its events as a frame
-of step events (`step_frame`); the engine records them lane by lane."""
+"""How accounts leave books, and the first run's adoption: returns, retrieval and
+departures (the switch from static territories is `allocation.switch`). Each step returns
+its events as a frame of step events (`step_frame`); the engine records them lane by lane."""
 
 from __future__ import annotations
 
@@ -71,10 +71,11 @@ def adopt_crm_owners(accounts: pd.DataFrame, capacity: pd.DataFrame) -> pd.DataF
 RETURNED = object()  # an account a return took out of its book earlier in the same run
 
 
-def _return_owner(r, owner: dict, entered: dict, crm_owner: dict) -> str | None:
-    """Why `r` (a return) cannot be taken from its rep's book, or None when it can: the rep
-    holds the account in the books, or in the CRM while it is in no book (a return made
-    before the first run, or of an account the books never held)."""
+def _return_owner(r, owner: dict, entered: dict) -> str | None:
+    """Why `r` (a return) cannot be taken, or None when it can: the rep holds the account in
+    the books, or no book does. A rep usually returns an account in the CRM, so the next
+    export shows it unowned (before the first run, or after it): the return stands, and the
+    account rests for its reason instead of going back to the rep."""
     holder = owner.get(r.account_id)
     if holder is RETURNED:
         return "already returned in this run"
@@ -85,11 +86,8 @@ def _return_owner(r, owner: dict, entered: dict, crm_owner: dict) -> str | None:
             return f"returned on {returned_on.date()}, before it entered the book on {since.date()}"
         return None
     if holder is not None:
-        return f"not the rep's account: in {holder}'s book"
-    if crm_owner.get(r.account_id) == r.rep_id:
-        return None
-    where = crm_owner.get(r.account_id)
-    return f"not the rep's account: in the pool (CRM owner {where or 'none'})"
+        return f"not the rep's account: it is in {holder}'s book"
+    return None
 
 
 def decide_returns(
@@ -102,9 +100,10 @@ def decide_returns(
     capacity: pd.DataFrame,
     outside: pd.Series,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Decides every return by a rep of the lane: accepted when the rep holds the account (in
-    the books, or in the CRM while no book does), within the rep's limit and with a reason a
-    rep may give; otherwise rejected, and why. None goes unanswered."""
+    """Decides every return by a rep of the lane: accepted when the rep holds the account in
+    the books, or no rep does (returned in the CRM, which then shows it unowned), within the
+    rep's limit and with a reason a rep may give; otherwise rejected, and why. None goes
+    unanswered; one of an account waiting in the review queue waits with it."""
     columns = ["account_id", "rep_id", "returned_at", "reason", "decision", "decision_reason"]
     if returns.empty:
         return step_frame([]), pd.DataFrame(columns=columns)
@@ -123,7 +122,6 @@ def decide_returns(
         )
     )
     known = accounts[accounts["account_id"].isin(returns["account_id"])]
-    crm_owner = dict(zip(known["account_id"], known["crm_owner_id"], strict=True))
     priority = dict(zip(known["account_id"], known["priority"], strict=True))
     window_start = today - pd.Timedelta(days=rules.returns.period_days - 1)
     earlier = events[
@@ -138,8 +136,10 @@ def decide_returns(
     pending = returns.sort_values(["returned_at", "account_id", "rep_id", *ties], kind="stable")
     rows, decisions = [], []
     for r in pending.itertuples():
+        if r.account_id not in priority:
+            continue  # its account waits in the review queue: so does the return
         reason = str(r.reason)
-        refused = _return_owner(r, owner, entered, crm_owner)
+        refused = _return_owner(r, owner, entered)
         if refused is not None:
             decision = ("rejected", refused)
         elif r.account_id in outside.index:
@@ -234,77 +234,6 @@ def retrieve(
         },
         columns=STEP_EVENT_COLUMNS,
     )
-
-
-def transition(
-    books: pd.DataFrame,
-    activity: pd.DataFrame,
-    capacity: pd.DataFrame,
-    accounts: pd.DataFrame,
-    rules: Rules,
-    as_of: dt.date,
-    switched_on: dt.date,
-    outside: pd.Series,
-) -> pd.DataFrame:
-    """The switch from static territories: an adopted book above the rep's capacity keeps
-    the accounts the rep is working, then the most valuable, up to capacity; the rest go to
-    the pool. Worked accounts beyond capacity stay until `protect_worked_days` after the
-    switch. Only adopted accounts are trimmed; a departed rep's book is released instead."""
-    if not rules.transition.trim:
-        return step_frame([])
-    today = pd.Timestamp(as_of)
-    cap = capacity[capacity["status"] != DEPARTED].set_index("rep_id")["capacity"]
-    held = books[books["rep_id"].isin(cap.index) & ~books["account_id"].isin(outside.index)]
-    size = held["rep_id"].value_counts()
-    over = size[size > cap.reindex(size.index)]
-    adopted = held[(held["entered_by"] == ADOPTION) & held["rep_id"].isin(over.index)]
-    if adopted.empty:
-        return step_frame([])
-    last = activity.reindex(columns=["account_id", "rep_id", "last_meaningful_activity_on"])
-    ranked = adopted.merge(last, on=["account_id", "rep_id"], how="left").merge(
-        accounts[["account_id", "priority", VALUE_RANK]], on="account_id", how="left"
-    )
-    window_start = today - pd.Timedelta(days=rules.working_window_days - 1)
-    ranked["working"] = pd.to_datetime(ranked["last_meaningful_activity_on"]) >= window_start
-    protecting = as_of < switched_on + dt.timedelta(days=rules.transition.protect_worked_days)
-    ranked = ranked.sort_values(["rep_id", "working", VALUE_RANK], ascending=[True, False, True])
-    ranked["place"] = ranked.groupby("rep_id").cumcount() + 1
-    # Other accounts in the book (distributed since the switch) hold their slots first.
-    others = (
-        size.reindex(ranked["rep_id"]).to_numpy()
-        - ranked.groupby("rep_id")["account_id"].transform("count").to_numpy()
-    )
-    allowed = ranked["rep_id"].map(cap).to_numpy() - others
-    if protecting:
-        worked = ranked.groupby("rep_id")["working"].transform("sum").to_numpy()
-        allowed = np.maximum(allowed, worked)
-    cut = ranked[ranked["place"].to_numpy() > allowed]
-    if cut.empty:
-        return step_frame([])
-    days = rules.exit_rest_days.transition
-    rest = (today + pd.Timedelta(days=days)).date()
-    why = (
-        "switch to dynamic books: the rep held "
-        + cut["rep_id"].map(size).astype(str)
-        + " accounts for a capacity "
-        + cut["rep_id"].map(cap).astype(str)
-        + "; kept the ones being worked, then the most valuable, and this one was #"
-        + cut["place"].astype(str)
-        + f"; rests {days} days until {rest}"
-    )
-    return pd.DataFrame(
-        {
-            "account_id": cut["account_id"],
-            "from_rep_id": cut["rep_id"],
-            "to_rep_id": None,
-            "kind": RELEASE,
-            "reason_code": "transition",
-            "explanation": why,
-            "priority": cut["priority"],
-            "rest_until": rest,
-        },
-        columns=STEP_EVENT_COLUMNS,
-    ).sort_values("account_id")
 
 
 def departures(

@@ -14,16 +14,27 @@ SDR_COLUMNS = ["SDR_Owner__c", "SDR_Book_Status__c"]  # shared ownership: the SD
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that start like a formula, prefixed with a quote so they stay text: account
-    names and explanations come from the CRM and reach reps' spreadsheets."""
+# C0 and C1 control characters (a NUL byte, a tab, an escape sequence's ESC): the CRM may
+# hold them in a name, and a file reps open must not. Each run of them becomes one space.
+CONTROL = r"[\x00-\x1f\x7f-\x9f]+"
+
+
+def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells as a file reps and the CRM open may hold them: control characters
+    replaced by a space, and cells that start like a formula prefixed with a quote so they
+    stay text (account names and explanations come from the CRM)."""
     out = {}
     for column, values in frame.items():
         if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
             text = values.astype("string")
+            control = text.str.contains(CONTROL, regex=True).fillna(False).to_numpy(dtype=bool)
+            if control.any():
+                text = text.where(~control, text.str.replace(CONTROL, " ", regex=True).str.strip())
             risky = text.str.startswith(FORMULA_STARTS).fillna(False).to_numpy(dtype=bool)
             if risky.any():
-                out[column] = values.where(~risky, "'" + text)
+                text = text.where(~risky, "'" + text)
+            if control.any() or risky.any():
+                out[column] = values.where(~(control | risky), text)
     return frame.assign(**out) if out else frame
 
 

@@ -45,6 +45,10 @@ def _date(value: str | None) -> dt.date:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _say(line: str) -> None:
+    typer.echo(line, err=True)
+
+
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
@@ -137,13 +141,25 @@ def run(
         ),
     ] = "",
     engine: Engine = "duckdb",
+    wait: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds to wait while another run holds the warehouse (0: refuse at once)",
+        ),
+    ] = 1800,
 ) -> None:
     """Materialize every asset in-process through Dagster for one as-of date."""
     from orchestration.runner import RunFailed, RunPaths, preview_books, summary
 
     store = _store(warehouse, engine)
     paths = RunPaths(
-        landing=landing, rules=rules, warehouse=warehouse, exports_url=exports_url, engine=engine
+        landing=landing,
+        rules=rules,
+        warehouse=warehouse,
+        exports_url=exports_url,
+        engine=engine,
+        wait_seconds=wait,
     )
     date = _date(as_of)
     started = time.perf_counter()
@@ -166,7 +182,7 @@ def _run_day(paths, date: dt.date, full_refresh: bool, quiet: bool) -> None:
 
     started = time.perf_counter()
     with instance() as recorded:
-        _guarded(run_books, paths, date, recorded, full_refresh, also=(RunFailed,))
+        _guarded(run_books, paths, date, recorded, full_refresh, _say, also=(RunFailed,))
     if not quiet:
         typer.echo(f"books for {date} done in {time.perf_counter() - started:.1f}s")
 
@@ -245,6 +261,7 @@ def demo(
         full_refresh=False,
         exports_url=exports_url,
         engine=engine,
+        wait=1800,
     )
 
 
@@ -374,7 +391,7 @@ def review_decide(
         if not Path(store.abs_path).exists():
             raise FileNotFoundError(f"{warehouse}: warehouse not found")
         try:
-            with store.connect() as con:
+            with store.hold("books review decide", _say), store.connect() as con:
                 return record_decisions(con, request, run_id="cli")
         except (duckdb.IOException, duckdb.ConnectionException):
             raise OSError(f"{warehouse}: in use by a run; try again when it ends") from None

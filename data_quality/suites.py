@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 from data_quality.expectations import Rule
-from engagement.rules import Rules
+from engagement.rules import Plausible, Rules
 
 ACCOUNT_TYPES = ("Prospect", "Customer", "Former Customer", "Partner", "Other")
 # What Python's `\s` matches, spelled out: pandas runs a pattern holding `\s` through
@@ -42,7 +42,10 @@ def _email(rule: str, column: str) -> Rule:
     return Rule(rule, "ExpectColumnValuesToMatchRegex", {"column": column, "regex": EMAIL}, False)
 
 
-def account_rules(account_types, as_of: dt.date | None = None) -> list[Rule]:
+def account_rules(
+    account_types, as_of: dt.date | None = None, plausible: Plausible | None = None
+) -> list[Rule]:
+    plausible = plausible or Plausible()
     rules = [
         Rule("account_id_present", "ExpectColumnValuesToNotBeNull", {"column": "Id"}),
         _unique("account_id_unique", "Id"),
@@ -53,9 +56,19 @@ def account_rules(account_types, as_of: dt.date | None = None) -> list[Rule]:
             {"column": "AnnualRevenue", "min_value": 0},
         ),
         Rule(
+            "revenue_plausible",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "AnnualRevenue", "max_value": plausible.max_annual_revenue},
+        ),
+        Rule(
             "employees_not_negative",
             "ExpectColumnValuesToBeBetween",
             {"column": "NumberOfEmployees", "min_value": 0},
+        ),
+        Rule(
+            "employees_plausible",
+            "ExpectColumnValuesToBeBetween",
+            {"column": "NumberOfEmployees", "max_value": plausible.max_employees},
         ),
         Rule(
             "account_type_allowed",
@@ -113,7 +126,7 @@ def landing_suites(rules: Rules, as_of: dt.date) -> dict[str, list[Rule]]:
     far = end + dt.timedelta(days=FAR_FUTURE_DAYS)
     return {
         "users": [_unique("user_id_unique", "Id"), _email("user_email_well_formed", "Email")],
-        "accounts": account_rules(ACCOUNT_TYPES, as_of),
+        "accounts": account_rules(ACCOUNT_TYPES, as_of, rules.plausible),
         "contacts": [
             _unique("contact_id_unique", "Id"),
             _email("contact_email_well_formed", "Email"),
@@ -142,6 +155,14 @@ def landing_suites(rules: Rules, as_of: dt.date) -> dict[str, list[Rule]]:
                 "amount_not_negative",
                 "ExpectColumnValuesToBeBetween",
                 {"column": "Amount", "min_value": 0},
+                blocking=False,
+            ),
+            # A warning, not a quarantine: the deal still keeps its account with its owner
+            # (an open deal is not ours to move); staging leaves the amount out of the sums.
+            Rule(
+                "amount_plausible",
+                "ExpectColumnValuesToBeBetween",
+                {"column": "Amount", "max_value": rules.plausible.max_deal_amount},
                 blocking=False,
             ),
             _not_after("opportunity_created_not_in_future", "CreatedDate", end, False),

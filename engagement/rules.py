@@ -13,6 +13,7 @@ every other module.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -30,10 +31,37 @@ from pydantic import (
 )
 
 from engagement.countries import country_code
+from engagement.ids import salesforce_id_18
 
 
 class RulesError(ValueError):
     """A rules file that cannot be used; the message names the key and what is allowed."""
+
+
+# C0 and C1 control characters: no name RevOps writes holds one, and text that reaches
+# SQL or an export must not carry one.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _control_characters(data: Any, path: tuple[str, ...] = ()) -> str | None:
+    """The key (dotted) of the first name or value holding a control character."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            # Escaped, so the one-line error stays one line.
+            where = (*path, str(key).encode("unicode_escape").decode("ascii"))
+            if isinstance(key, str) and CONTROL.search(key):
+                return ".".join(where)
+            found = _control_characters(value, where)
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found = _control_characters(value, (*path, str(i)))
+            if found is not None:
+                return found
+    elif isinstance(data, str) and CONTROL.search(data):
+        return ".".join(path)
+    return None
 
 
 class _Strict(BaseModel):
@@ -72,6 +100,11 @@ def _country_state(value: str) -> str:
     if state and not re.match(STATE, state):
         raise ValueError(f"{value!r}: the state after '/' must be a plain name")
     return _alpha_2(country) + (f"/{state}" if state else "")
+
+
+SalesforceId = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$"), AfterValidator(salesforce_id_18)
+]
 
 
 class Segment(_Strict):
@@ -188,11 +221,13 @@ class DistributionRules(_Strict):
     # One AE plus one SDR per account: each role keeps its own books, pool and capacity.
     shared_ownership: bool = False
     open_opportunity_holdout: Holdout = Holdout.MANAGER
-    holdout_rep_id: str | None = None
+    # Ids as the CRM writes them, 15 or 18 characters: stored in their 18-character form,
+    # as the landing files' ids are (engagement.ids).
+    holdout_rep_id: SalesforceId | None = None
     # Accounts scoring below this priority are never distributed; they wait in the pool.
     min_priority: Annotated[float, Field(ge=0, le=100)] = 0
     # The CRM user who owns the pool (a User.csv Id); unset: the user titled 'Integration'.
-    pool_owner_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{15,18}$")] | None = None
+    pool_owner_id: SalesforceId | None = None
 
     @model_validator(mode="after")
     def _named_rep_needs_id(self) -> DistributionRules:
@@ -217,14 +252,33 @@ class PriorityRules(_Strict):
 
 
 class TransitionRules(_Strict):
-    """The switch from static territories (the first run adopts the CRM's owners)."""
+    """The switch from static territories (the first run adopts the CRM's owners), see
+    allocation/switch.py."""
 
-    # Trim an adopted book above the rep's capacity: keep the accounts the rep is working,
-    # then the most valuable; the rest go to the pool (reason `transition`).
+    # The accounts a rep owns and is not working compete with the pool for the team's
+    # capacity, and books above capacity are trimmed (reason `transition`); false leaves
+    # the adopted books as they are.
     trim: bool = True
     # Worked accounts beyond capacity are kept this many days after the switch (respect the
     # work), then the book is trimmed to capacity like the rest (don't let reps coast).
     protect_worked_days: Annotated[int, Field(ge=0, le=365)] = 30
+    # Days the books switch again (after a reorganisation): every account a rep is not
+    # working competes with the pool for the team's capacity, as on the first run.
+    reswitch_on: list[dt.date] = []
+
+
+class Plausible(_Strict):
+    """Beyond these a finite number is a typo or a unit slip: it would rank its account first
+    (revenue and size score fit and pick the segment) or swamp the pipeline sums. An account
+    beyond them waits in the review queue, out of the ranking, until RevOps corrects or
+    retires it; a deal beyond them is flagged and left out of the sums (it still keeps its
+    account with its owner). Defaults: no company has reported a trillion dollars of annual
+    revenue (the largest, about 0.7 trillion) or five million employees (the largest
+    employers, two to three million), and no single deal is worth ten billion."""
+
+    max_annual_revenue: Annotated[float, Field(gt=0)] = 1e12
+    max_employees: Annotated[int, Field(gt=0)] = 5_000_000
+    max_deal_amount: Annotated[float, Field(gt=0)] = 1e10
 
 
 class ReturnRules(_Strict):
@@ -342,6 +396,7 @@ class Rules(_Strict):
     distribution: DistributionRules = DistributionRules()
     returns: ReturnRules = ReturnRules()
     transition: TransitionRules = TransitionRules()
+    plausible: Plausible = Plausible()
 
     @model_validator(mode="before")
     @classmethod
@@ -350,6 +405,12 @@ class Rules(_Strict):
             for key, fate in REPLACED.items():
                 if key in data:
                     raise ValueError(f"{key}: {fate}")
+            where = _control_characters(data)
+            if where is not None:
+                raise ValueError(
+                    f"{where}: control characters (a tab, a line break, a NUL byte, ...) are "
+                    "not allowed in a name or value of the rules"
+                )
         return data
 
     @model_validator(mode="after")
@@ -438,6 +499,11 @@ def _describe(error: dict[str, Any]) -> str:
     return f"{key}: {message}{shown}"
 
 
+def describe_errors(exc: ValidationError) -> str:
+    """A pydantic validation error as one line naming each key (the rules', a scenario's)."""
+    return "; ".join(_describe(e) for e in exc.errors())
+
+
 def parse_rules(data: Any, source: str = "rules") -> Rules:
     if data is None:
         data = {}
@@ -450,8 +516,7 @@ def parse_rules(data: Any, source: str = "rules") -> Rules:
     except RecursionError:
         raise RulesError(f"{source}: nested too deeply to be a rules file") from None
     except ValidationError as exc:
-        problems = "; ".join(_describe(e) for e in exc.errors())
-        raise RulesError(f"{source}: {problems}") from None
+        raise RulesError(f"{source}: {describe_errors(exc)}") from None
 
 
 def load_rules(path: str | Path) -> Rules:

@@ -4,31 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import dagster as dg
 
+from data_quality import preflight
 from engagement.rules import SOLE_LANE, load_rules
 from orchestration.files import ExportFolder, LandingFolder, RulesFile
 from orchestration.partitions import daily
+from orchestration.stores import allocation as allocation_store
 from orchestration.stores import marts
 from orchestration.warehouse import Warehouse
 
 
 class RunFailed(RuntimeError):
     """The run did not complete; the message names the failing step and its error."""
-
-
-def _last_run(warehouse: Warehouse) -> dt.date | None:
-    """The latest date books were run for in this warehouse, if any."""
-    if not Path(warehouse.abs_path).exists():
-        return None
-    with warehouse.read() as con:
-        return marts.last_run_date(con)
 
 
 @dataclass(frozen=True)
@@ -39,11 +35,14 @@ class RunPaths:
     exports_dir: Path | None = None  # default: <warehouse dir>/exports/
     exports_url: str = ""  # where the exports are served, if they are (see ExportFolder)
     engine: str = "duckdb"  # the warehouse's engine (see Warehouse)
+    wait_seconds: float = 1800  # for another run holding the warehouse (0: refuse at once)
 
     @property
     def store(self) -> Warehouse:
         """The warehouse resource on these paths."""
-        return Warehouse(path=str(self.warehouse.resolve()), engine=self.engine)
+        return Warehouse(
+            path=str(self.warehouse.resolve()), engine=self.engine, wait_seconds=self.wait_seconds
+        )
 
     @property
     def exports(self) -> Path:
@@ -81,25 +80,44 @@ def run_books(
     as_of: dt.date,
     instance: dg.DagsterInstance | None = None,
     full_refresh: bool = False,
+    say: Callable[[str], None] = lambda _line: None,
+    selection: dg.AssetSelection | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Runs the daily job (every asset and check) for `as_of`; raises `RunFailed` naming
     the step that failed. With `instance`, the run is recorded there as the UI's are.
 
+    The run holds the warehouse from its first step to its last: while another run holds
+    it, this one says so through `say` and waits (`Warehouse.wait_seconds`), then refuses.
+
     `full_refresh` reads every landing file again and rebuilds incremental models: the
-    same outputs as the tuned path, slower (a test holds the two equal)."""
-    load_rules(paths.rules)  # validated before anything runs
+    same outputs as the tuned path, slower (a test holds the two equal). `selection` runs
+    only some of the steps (a benchmark's stage, or a run cut short in a test)."""
+    rules = load_rules(paths.rules)  # validated before anything runs
     if not paths.landing.is_dir():
         raise FileNotFoundError(f"{paths.landing}: landing folder not found")
+    preflight.check(rules, paths.landing, as_of)  # the rules against the team, likewise
     first, last = daily.get_first_partition_key(), daily.get_last_partition_key()
     if not first <= as_of.isoformat() <= last:
         raise RunFailed(f"as-of date {as_of} is outside the runnable dates {first} to {last}")
-    # Refused here, before the ingest rewrites the run date, the quarantine and the marts.
-    later = _last_run(paths.store)
-    if later is not None and later > as_of:
-        raise RunFailed(
-            f"books were already run for {later}; running {as_of} would rewrite history "
-            "(run it on a copy of the warehouse, or a date on or after the last)"
-        )
+    with paths.store.hold(f"books run --as-of {as_of}", say):
+        return _run_held(paths, as_of, instance, full_refresh, selection)
+
+
+def _run_held(
+    paths: RunPaths,
+    as_of: dt.date,
+    instance: dg.DagsterInstance | None,
+    full_refresh: bool,
+    selection: dg.AssetSelection | None,
+) -> dg.ExecuteInProcessResult:
+    # Refused here, under the lock and before the ingest rewrites the run date, the
+    # quarantine and the marts (the ingest refuses it too, for runs from the UI).
+    if Path(paths.store.abs_path).exists():
+        with paths.store.connect() as con:
+            try:
+                allocation_store.refuse_rewriting_history(con, as_of)
+            except allocation_store.LaterRunExists as exc:
+                raise RunFailed(str(exc)) from None
     defs = _defs()
     # The UI's own job, bound to these paths: the same steps, checks and executor.
     job = dg.Definitions(
@@ -114,8 +132,17 @@ def run_books(
             "exports": ExportFolder(path=str(paths.exports), url=paths.exports_url),
         },
     ).resolve_job_def(DAILY_JOB)
+    keys = list(selection.resolve(defs.resolve_asset_graph())) if selection else None
+    refreshed = {
+        asset.node_def.name
+        for asset in defs.assets or []
+        if isinstance(asset, dg.AssetsDefinition)
+        and asset.node_def.name in FULL_REFRESH
+        and (keys is None or set(asset.keys) & set(keys))
+    }
     with dg.DagsterInstance.ephemeral() if instance is None else nullcontext(instance) as inst:
         result = job.execute_in_process(
+            asset_selection=keys,
             partition_key=as_of.isoformat(),
             instance=inst,
             raise_on_error=False,
@@ -124,9 +151,7 @@ def run_books(
             # with a traceback.
             run_config={
                 "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
-                "ops": {
-                    op: {"config": config} for op, config in FULL_REFRESH.items() if full_refresh
-                },
+                "ops": {op: {"config": FULL_REFRESH[op]} for op in refreshed if full_refresh},
             },
         )
     if not result.success:
@@ -166,14 +191,13 @@ def preview_books(paths: RunPaths, as_of: dt.date, out: Path) -> Preview:
     with tempfile.TemporaryDirectory(prefix="books-dry-run-") as scratch:
         copy = Path(scratch) / "warehouse.duckdb"
         source = paths.warehouse.resolve()
-        if source.is_file():
-            # Read-only first: a run holding the warehouse makes this one line, not a copy
-            # of a file being written.
-            Warehouse(path=str(source)).read().close()
-            shutil.copyfile(source, copy)
-            wal = source.with_name(source.name + ".wal")
-            if wal.is_file():  # changes not yet checkpointed into the file
-                shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+        # Held while copied: never a copy of a file a run is writing.
+        with paths.store.hold(f"books run --dry-run --as-of {as_of}"):
+            if source.is_file():
+                shutil.copyfile(source, copy)
+                wal = source.with_name(source.name + ".wal")
+                if wal.is_file():  # changes not yet checkpointed into the file
+                    shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
         exports = Path(scratch) / "exports"
         trial = replace(paths, warehouse=copy, exports_dir=exports)
         run_books(trial, as_of)
@@ -205,11 +229,27 @@ def _one_line(message: str) -> str:
     if DBT_ERRORS in message:
         said = [
             " ".join(line.split())
-            for line in message.split(DBT_ERRORS, 1)[1].splitlines()
+            for line in _without_tracebacks(message.split(DBT_ERRORS, 1)[1].splitlines())
             if line.strip() and "compiled code at" not in line
         ]
         return "dbt: " + "; ".join(said)[:600]
     return message.strip().splitlines()[0]
+
+
+def _without_tracebacks(lines: list[str]) -> list[str]:
+    """A Python traceback dbt logged (a file it could not lock, say) as its last line, the
+    exception and its message, without the frames before it."""
+    kept, in_traceback = [], False
+    for line in lines:
+        if line.startswith("Traceback (most recent call last)"):
+            in_traceback = True
+        elif in_traceback and line.strip() and not line.startswith((" ", "\t")):
+            in_traceback = False  # the exception: the traceback's last line
+            kind, _, said = line.partition(": ")
+            kept.append(said if said and re.fullmatch(r"[\w.]+", kind) else line)
+        elif not in_traceback:
+            kept.append(line)
+    return kept
 
 
 def summary(warehouse: Warehouse) -> str:

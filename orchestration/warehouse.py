@@ -9,14 +9,16 @@ relative path would otherwise name a second warehouse.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
+
+from orchestration import run_lock
 
 
 class WarehouseBusy(OSError):
@@ -53,10 +55,41 @@ class Warehouse(dg.ConfigurableResource):
         description="DuckDB's memory limit: a size such as 2GB, 512MiB or 80%",
     )
     threads: int = Field(default=2, ge=1, le=256)
+    wait_seconds: float = Field(
+        default=1800,
+        ge=0,
+        description="How long a run waits for another run holding this warehouse before it "
+        "gives up (0: refuse at once)",
+    )
 
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[Warehouse]:
+        """A run holds the warehouse from its first step to its last (`run_lock`)."""
         if self.engine not in ENGINES:
             raise ValueError(f"warehouse engine {self.engine!r}: one of {', '.join(ENGINES)}")
+        run = context.dagster_run
+        who = "a Dagster run"
+        if run is not None:
+            partition = run.tags.get("dagster/partition")
+            who = f"the {run.job_name} run {run.run_id[:8]}" + (
+                f" of {partition}" if partition else ""
+            )
+        log = context.log.info if context.log else (lambda _line: None)
+        with self.hold(who, log):
+            yield self
+
+    def hold(
+        self, who: str, say: Callable[[str], None] = lambda _line: None
+    ) -> AbstractContextManager[None]:
+        """Holds the warehouse for a run or a decision: another waits, or is refused."""
+        return run_lock.hold(self.abs_path, self.lock_path, who, self.wait_seconds, say)
+
+    @property
+    def lock_path(self) -> Path:
+        """Beside DuckDB's file; inside Spark's folder."""
+        if self.engine == "spark":
+            return Path(self.abs_path) / "books.lock"
+        return Path(self.abs_path + ".lock")
 
     @property
     def abs_path(self) -> str:
@@ -65,6 +98,15 @@ class Warehouse(dg.ConfigurableResource):
     @property
     def temp_directory(self) -> str:
         return str(Path(self.abs_path).with_suffix(".tmp"))
+
+    @property
+    def dbt_target_path(self) -> Path:
+        """dbt's target folder for runs on this warehouse: its own, so runs on two warehouses
+        from one install never share one, and runs on one warehouse (one at a time, under
+        its lock) parse only what changed since the last."""
+        if self.engine == "spark":
+            return Path(self.abs_path) / "dbt"
+        return Path(self.abs_path + ".dbt")
 
     @property
     def dbt_target(self) -> str:

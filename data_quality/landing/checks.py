@@ -16,15 +16,12 @@ from data_quality import sql
 from data_quality.contract import BY_FILE, QUARANTINE_TABLE, Column, LandingFile
 from data_quality.expectations import ROW
 from data_quality.sql import ident, literal
+from engagement.ids import ID_ALPHABET
 
 # A column of the loaded rows, dropped as they land, noting a row's problems.
 NOTED = "_noted"
 # Whether trimming changes a row's text (a file read straight into its landed table).
 PADDED = "_padded"
-
-# Salesforce's checksum alphabet: the 18-character id appends, per 5-character chunk of the
-# 15-character id, the letter at the number its capitals make (bit i: character i).
-ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
 
 def full_match(t: str, pattern: str) -> str:

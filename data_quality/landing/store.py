@@ -345,6 +345,23 @@ def record_load(con, spec, as_of, report, digest: str, size: int | None, fingerp
         f"DELETE FROM {LOADS_TABLE} WHERE file = ? AND as_of_date = ? AND file_digest = 'failed'",
         [spec.file, as_of],
     )
+    if report.reused_from == as_of:
+        # The date run again on the same bytes: its load stands, with what a review decision
+        # admitted since; a date's log does not depend on how many times it ran.
+        con.execute(
+            f"UPDATE {LOADS_TABLE} SET report = ? WHERE file = ? AND as_of_date = ? "
+            f"AND loaded_at = (SELECT max(loaded_at) FROM {LOADS_TABLE} "
+            "WHERE file = ? AND as_of_date = ?)",
+            [report_json(report), spec.file, as_of, spec.file, as_of],
+        )
+        con.execute("COMMIT")
+        return
+    if report.reused_from is None and report.appended_to is None:
+        # A whole read supersedes the date's earlier loads of the file (only the latest date
+        # can be run again, so no later load builds on them).
+        con.execute(
+            f"DELETE FROM {LOADS_TABLE} WHERE file = ? AND as_of_date = ?", [spec.file, as_of]
+        )
     con.execute(
         f"INSERT INTO {LOADS_TABLE} BY NAME SELECT ? AS file, ? AS as_of_date, "
         "now()::TIMESTAMP AS loaded_at, ? AS file_digest, ? AS load_sha256, ? AS reused_from, "

@@ -1,3 +1,5 @@
+import os
+
 import dagster as dg
 
 from orchestration.defs.transforms.dbt_cli import BooksDbtCli
@@ -5,18 +7,25 @@ from orchestration.defs.transforms.project import DBT_EXECUTABLE, dbt_project
 from orchestration.files import ExportFolder, LandingFolder, RulesFile
 from orchestration.warehouse import Warehouse
 
+# Settings with a default, as the command line has: bound to their variable only when it is
+# set (an unset EnvVar fails every run), read when the definitions load, not on import.
+OPTIONAL = {"BOOKS_ENGINE": ("engine", "duckdb"), "BOOKS_EXPORTS_URL": ("url", "")}
+
+
+def _optional(variable: str) -> dict:
+    field, default = OPTIONAL[variable]
+    return {field: dg.EnvVar(variable) if variable in os.environ else default}
+
 
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
-            "warehouse": Warehouse(
-                path=dg.EnvVar("BOOKS_WAREHOUSE"), engine=dg.EnvVar("BOOKS_ENGINE")
-            ),
+            "warehouse": Warehouse(path=dg.EnvVar("BOOKS_WAREHOUSE"), **_optional("BOOKS_ENGINE")),
             "landing": LandingFolder(path=dg.EnvVar("BOOKS_LANDING")),
             "rules": RulesFile(path=dg.EnvVar("BOOKS_RULES")),
             "exports": ExportFolder(
-                path=dg.EnvVar("BOOKS_EXPORTS"), url=dg.EnvVar("BOOKS_EXPORTS_URL")
+                path=dg.EnvVar("BOOKS_EXPORTS"), **_optional("BOOKS_EXPORTS_URL")
             ),
             "dbt": BooksDbtCli(
                 project_dir=dbt_project,

@@ -63,15 +63,6 @@ READS = {
     "FROM marts.account_scores ORDER BY account_id",
     "reps": "SELECT * FROM staging.stg_books__reps ORDER BY rep_id",
     "users": "SELECT user_id, is_active FROM staging.stg_salesforce__users ORDER BY user_id",
-    # Retrieval only asks about pairs of an account and a rep who held it (or its CRM owner,
-    # adopted on the first run): a superset of today's books, a fraction of all pairs.
-    "activity": "SELECT a.account_id, a.rep_id, a.last_meaningful_activity_on, a.is_phantom_only "
-    "FROM marts.account_activity AS a {semi_join} ("
-    "SELECT account_id, crm_owner_id AS rep_id FROM marts.account_scores "
-    "UNION SELECT account_id, to_rep_id FROM allocation.ownership_events "
-    "WHERE to_rep_id IS NOT NULL) AS held "
-    "ON a.account_id = held.account_id AND a.rep_id = held.rep_id "
-    "ORDER BY a.account_id, a.rep_id",
     "returns": "SELECT account_id, rep_id, returned_at, reason, source_row "
     "FROM staging.stg_books__returns ORDER BY returned_at, account_id, source_row",
     "claims": "SELECT account_id, rep_id, claimed_at FROM staging.stg_books__claims "
@@ -80,6 +71,16 @@ READS = {
 # Read as of the run date: the log so far, and the requests earlier runs decided (each
 # return and claim is decided once).
 READS_BEFORE = {
+    # Retrieval only asks about pairs of an account and a rep who held it (or its CRM owner,
+    # adopted on the first run): a superset of today's books, a fraction of all pairs. Held
+    # before the date: a run of the date again must not see the pairs its first run made.
+    "activity": "SELECT a.account_id, a.rep_id, a.last_meaningful_activity_on, a.is_phantom_only "
+    "FROM marts.account_activity AS a {semi_join} ("
+    "SELECT account_id, crm_owner_id AS rep_id FROM marts.account_scores "
+    "UNION SELECT account_id, to_rep_id FROM allocation.ownership_events "
+    "WHERE to_rep_id IS NOT NULL AND as_of_date < ?) AS held "
+    "ON a.account_id = held.account_id AND a.rep_id = held.rep_id "
+    "ORDER BY a.account_id, a.rep_id",
     "events": f"SELECT {', '.join(EVENT_COLUMNS)} FROM allocation.ownership_events "
     "WHERE as_of_date < ? ORDER BY as_of_date, seq",
     "decided_returns": "SELECT account_id, rep_id, returned_at FROM allocation.return_decisions "
@@ -109,22 +110,29 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(DDL)
 
 
-def read_inputs(con: duckdb.DuckDBPyConnection, date: dt.date) -> dict[str, pd.DataFrame]:
-    """The engine's inputs for `date` (the fields of `allocation.engine.Inputs`)."""
+def refuse_rewriting_history(con: duckdb.DuckDBPyConnection, date: dt.date) -> None:
+    """Raises LaterRunExists when books were run for a date after `date`: each day's books
+    start from the day before, so running an earlier day again would rewrite history."""
     ensure_tables(con)
     later = con.execute(
         "SELECT max(as_of_date) FROM allocation.ownership_events WHERE as_of_date > ?", [date]
     ).fetchone()[0]
     if later is not None:
         raise LaterRunExists(
-            f"books were already run for {later}; re-running {date} would rewrite history"
+            f"books were already run for {later}; running {date} would rewrite history (run "
+            "it on a copy of the warehouse, or a date on or after the last)"
         )
+
+
+def read_inputs(con: duckdb.DuckDBPyConnection, date: dt.date) -> dict[str, pd.DataFrame]:
+    """The engine's inputs for `date` (the fields of `allocation.engine.Inputs`)."""
+    refuse_rewriting_history(con, date)
     engine = "spark" if spark.is_spark(con) else "duckdb"
-    frames = {
-        name: con.execute(sql.format(semi_join=SEMI_JOIN[engine])).df()
-        for name, sql in READS.items()
+    frames = {name: con.execute(sql).df() for name, sql in READS.items()}
+    return frames | {
+        name: con.execute(sql.format(semi_join=SEMI_JOIN[engine]), [date]).df()
+        for name, sql in READS_BEFORE.items()
     }
-    return frames | {name: con.execute(sql, [date]).df() for name, sql in READS_BEFORE.items()}
 
 
 def write_result(con: duckdb.DuckDBPyConnection, date: dt.date, result: Any) -> None:

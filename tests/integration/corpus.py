@@ -42,3 +42,28 @@ def damage(landing: Path) -> list[tuple[str, str | None, str]]:
         path.write_bytes(body + (b"" if body.endswith(b"\n") else b"\n") + lines)
         expected.append((file, key.format(**fill) if key else None, rule))
     return expected
+
+
+HOSTILE = CORPUS / "rules" / "free_text_values_run.yml"
+# What the hostile file sets that would change how the books are filled, not what is quoted.
+NOT_MERGED = {"distribution"}
+
+
+def _merged(base, extra):
+    if isinstance(base, dict) and isinstance(extra, dict):
+        return {k: _merged(base[k], v) if k in base else v for k, v in extra.items()} | {
+            k: v for k, v in base.items() if k not in extra
+        }
+    if isinstance(base, list) and isinstance(extra, list):
+        return base + [v for v in extra if v not in base]
+    return extra
+
+
+def hostile_rules(rules: Path, out: Path) -> Path:
+    """`rules` with every hostile free-text value of the corpus added (names, lists and
+    keys), so a run on any engine quotes each one, while its books fill as usual."""
+    hostile = {k: v for k, v in yaml.safe_load(HOSTILE.read_text()).items() if k not in NOT_MERGED}
+    out.write_text(
+        yaml.safe_dump(_merged(yaml.safe_load(rules.read_text()), hostile), sort_keys=False)
+    )
+    return out

@@ -4,6 +4,7 @@ from pathlib import Path
 import dagster as dg
 
 from data_quality.contract import LANDING_FILES
+from orchestration.warehouse import Warehouse
 
 
 def _ancestors(graph, key):
@@ -140,3 +141,25 @@ def test_the_definitions_match_their_snapshot():
     if os.environ.get("BOOKS_UPDATE_SNAPSHOT"):
         SNAPSHOT.write_text(described)
     assert described == SNAPSHOT.read_text(), "definitions changed: see the snapshot's diff"
+
+
+def test_the_engine_defaults_to_duckdb_outside_make(monkeypatch, tmp_path):
+    """A deployment that sets only the paths runs on DuckDB, as the command line does."""
+    from orchestration.defs.resources import resources
+
+    monkeypatch.delenv("BOOKS_ENGINE", raising=False)
+    monkeypatch.delenv("BOOKS_EXPORTS_URL", raising=False)
+    bound = resources().resources
+    assert bound["warehouse"].engine == "duckdb" and bound["exports"].url == ""
+    monkeypatch.setenv("BOOKS_ENGINE", "spark")
+    assert isinstance(resources().resources["warehouse"].engine, dg.EnvVar)
+    # And a job of the warehouse runs with it unset.
+    monkeypatch.delenv("BOOKS_ENGINE")
+    monkeypatch.setenv("BOOKS_WAREHOUSE", str(tmp_path / "wh.duckdb"))
+
+    @dg.asset
+    def probe(warehouse: Warehouse) -> str:
+        return warehouse.engine
+
+    result = dg.materialize([probe], resources={"warehouse": resources().resources["warehouse"]})
+    assert result.output_for_node("probe") == "duckdb"

@@ -3,7 +3,6 @@ new rows, the activity sums are moved by the rows that move them) gives exactly 
 full refresh (every file read again, incremental models rebuilt) gives, over two days."""
 
 import csv
-import datetime as dt
 import shutil
 
 import duckdb
@@ -11,9 +10,8 @@ import pandas as pd
 import pytest
 
 from orchestration.runner import RunPaths, run_books
-from tests.integration.conftest import AS_OF, query, query_frame
+from tests.integration.conftest import AS_OF, DAY2, day_of_change, query, query_frame, worked
 
-DAY2 = AS_OF + dt.timedelta(days=1)
 SCHEMAS = ("landed", "raw", "allocation", "marts", "quality")
 RUN_LOG = "landing_loads"  # when and how each file was loaded: differs by design
 # account_activity records what each pair's sums were built on (differs by design), and
@@ -22,61 +20,6 @@ COLUMNS = {
     "marts.account_activity": "* EXCLUDE (built_for, built_from, tasks_through, events_through) "
     "REPLACE (list_sort(engaged_contacts) AS engaged_contacts)"
 }
-
-
-def worked(rows: list[dict]) -> dict:
-    """A task that counts as work on its account (a completed e-mail before day 1)."""
-    return next(
-        r
-        for r in rows
-        if r["TaskSubtype"] == "Email"
-        and r["Status"] == "Completed"
-        and r["ActivityDate"]
-        and r["ActivityDate"] < AS_OF.isoformat()
-        and r["IsRecurrence"] != "true"
-    )
-
-
-def day_of_change(day1: RunPaths, folder, bulk: bool) -> RunPaths:
-    """Day 1's files plus a day's new tasks and one return. One new task is back-dated.
-    With `bulk`, 201 more are logged by one rep on the day of an old task of theirs, which
-    makes that task bulk-logged: its account's activity changes though no new task is on
-    it, and the rows appended are not the rows that change."""
-    shutil.copytree(day1.landing, folder)
-    with (folder / "Task.csv").open(newline="") as f:
-        rows = list(csv.DictReader(f))
-    old = worked(rows)
-    other = next(r["WhatId"] for r in rows if r["WhatId"] and r["WhatId"] != old["WhatId"])
-    today = f"{DAY2}T09:00:00.000Z"  # logged today, as a day's new tasks are
-    with (folder / "Task.csv").open("a", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        for row in rows[:40]:
-            writer.writerow(
-                row
-                | {"Id": "D2" + row["Id"], "ActivityDate": DAY2.isoformat(), "CreatedDate": today}
-            )
-        writer.writerow(
-            rows[40]
-            | {
-                "Id": "D2back",
-                "ActivityDate": (AS_OF - dt.timedelta(45)).isoformat(),
-                "CreatedDate": today,
-            }
-        )
-        for n in range(201 if bulk else 0):
-            writer.writerow(
-                old
-                | {
-                    "Id": f"D2bulk{n}",
-                    "WhatId": other,
-                    "WhoId": "",
-                    "ActivityDate": (DAY2 + dt.timedelta(20)).isoformat(),
-                }
-            )
-    book = query(day1, "SELECT account_id, rep_id FROM marts.current_books ORDER BY ALL LIMIT 1")
-    with (folder / "book_returns.csv").open("a") as f:
-        f.write(f"{book[0][0]},{book[0][1]},{DAY2}T09:00:00Z,no_response,\n")
-    return RunPaths(folder, day1.rules, day1.warehouse)
 
 
 def as_before_incremental(paths: RunPaths) -> None:

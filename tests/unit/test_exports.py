@@ -3,7 +3,7 @@ import datetime as dt
 import pandas as pd
 
 from allocation.events import make_events
-from allocation.exports import CRM_COLUMNS, crm_owner_changes, neutralise_formulas, rep_changes
+from allocation.exports import CRM_COLUMNS, crm_owner_changes, rep_changes, safe_cells
 
 DAY = dt.date(2026, 11, 23)
 
@@ -95,14 +95,23 @@ def test_shared_ownership_sets_the_ae_owner_and_the_sdr_field_independently():
 def test_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text():
     # An account name from the CRM, opened by a rep in a spreadsheet, must not run.
     names = pd.Series({"a1": '=HYPERLINK("http://x","click")', "a2": "+1 Corp", "a3": "@SUM(A1)"})
-    changes = neutralise_formulas(rep_changes(events(), names))
+    changes = safe_cells(rep_changes(events(), names))
     shown = dict(zip(changes["account_id"], changes["account_name"], strict=False))
     assert shown["a1"] == '\'=HYPERLINK("http://x","click")'
     assert shown["a2"] == "'+1 Corp" and shown["a3"] == "'@SUM(A1)"
     # Plain text is left as it is.
-    plain = neutralise_formulas(pd.DataFrame({"x": ["Acme", None, "-"]}))
+    plain = safe_cells(pd.DataFrame({"x": ["Acme", None, "-"]}))
     assert plain["x"].tolist()[0] == "Acme" and pd.isna(plain["x"].tolist()[1])
     assert plain["x"].tolist()[2] == "'-"
+
+
+def test_control_characters_never_reach_a_file_reps_open():
+    names = pd.Series({"a1": "Null\x00Byte\tand\x07bell Corp", "a2": "\x1b[31mRed", "a3": "Fine"})
+    changes = safe_cells(rep_changes(events(), names))
+    shown = dict(zip(changes["account_id"], changes["account_name"], strict=False))
+    assert shown == {"a1": "Null Byte and bell Corp", "a2": "[31mRed", "a3": "Fine"}
+    # A tab before a formula is no shield: the formula is still written as text.
+    assert safe_cells(pd.DataFrame({"x": ["\t=1+1"]}))["x"].tolist() == ["'=1+1"]
 
 
 def test_the_crm_file_never_writes_a_blank_owner():

@@ -131,9 +131,32 @@ def test_a_return_made_before_the_first_run_is_answered_and_not_handed_back():
     assert "n1" not in set(owned["account_id"])  # resting, not distributed straight back
 
 
+def test_a_return_the_crm_already_shows_is_honoured_and_rests_away_from_the_rep():
+    # r1 returned n1 in the CRM before the first run: the export shows it unowned. n2 is r2's.
+    frame = crm([("n1", 90, None, False, 0), ("n2", 80, "r2", False, 0)])
+    frame.loc[frame["account_id"] == "n1", "crm_owner_id"] = float("nan")  # as read
+    back = returned(
+        ("n1", "r1", AS_OF - dt.timedelta(days=2), "disqualified"),
+        ("n2", "r1", AS_OF - dt.timedelta(days=1), "no_response"),
+    )
+    day1 = run(frame, roster(), empty_events(), AS_OF, back)
+    decisions = day1.return_decisions.set_index("account_id")
+    assert decisions.loc["n1", "decision"] == "accepted"
+    assert decisions.loc["n2", "decision"] == "rejected"
+    assert decisions.loc["n2", "decision_reason"] == "not the rep's account: it is in r2's book"
+    assert not decisions["decision_reason"].astype(str).str.contains("nan").any()
+    # It rests its 90 days: nobody gets it, the rep who returned it least of all.
+    events = day1.events
+    for offset in (0, 30, 89):
+        day = AS_OF + dt.timedelta(days=offset)
+        later = run(frame, roster(), events, day) if offset else day1
+        events = pd.concat([events, later.events]) if offset else events
+        assert "n1" not in set(books_from_events(events, day + dt.timedelta(days=1))["account_id"])
+
+
 def test_reps_return_only_with_rep_reasons():
     frame = crm([(f"n{i}", 90 - i, "r1", False, 0) for i in range(3)])
-    roomy = roster().assign(target_book_size_override=5)
+    roomy = roster().assign(target_book_size_override=[5, 0])
     day1 = run(frame, roomy, empty_events(), AS_OF)
     day = AS_OF + dt.timedelta(days=1)
     back = returned(*[(f"n{i}", "r1", day, r) for i, r in enumerate(SYSTEM)])
@@ -157,12 +180,13 @@ def test_after_departures_the_most_valuable_accounts_go_first_when_priorities_ti
     frame["value_rank"] = frame["annual_revenue"].rank(ascending=False, method="first")
     people = reps(
         {"rep_id": "gone", "target_book_size_override": 120},
-        {"rep_id": "r1", "target_book_size_override": 35},
-        {"rep_id": "r2", "target_book_size_override": 35},
+        {"rep_id": "r1", "target_book_size_override": 0},
+        {"rep_id": "r2", "target_book_size_override": 0},
     )
     day1 = engine.run(Inputs(frame, people, empty_events()), parse_rules({}), AS_OF, "1")
     day = AS_OF + dt.timedelta(days=1)
     people.loc[people["rep_id"] == "gone", "departed_on"] = pd.Timestamp(day)
+    people.loc[people["rep_id"] != "gone", "target_book_size_override"] = 35
     day2 = engine.run(Inputs(frame, people, day1.events), parse_rules({}), day, "2")
     moved = set(day2.events.loc[day2.events["to_rep_id"].notna(), "account_id"])
     best = set(frame.nsmallest(70, "value_rank")["account_id"])
@@ -200,21 +224,25 @@ def test_the_switch_from_static_territories_keeps_books_at_capacity_with_the_wor
     day1 = engine.run(Inputs(frame, people, empty_events(), activity), rules, AS_OF, "1")
     owned = books_from_events(day1.events, AS_OF + dt.timedelta(days=1))
     held = owned.groupby("rep_id")["account_id"].apply(set)
-    # Nobody is emptied: r1 keeps the 10 worked and the 50 best of the rest.
+    # The work is respected: r1 keeps the 10 worked, and its 50 free slots take the best
+    # 50 of every account nobody works, r2's included.
     assert len(held["r1"]) == 60 and set(r1_works) <= held["r1"]
-    rest = frame[frame["account_id"].str[1:].astype(int) < 90].nsmallest(50, "value_rank")
-    assert set(rest["account_id"]) <= held["r1"]
-    # r2 works 70, above capacity: the work is respected for now.
+    unworked = frame[~frame["account_id"].isin(r1_works + r2_works)]
+    assert set(unworked.nsmallest(50, "value_rank")["account_id"]) <= held["r1"]
+    # r2 works 70, above capacity: the work is respected for now, and r2 gets nothing.
     assert held["r2"] == set(r2_works)
-    trimmed = day1.events[day1.events["reason_code"] == "transition"]
-    assert len(trimmed) == 40 + 30 and trimmed["to_rep_id"].isna().all()
-    assert "capacity 60" in trimmed["explanation"].iloc[0]
+    released = day1.events[day1.events["reason_code"] == "transition"]
+    # 120 unworked accounts for 50 slots: 70 to the pool, and r2's that went to r1 leave r2.
+    taken_from_r2 = held["r1"] & set(frame.loc[frame["crm_owner_id"] == "r2", "account_id"])
+    assert taken_from_r2 and len(released) == 70 + len(taken_from_r2)
+    assert released["to_rep_id"].isna().all()
     # After the protection, r2 is trimmed to capacity too, keeping the most valuable.
     later = AS_OF + dt.timedelta(days=30)
     still = worked(*[(a, "r2") for a in r2_works], day=later)
     day30 = engine.run(Inputs(frame, people, day1.events, still), rules, later, "30")
     cut = day30.events[day30.events["reason_code"] == "transition"]
     assert len(cut) == 10 and set(cut["from_rep_id"]) == {"r2"}
+    assert "capacity 60" in cut["explanation"].iloc[0]
 
 
 def test_the_switch_can_leave_adopted_books_as_they_are():

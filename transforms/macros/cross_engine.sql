@@ -58,19 +58,21 @@
 {%- endmacro %}
 
 {#- A list of records per group, and the rows back out of it: named fields, each an
-    expression over the group's rows. -#}
+    expression over the group's rows. The records are sorted by their fields in order, so
+    the same rows make the same list however the engine aggregated them. -#}
 {% macro record_list(fields) -%}
     {{- return(adapter.dispatch('record_list')(fields)) -}}
 {%- endmacro %}
 
 {% macro duckdb__record_list(fields) -%}
-    list({ {%- for name, expr in fields.items() %}'{{ name }}': {{ expr }}{{ ', ' if not loop.last }}{% endfor -%} })
+    list({ {%- for name, expr in fields.items() %}'{{ name }}': {{ expr }}{{ ', ' if not loop.last }}{% endfor -%} }
+        order by {{ fields.values() | join(', ') }})
 {%- endmacro %}
 
 {% macro spark__record_list(fields) -%}
-    collect_list(named_struct(
+    array_sort(collect_list(named_struct(
         {%- for name, expr in fields.items() %}'{{ name }}', {{ expr }}{{ ', ' if not loop.last }}{% endfor -%}
-    ))
+    )))
 {%- endmacro %}
 
 {#- A select list item: the records of a record_list column, one row and a column each. -#}

@@ -5,7 +5,8 @@
 {#- Everything the sums rest on besides the activity rows themselves, as one value: the
     classification (the rules' activity section and the SQL of both models), which contact
     belongs to which account, and the whole read each activity table has grown from by
-    appends since (the ingest's load log; a table read whole again starts a new base). The
+    appends since (the ingest's load log: its date and the bytes read, never the wall clock,
+    so two warehouses given the same days agree; a table read whole again starts a new base). The
     file names are data_quality/contract.py's. -#}
 {% macro pair_activity_built_from() -%}
     {#- graph has no nodes while parsing, nor in a unit test. -#}
@@ -15,7 +16,7 @@
     {%- set reads = [] -%}
     {%- for file in ['Task.csv', 'Event.csv'] -%}
     {%- do reads.append(
-        "coalesce((select cast(max(loaded_at) as " ~ dbt.type_string() ~ ") from " ~ loads
+        "coalesce((select max_by(cast(as_of_date as " ~ dbt.type_string() ~ ") || ':' || file_digest, loaded_at) from " ~ loads
         ~ " where file = '" ~ file ~ "' and reused_from is null and appended_to is null), 'never read')"
     ) -%}
     {%- endfor -%}

@@ -17,13 +17,20 @@
 {%- endmacro %}
 
 {#- A value from the rules (or any text) as a SQL string literal: the only way rule text
-    reaches SQL. Dispatched, as string escapes differ between engines. -#}
+    reaches SQL. Dispatched, as string escapes differ between engines: standard SQL (DuckDB)
+    reads a backslash as itself, Spark's parser as an escape, so there a value ending in
+    one would swallow the closing quote. Control characters never get here: the rules'
+    validation refuses them. -#}
 {% macro sql_string(value) -%}
     {{- return(adapter.dispatch('sql_string', 'dynamic_books')(value)) -}}
 {%- endmacro %}
 
 {% macro default__sql_string(value) -%}
     {{- return("'" ~ (value | string | replace("'", "''")) ~ "'") -}}
+{%- endmacro %}
+
+{% macro spark__sql_string(value) -%}
+    {{- return("'" ~ (value | string | replace("\\", "\\\\") | replace("'", "''")) ~ "'") -}}
 {%- endmacro %}
 
 {#- The segment an account belongs to: the first whose revenue or employee floor it meets

@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from allocation.exports import crm_owner_changes, neutralise_formulas, rep_changes
+from allocation.exports import crm_owner_changes, rep_changes, safe_cells
 from orchestration.files import ExportFolder, RulesFile
 from orchestration.partitions import as_of, daily
 from orchestration.stores import allocation as store
@@ -18,7 +18,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     by DuckDB's writer, which is several times faster on a first run's changes; an
     in-memory DuckDB's, whichever engine holds the warehouse."""
     with duckdb.connect() as con:
-        con.from_df(neutralise_formulas(frame)).write_csv(str(path), header=True)
+        con.from_df(safe_cells(frame)).write_csv(str(path), header=True)
 
 
 @dg.asset(

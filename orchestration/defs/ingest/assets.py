@@ -11,6 +11,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
+from data_quality import preflight
 from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
 from data_quality.expectations import Outcome
 from data_quality.landing import load_landing_files
@@ -22,6 +23,7 @@ from engagement.countries import aliases
 from orchestration.checks import suite_result
 from orchestration.files import LandingFolder, RulesFile
 from orchestration.partitions import as_of, daily
+from orchestration.stores import allocation as allocation_store
 from orchestration.warehouse import Warehouse
 
 SUITE_CHECK = "expectations"  # one Great Expectations suite per landing file
@@ -124,11 +126,19 @@ def landing_files(
     rules: RulesFile,
 ):
     date = as_of(context)
+    try:  # the rules against the team, before anything is written
+        preflight.check(rules.load(), landing.abs_path, date)
+    except preflight.ConfigurationError as exc:
+        raise dg.Failure(description=str(exc)) from None
     suites = landing_suites(rules.load(), date)
     total_quarantined = 0
     how = {"whole": 0, "appended": 0, "reused": 0}  # files read whole, appended to, reused
     load = LOADERS[warehouse.engine]
     with warehouse.connect() as con:
+        try:  # before anything is rewritten: a run from the UI or a backfill
+            allocation_store.refuse_rewriting_history(con, date)
+        except allocation_store.LaterRunExists as exc:
+            raise dg.Failure(description=str(exc)) from None
         loads = load(con, landing.abs_path, date, suites, config.reread_unchanged)
         for spec, report, seconds in loads:
             total_quarantined += report.rows_quarantined

@@ -22,8 +22,6 @@ from orchestration.stores import marts
 from orchestration.warehouse import Warehouse
 
 AFTER_ALLOCATION = "source:allocation+"
-# Under transforms/target/, one per engine: a parse for one profile is not the other's.
-RUN_TARGET = {"duckdb": "daily_run", "spark": "daily_run_spark"}
 
 
 class BooksTranslator(DagsterDbtTranslator):
@@ -68,11 +66,10 @@ def _build(
     if config.full_refresh:
         args.append("--full-refresh")
     # One target folder for both steps, reused: dagster-dbt's default (a new folder per
-    # run) would grow by gigabytes a year of daily runs. Shared, so the second step parses
-    # only what changed since the first (every run on a new warehouse path needs a full
-    # parse). The warehouse pool runs one step at a time, so two steps never share the
-    # folder at once.
-    target = dbt_project.project_dir / dbt_project.target_path / RUN_TARGET[warehouse.engine]
+    # run) would grow by gigabytes a year of daily runs. The warehouse's own, so the second
+    # step parses only what changed since the first, and runs on other warehouses never
+    # write into it (a run holds its warehouse, so two never share it at once).
+    target = warehouse.dbt_target_path
     log = target / f"{context.op_def.name}.log"
     # Read after the build: a stale one (dbt stopped before writing it) would blame others.
     (target / "run_results.json").unlink(missing_ok=True)

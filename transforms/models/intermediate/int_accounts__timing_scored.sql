@@ -3,7 +3,9 @@
 -- Timing: the decayed signal points per account, capped at 100, with the signals behind it.
 select
     account_id,
-    least(100, sum(points)) as timing_score,
+    -- Summed as decimals: a sum of doubles depends on the order the engine adds them in,
+    -- and the same signals must give the same score to the last bit.
+    least(100, cast(sum(cast(points as decimal(18, 6))) as double)) as timing_score,
     count(*) as timing_signal_count,
     max(observed_on) as last_signal_on,
     {{ ordered_join(

@@ -8,6 +8,8 @@
 {%- set industries = [] %}
 {%- for key in fit.industry %}{% do industries.append(rule_key_of(key)) %}{% endfor %}
 {%- set parts = [] %}
+{#- Every part names its columns: any of them may be the union's first (an empty factor,
+    the documented fit fallback, drops its part). -#}
 {%- if fit.industry %}
 {%- do parts.append(
     "select 'Industry' as column_name, 'unknown_industry' as rule, 'fit.industry' as rules_key, "
@@ -16,13 +18,15 @@
     ~ " not in " ~ sql_list(industries) ~ " group by trim(industry)") %}
 {%- endif %}
 {%- do parts.append(
-    "select 'BillingCountry', 'not_a_country', 'fit.country', trim(billing_country_as_written), "
-    ~ "count(*) from accounts where not is_country_known "
+    "select 'BillingCountry' as column_name, 'not_a_country' as rule, 'fit.country' as rules_key, "
+    ~ "trim(billing_country_as_written) as value, "
+    ~ "count(*) as accounts from accounts where not is_country_known "
     ~ "and nullif(trim(billing_country_as_written), '') is not null "
     ~ "group by trim(billing_country_as_written)") %}
 {%- if fit.country %}
 {%- do parts.append(
-    "select 'BillingCountry', 'unscored_country', 'fit.country', billing_country, count(*) "
+    "select 'BillingCountry' as column_name, 'unscored_country' as rule, 'fit.country' as rules_key, "
+    ~ "billing_country as value, count(*) as accounts "
     ~ "from accounts where is_country_known and billing_country not in "
     ~ sql_list(fit.country.keys() | list) ~ " group by billing_country") %}
 {%- endif %}
@@ -36,7 +40,8 @@
     {%- for key in weights %}{% do known.append(rule_key_of(key)) %}{% endfor %}
     {%- set value = 'lead_source' if model == 'leads' else 'signal_type' %}
 {%- do parts.append(
-    "select '" ~ column ~ "', '" ~ name ~ "', '" ~ path ~ "', trim(" ~ value ~ "), count(*) from "
+    "select '" ~ column ~ "' as column_name, '" ~ name ~ "' as rule, '" ~ path
+    ~ "' as rules_key, trim(" ~ value ~ ") as value, count(*) as accounts from "
     ~ model ~ " where nullif(trim(" ~ value ~ "), '') is not null and " ~ rule_key(value)
     ~ " not in " ~ sql_list(known) ~ " group by trim(" ~ value ~ ")") %}
 {%- endfor %}

@@ -3,7 +3,8 @@ select
     AccountId as account_id,
     OwnerId as owner_id,
     StageName as stage_name,
-    Amount as amount,
+    -- An implausible amount is a review-queue warning (amount_plausible) and no number.
+    case when Amount <= {{ rule('plausible.max_deal_amount') }} then Amount end as amount,
     CreatedDate as created_at,
     CloseDate as close_date,
     coalesce(IsClosed, false) as is_closed,

@@ -1,6 +1,7 @@
 -- The seed's audit of a static territory, on the CRM's own owners: how many accounts each
 -- owner holds, how many they worked in 90 days, and how many high-value ones sit idle.
--- Run it before the switch to dynamic books, and keep watching it after.
+-- Run it before the switch to dynamic books, and keep watching it after. Whether a rep
+-- hoards is rep_books' call, the one place hoarding is defined.
 with threshold as (
     -- High value: the top quarter of NBTAM by priority.
     select percentile_cont(0.75) within group (order by priority) as high_priority
@@ -35,8 +36,8 @@ select
     {{ count_where("h.worked_90d") }} as crm_accounts_worked_90d,
     round(1 - {{ count_where("h.worked_90d") }} / count(*), 4) as unworked_share,
     {{ count_where("h.is_high_value and not h.worked_90d") }} as high_value_idle,
-    1 - {{ count_where("h.worked_90d") }} / count(*)
-    > {{ rule('activity.hoarding_unworked_share') }} as is_hoarding
+    coalesce(any_value(r.is_hoarding), false) as is_hoarding
 from held as h
 left join capacity as c on h.rep_id = c.rep_id
+left join {{ ref('rep_books') }} as r on h.rep_id = r.rep_id
 group by h.rep_id
