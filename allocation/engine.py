@@ -24,8 +24,10 @@ from allocation.events import (
     DISTRIBUTION,
     REDISTRIBUTION,
     RELEASE,
-    books_from_events,
+    books_of,
+    latest_events,
     make_events,
+    with_run,
 )
 from allocation.exits import (
     adopt_crm_owners,
@@ -353,12 +355,16 @@ def _run_rows(lanes: list[_Lane]) -> pd.DataFrame:
     return pd.concat([step_frame([]), *(f for lane in lanes for f in lane.rows)], ignore_index=True)
 
 
-def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
+def run(
+    inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str, with_states: bool = True
+) -> RunResult:
     """Computes the events of `as_of` from the state before it.
 
     Events already logged on or after `as_of` are ignored, which is what makes a re-run of
     the same date replace its events instead of adding to them. With shared ownership each
-    role is a lane with its own books; otherwise there is one lane.
+    role is a lane with its own books; otherwise there is one lane. `with_states: False`
+    leaves out every account's state after the run (a simulated year has no marts to
+    feed); the events and decisions are the same either way.
     """
     if "lane" not in inputs.events:
         inputs = replace(inputs, events=inputs.events.assign(lane=SOLE_LANE))
@@ -368,7 +374,8 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
     capacity = rep_capacity(inputs.reps, rules, as_of)
     shared = rules.distribution.shared_ownership
     capacity["lane"] = capacity["role"].astype(str) if shared else SOLE_LANE
-    books = books_from_events(inputs.events, as_of)
+    prior = latest_events(inputs.events, as_of)  # the log is read once a run
+    books = books_of(prior)
     first_run = inputs.events.empty
     lanes = [
         _Lane(name, capacity[capacity["lane"] == name], books[books["lane"] == name])
@@ -389,8 +396,8 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
 
     # Judged on each account's latest events, this run's exits included; what enters books
     # below leaves the pool, so these stay the pool's states after the run.
-    so_far = pd.concat([inputs.events, make_events(_run_rows(lanes), run_id, as_of)])
-    pool_states = in_pool(inputs.accounts, so_far, rules, as_of)
+    so_far = with_run(prior, make_events(_run_rows(lanes), run_id, as_of))
+    pool_states = in_pool(inputs.accounts, None, rules, as_of, so_far)
     eligible = (pool_states["state"] == ELIGIBLE).to_numpy()
     queue, not_queued = inputs.accounts[eligible], pool_states.loc[~eligible, "state_reason"]
     claim_decisions, distributing = [], 0.0
@@ -426,16 +433,20 @@ def run(inputs: Inputs, rules: Rules, as_of: dt.date, run_id: str) -> RunResult:
                 distributing += time.perf_counter() - started
             claim_decisions.append(_named_mode_claims(inputs, cap, as_of))
     new_events = make_events(_run_rows(lanes), run_id, as_of)
-    if switching and rules.exit_rest_days.transition:  # what the switch sent to rest
-        pool_states = in_pool(inputs.accounts, pd.concat([inputs.events, new_events]), rules, as_of)
-    states = account_states(
-        inputs.accounts,
-        [(lane.name, lane.books, lane.queue, lane.capacity) for lane in lanes],
-        pool_states,
-        inputs.activity,
-        outside,
-        rules,
-        as_of,
+    if with_states and switching and rules.exit_rest_days.transition:  # the switch's rests
+        pool_states = in_pool(inputs.accounts, None, rules, as_of, with_run(prior, new_events))
+    states = (
+        account_states(
+            inputs.accounts,
+            [(lane.name, lane.books, lane.queue, lane.capacity) for lane in lanes],
+            pool_states,
+            inputs.activity,
+            outside,
+            rules,
+            as_of,
+        )
+        if with_states
+        else pd.DataFrame()
     )
     return RunResult(
         new_events,

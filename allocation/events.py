@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 EVENT_COLUMNS = {
@@ -40,8 +41,11 @@ CLAIM = "claim"
 KINDS = (ADOPTION, DISTRIBUTION, RETURN, RETRIEVAL, REDISTRIBUTION, RELEASE, CLAIM)
 
 
+_EMPTY = pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_COLUMNS.items()})
+
+
 def empty_events() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_COLUMNS.items()})
+    return _EMPTY.copy()
 
 
 def make_events(rows: pd.DataFrame | list[dict], run_id: str, as_of: dt.date) -> pd.DataFrame:
@@ -60,17 +64,39 @@ def make_events(rows: pd.DataFrame | list[dict], run_id: str, as_of: dt.date) ->
     return frame[list(EVENT_COLUMNS)].astype(EVENT_COLUMNS)
 
 
+def _in_order(events: pd.DataFrame) -> bool:
+    """Whether the log is in the order it was written (date, then seq), as it is read."""
+    day = events["as_of_date"].to_numpy()
+    seq = events["seq"].to_numpy()
+    return bool(np.all((day[1:] > day[:-1]) | ((day[1:] == day[:-1]) & (seq[1:] > seq[:-1]))))
+
+
 def latest_events(events: pd.DataFrame, before: dt.date) -> pd.DataFrame:
     """The most recent event per account and lane strictly before `before` (re-runs replace
-    a date)."""
+    a date), ordered by account and lane."""
     prior = events[events["as_of_date"] < pd.Timestamp(before)]
-    ordered = prior.sort_values(["account_id", "lane", "as_of_date", "seq"])
-    return ordered.drop_duplicates(["account_id", "lane"], keep="last")
+    if not _in_order(prior):  # a log read in its order needs no sort of every event
+        prior = prior.sort_values(["as_of_date", "seq"], kind="stable")
+    last = prior.drop_duplicates(["account_id", "lane"], keep="last")
+    return last.sort_values(["account_id", "lane"])
 
 
-def books_from_events(events: pd.DataFrame, before: dt.date) -> pd.DataFrame:
-    """account_id, lane -> rep_id for accounts in a book at the start of `before`."""
-    latest = latest_events(events, before)
+def with_run(latest: pd.DataFrame, run: pd.DataFrame) -> pd.DataFrame:
+    """`latest` (from `latest_events`) once a run's events (`run`, in their order, all later
+    than any of `latest`) are added: what `latest_events` of the log and the run gives,
+    without going over the log again."""
+    if run.empty:
+        return latest
+    moved = run.drop_duplicates(["account_id", "lane"], keep="last")
+    keys = ["account_id", "lane"]
+    kept = latest.merge(moved[keys], on=keys, how="left", indicator=True)["_merge"]
+    rest = latest[(kept == "left_only").to_numpy()]
+    return pd.concat([rest, moved]).sort_values(keys).reset_index(drop=True)
+
+
+def books_of(latest: pd.DataFrame) -> pd.DataFrame:
+    """account_id, lane -> rep_id of the accounts whose latest event (`latest_events`) put
+    them in a book."""
     owned = latest[latest["to_rep_id"].notna()]
     return (
         owned[["account_id", "lane", "to_rep_id", "as_of_date", "kind"]]
@@ -79,9 +105,16 @@ def books_from_events(events: pd.DataFrame, before: dt.date) -> pd.DataFrame:
     )
 
 
+def books_from_events(events: pd.DataFrame, before: dt.date) -> pd.DataFrame:
+    """account_id, lane -> rep_id for accounts in a book at the start of `before`."""
+    return books_of(latest_events(events, before))
+
+
 def resting_until(latest: pd.DataFrame) -> pd.DataFrame:
     """account_id, rest_until for accounts whose latest event in some lane (from
     `latest_events`) sent them to the pool to rest. A rest is the account's, not the lane's:
     an account one role disqualified is not pushed to the other role meanwhile."""
-    rested = latest["to_rep_id"].isna() & latest["rest_until"].notna()
-    return latest[rested].groupby("account_id", as_index=False)["rest_until"].max()
+    rested = latest[(latest["to_rep_id"].isna() & latest["rest_until"].notna()).to_numpy()]
+    if rested["account_id"].is_unique:  # one lane, or one rest: nothing to take the max of
+        return rested[["account_id", "rest_until"]].reset_index(drop=True)
+    return rested.groupby("account_id", as_index=False)["rest_until"].max()

@@ -249,6 +249,8 @@ def departures(
     follows the holdout policy, and with no holder it stays in the rep's name for RevOps
     (sending it to the pool would strip a deal of its owner)."""
     departed = set(capacity.loc[capacity["status"] == DEPARTED, "rep_id"])
+    if not departed:
+        return step_frame([])
     leaving = (
         books[books["rep_id"].isin(departed)]
         .merge(accounts[["account_id", "priority", VALUE_RANK]], on="account_id", how="left")

@@ -93,7 +93,14 @@ def in_book(
     today = pd.Timestamp(as_of)
     if activity.empty:
         activity = pd.DataFrame(columns=ACTIVITY_COLUMNS)
-    held = books.merge(activity[ACTIVITY_COLUMNS], on=["account_id", "rep_id"], how="left")
+    # Looked up by pair (activity holds one row a pair), which keeps the books' order as a
+    # left merge would, at a fraction of a merge's cost on a small book.
+    pair = activity["account_id"].astype(object) + "\x00" + activity["rep_id"].astype(object)
+    found = activity[ACTIVITY_COLUMNS[2:]].set_axis(pair.to_numpy(), axis=0)
+    asked = books["account_id"].astype(object) + "\x00" + books["rep_id"].astype(object)
+    held = books.reset_index(drop=True).assign(
+        **{c: found[c].reindex(asked.to_numpy()).to_numpy() for c in ACTIVITY_COLUMNS[2:]}
+    )
     last_on = pd.to_datetime(held["last_meaningful_activity_on"])
     grace_until = pd.to_datetime(held["entered_on"]) + pd.Timedelta(days=rules.grace_days)
     window_start = today - pd.Timedelta(days=rules.working_window_days - 1)
@@ -123,20 +130,27 @@ def _reintroduced(accounts: pd.DataFrame, returned_bad: pd.DataFrame) -> set[str
 
 
 def in_pool(
-    accounts: pd.DataFrame, events: pd.DataFrame, rules: Rules, as_of: dt.date
+    accounts: pd.DataFrame,
+    events: pd.DataFrame | None,
+    rules: Rules,
+    as_of: dt.date,
+    latest: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every account's state were it in no book, judged on its latest events (this run's
-    included), by account id: the state, why in words, the rest's end and the latest exit
-    (kind and reason). Rest and review are the account's: its latest exit in any lane
-    decides them."""
-    last = latest_events(events, as_of + dt.timedelta(days=1))
+    included; `latest`, when the caller has them), by account id: the state, why in words,
+    the rest's end and the latest exit (kind and reason). Rest and review are the
+    account's: its latest exit in any lane decides them."""
+    last = latest if latest is not None else latest_events(events, as_of + dt.timedelta(days=1))
     exits = last[last["to_rep_id"].isna()]
     returned_bad = exits[exits["reason_code"] == BAD_DATA]
     in_review = set(returned_bad["account_id"]) - _reintroduced(accounts, returned_bad)
     rest = resting_until(last).set_index("account_id")["rest_until"]
-    latest_exit = (
-        exits.sort_values(["as_of_date", "seq"]).drop_duplicates("account_id", keep="last")
-    ).set_index("account_id")
+    if exits["account_id"].is_unique:  # one lane: each account's exit is its latest
+        latest_exit = exits.set_index("account_id")
+    else:
+        latest_exit = (
+            exits.sort_values(["as_of_date", "seq"]).drop_duplicates("account_id", keep="last")
+        ).set_index("account_id")
     ids = accounts["account_id"]
     rest_until = pd.Series(pd.to_datetime(rest.reindex(ids.to_numpy()).to_numpy()))
     resting = (rest_until > pd.Timestamp(as_of)).to_numpy(dtype=bool)
@@ -152,11 +166,15 @@ def in_pool(
     ]
     state = np.select(conditions, [RETIRED, OUT_OF_SCOPE, IN_REVIEW, RESTING, BELOW_MIN_PRIORITY],
                       ELIGIBLE).astype(object)  # fmt: skip
+    until = np.full(len(ids), None, dtype=object)  # written only for the resting few
+    until[resting] = ("resting until " + rest_until[resting].dt.strftime("%Y-%m-%d")).to_numpy(
+        object
+    )
     said = [
         "retired by RevOps",
         "not new business",
         "waiting in the review queue",
-        ("resting until " + rest_until.dt.strftime("%Y-%m-%d").fillna("")).to_numpy(object),
+        until,
         f"priority below the minimum of {minimum}",
     ]
     why = np.select(conditions, [np.broadcast_to(np.asarray(t, dtype=object), ids.shape)

@@ -286,6 +286,136 @@ def docs(
         dbt_docs.serve(port)
 
 
+@app.command()
+def simulate(
+    scenarios: Annotated[
+        list[str] | None,
+        typer.Argument(help="Scenario names (simulation/scenarios/) or YAML files"),
+    ] = None,
+    seeds: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Seeds to draw (default 30); an expected-value scenario runs once unless "
+            "seeds are asked for",
+        ),
+    ] = None,
+    policies: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated: static, wild_west, round_robin, claim_queue, dynamic, switch"
+        ),  # fmt: skip
+    ] = "static,wild_west,round_robin,claim_queue,dynamic",
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="KEY=VALUE, a dotted scenario key (repeatable)"),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="HTML report (default simulations/<scenario>.html; '-' for none)"),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Processes to run seeds in")] = 2,
+    from_warehouse: Annotated[
+        Path | None,
+        typer.Option(help="Build the market from this warehouse: this team's own numbers"),
+    ] = None,
+    emit_landing: Annotated[
+        Path | None,
+        typer.Option(help="Write a day of the simulated market as landing files into DIR"),
+    ] = None,
+    day: Annotated[int, typer.Option(min=0, help="With --emit-landing: the day")] = 30,
+    policy: Annotated[
+        str, typer.Option(help="With --emit-landing: whose books the day shows")
+    ] = "dynamic",
+    tornado: Annotated[
+        bool,
+        typer.Option(help="A sensitivity table of the lift over the main knobs (slow)"),
+    ] = False,
+) -> None:
+    """Simulate a year of a market under each policy and print the lift of each against
+    static territories (see the README's "Simulating a year")."""
+    from simulation.compare import compare
+    from simulation.report import html_report, text_table
+    from simulation.scenario import ScenarioError, load_scenario, parse_scenario
+
+    overrides = {}
+    for item in set_ or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            _fail(f"--set {item!r}: write KEY=VALUE, e.g. --set team.capacity=80")
+        overrides[key.strip()] = value
+    chosen = [p.strip() for p in policies.split(",") if p.strip()]
+    loaded = []
+    if from_warehouse is not None:
+        from orchestration.stores import marts
+        from orchestration.warehouse import WarehouseBusy
+        from simulation import from_team
+
+        def figures():
+            with _store(from_warehouse, "duckdb").read() as con:
+                return marts.team_figures(con)
+
+        found = _guarded(figures, also=(WarehouseBusy,))
+        data, said = from_team.scenario_data(found)
+        typer.echo("This team's market (what was measured, what fell back to a default):")
+        typer.echo("\n".join(p.line() for p in said))
+        typer.echo("Opportunities within 90 days of distribution, by priority decile:")
+        typer.echo(from_team.deciles_table(found))
+        loaded.append(
+            _guarded(parse_scenario, data, str(from_warehouse), overrides, also=(ScenarioError,))
+        )
+    for name in scenarios or ([] if loaded else ["default"]):
+        loaded.append(_guarded(load_scenario, name, overrides, also=(ScenarioError,)))
+    if emit_landing is not None:
+        from simulation.landing import emit
+        from simulation.run import world_at
+        from simulation.world import date_of
+
+        scenario = loaded[0]
+        world = _guarded(world_at, scenario, policy, seeds or 1, day)
+        rows = emit(world, day, emit_landing)
+        for file, count in rows.items():
+            typer.echo(f"  {file:<20} {count:>9,} rows")
+        typer.echo(
+            f"day {day} of {scenario.name} under {policy} -> {emit_landing} (run it: books run "
+            f"--landing {emit_landing} --rules {emit_landing / 'rules.yml'} --as-of "
+            f"{date_of(day)} --warehouse ...)"
+        )
+        return
+    if tornado:
+        from simulation.sensitivity import tornado as swing
+        from simulation.sensitivity import tornado_table
+
+        scenario = loaded[0]
+        drawn = list(range(1, (seeds or 3) + 1))
+        base = compare(scenario.model_copy(update={"expected_value": True}),
+                       ["static", "dynamic"], drawn, workers)  # fmt: skip
+        typer.echo(
+            tornado_table(swing(scenario, drawn, workers), base.lift("dynamic", "opportunities")[0])
+        )
+        return
+    side_by_side = []
+    for scenario in loaded:
+        if seeds is not None and scenario.expected_value:
+            scenario = scenario.model_copy(update={"expected_value": False})
+        drawn = list(range(1, 2 if scenario.expected_value else (seeds or 30) + 1))
+        started = time.perf_counter()
+        result = _guarded(compare, scenario, chosen, drawn, workers)
+        typer.echo(text_table(result))
+        side_by_side.append(result)
+        typer.echo(f"{len(drawn)} seed(s) x {len(result.policies)} policies in "
+                   f"{time.perf_counter() - started:.1f}s")  # fmt: skip
+        if report != Path("-"):
+            path = report or Path("simulations") / f"{scenario.name}.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(html_report(result), encoding="utf-8")
+            typer.echo(f"report: {path.resolve()}")
+    if len(side_by_side) > 1:
+        from simulation.report import side_by_side_table
+
+        typer.echo(side_by_side_table(side_by_side))
+
+
 review = typer.Typer(
     help="Work the review queue: list items, show one, decide.", no_args_is_help=True
 )

@@ -161,3 +161,32 @@ def account_story(con: duckdb.DuckDBPyConnection, account_id: str) -> dict:
             [account_id],
         ).fetchall(),
     }
+
+
+_TEAM = {
+    "reps": "SELECT rep_id, status, capacity, book_size, worked_accounts, "
+    "coalesce(meaningful_activities_30d_per_account, 0) * book_size AS activities_30d "
+    "FROM marts.rep_books ORDER BY rep_id",
+    "accounts": "SELECT fit_score FROM marts.account_scores WHERE is_nbtam",
+    "signals": "SELECT count(*) AS signals_90d FROM staging.stg_intent__signals "
+    "WHERE observed_at > (SELECT max(as_of_date) FROM allocation.rep_capacity) - INTERVAL 90 DAY",
+    "returns": "SELECT reason, count(*) AS returns_30d FROM allocation.return_decisions "
+    "WHERE decision = 'accepted' AND as_of_date > (SELECT max(as_of_date) "
+    "FROM allocation.rep_capacity) - INTERVAL 30 DAY GROUP BY reason ORDER BY reason",
+    # Opportunities that followed a distribution within 90 days, by the account's priority
+    # decile when it was distributed.
+    "deciles": "WITH d AS (SELECT account_id, as_of_date, ntile(10) OVER (ORDER BY priority) "
+    "AS decile FROM allocation.ownership_events WHERE kind = 'distribution') "
+    "SELECT d.decile, count(DISTINCT (d.account_id, d.as_of_date)) AS distributed, "
+    "count(DISTINCT CASE WHEN o.created_at >= d.as_of_date AND o.created_at < d.as_of_date "
+    "+ INTERVAL 90 DAY THEN (d.account_id, d.as_of_date) END) AS followed "
+    "FROM d LEFT JOIN staging.stg_salesforce__opportunities AS o USING (account_id) "
+    "GROUP BY d.decile ORDER BY d.decile",
+}
+
+
+def team_figures(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """What a simulated year of this team rests on (`simulation.from_team`): the reps with
+    their capacities and work, the accounts' fit, the signals, returns and the
+    opportunities that followed distribution."""
+    return {name: con.execute(query).df() for name, query in _TEAM.items()}

@@ -7,8 +7,11 @@ from orchestration.partitions import daily
 
 daily_books = dg.define_asset_job(
     "daily_books",
-    # Review decisions are RevOps' own runs (defs/quality/review.py), not the daily run's.
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(["quality", "review_decisions"]),
+    # Review decisions are RevOps' own runs (defs/quality/review.py) and a simulated year is
+    # its own job (defs/simulation): neither is the daily run's.
+    selection=dg.AssetSelection.all()
+    - dg.AssetSelection.assets(["quality", "review_decisions"])
+    - dg.AssetSelection.groups("simulation"),
     partitions_def=daily,
     # One process for the whole run: DuckDB's single writer runs the steps one at a time
     # anyway, and a process per step paid a Python and Dagster start-up for each of them.
