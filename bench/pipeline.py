@@ -14,6 +14,13 @@ rows per second, the slowest dbt models, and two baselines measured in the same 
     python -m bench.pipeline [--scales 10000 100000 1000000] [--ingest-rounds 3] [--json PATH]
     (make bench-pipeline)
 
+Each stage prints its wall seconds and, beside them, the CPU seconds of the process and its
+children (wall time lies on a shared machine). `--compare REF` runs a git ref (in a worktree
+of its own) and the working tree alternately, `--rounds` times each, and prints the median
+of each stage side by side with the ratio:
+
+    python -m bench.pipeline --scales 5000 100000 1000000 --compare dbf824e
+
 With `--engine spark` it runs the same two days on DuckDB and on Spark (local[2]), each
 engine in a process of its own, and prints them side by side with the Spark / DuckDB ratio
 per stage (the baselines above are DuckDB's and are left out):
@@ -70,7 +77,7 @@ STAGES = {
 
 
 class Sampler:
-    """Peak resident memory of this process and its children (dbt runs as one)."""
+    """Peak resident memory and CPU seconds of this process and its children, sampled."""
 
     def __init__(self, every: float = 0.05):
         self.every, self.samples = every, []
@@ -80,11 +87,13 @@ class Sampler:
     def _run(self):
         me = psutil.Process()
         while not self._stop.is_set():
-            rss = 0
+            rss, cpu = 0, 0.0
             for proc in [me, *me.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):
                     rss += proc.memory_info().rss
-            self.samples.append((time.time(), rss))
+                    times = proc.cpu_times()
+                    cpu += times.user + times.system
+            self.samples.append((time.time(), rss, cpu))
             self._stop.wait(self.every)
 
     def __enter__(self):
@@ -96,8 +105,13 @@ class Sampler:
         self._thread.join()
 
     def peak(self, start: float = 0, end: float = float("inf")) -> float:
-        inside = [rss for t, rss in self.samples if start <= t <= end]
+        inside = [rss for t, rss, _ in self.samples if start <= t <= end]
         return max(inside, default=0) / MIB
+
+    def cpu(self, start: float = 0, end: float = float("inf")) -> float:
+        """CPU seconds spent between two times (the samples nearest each)."""
+        inside = [cpu for t, _, cpu in self.samples if start <= t <= end]
+        return max(inside) - min(inside) if len(inside) > 1 else 0.0
 
 
 def landing_for(scale: int, reps: int, activities: float, cache: Path) -> Path:
@@ -181,8 +195,9 @@ def run_day(paths: RunPaths, day: dt.date) -> dict:
     stages: dict[str, dict] = {}
     for key, stamps in steps.items():
         name = STAGES.get(key, "checks")
-        stage = stages.setdefault(name, {"seconds": 0.0, "peak_mib": 0.0})
+        stage = stages.setdefault(name, {"seconds": 0.0, "cpu_seconds": 0.0, "peak_mib": 0.0})
         stage["seconds"] += max(stamps) - min(stamps)
+        stage["cpu_seconds"] += sampler.cpu(min(stamps), max(stamps))
         stage["peak_mib"] = max(stage["peak_mib"], sampler.peak(min(stamps), max(stamps)))
     models, allocation = {}, {}
     for event in result.get_asset_materialization_events():
@@ -197,6 +212,7 @@ def run_day(paths: RunPaths, day: dt.date) -> dict:
             models[key.path[-1]] = round(meta["Execution Duration"].value, 3)
     return {
         "total_seconds": round(ended - started, 2),
+        "total_cpu_seconds": round(sampler.cpu(), 2),
         "peak_mib": round(sampler.peak(), 1),
         "stages": stages,
         "files": _files(result),
@@ -407,17 +423,23 @@ def report_engines(result: dict) -> None:
 
 def report(result: dict) -> None:
     d1, d2 = result["day1"], result["day2"]
-    print(f"{'stage':<26}{'day 1 s':>10}{'peak MiB':>10}{'day 2 s':>10}{'peak MiB':>10}")
+    print(
+        f"{'stage':<26}{'day 1 s':>10}{'cpu s':>8}{'peak MiB':>10}"
+        f"{'day 2 s':>10}{'cpu s':>8}{'peak MiB':>10}"
+    )
     for name in [*dict.fromkeys(STAGES.values()), "checks"]:
-        a, b = d1["stages"].get(name), d2["stages"].get(name)
+        a, b = d1["stages"].get(name), d2["stages"].get(name) or {}
         if a:
             print(
-                f"{name:<26}{a['seconds']:>10.2f}{a['peak_mib']:>10.0f}"
-                f"{(b or {}).get('seconds', 0):>10.2f}{(b or {}).get('peak_mib', 0):>10.0f}"
+                f"{name:<26}{a['seconds']:>10.2f}{a.get('cpu_seconds', 0):>8.2f}"
+                f"{a['peak_mib']:>10.0f}{b.get('seconds', 0):>10.2f}"
+                f"{b.get('cpu_seconds', 0):>8.2f}{b.get('peak_mib', 0):>10.0f}"
             )
     print(
-        f"{'total (wall)':<26}{d1['total_seconds']:>10.2f}{d1['peak_mib']:>10.0f}"
-        f"{d2['total_seconds']:>10.2f}{d2['peak_mib']:>10.0f}"
+        f"{'total (wall, cpu)':<26}{d1['total_seconds']:>10.2f}"
+        f"{d1.get('total_cpu_seconds', 0):>8.2f}{d1['peak_mib']:>10.0f}"
+        f"{d2['total_seconds']:>10.2f}{d2.get('total_cpu_seconds', 0):>8.2f}"
+        f"{d2['peak_mib']:>10.0f}"
     )
     print(
         f"\n{'ingest file':<16}{'rows':>12}{'s':>9}{'rows/s':>12}{'floor s':>9}{'x floor':>9}"
@@ -476,6 +498,65 @@ def report(result: dict) -> None:
     )
 
 
+def compare_ref(ref: str, args) -> None:
+    """The two days at each scale on a git ref and on the working tree, alternately
+    (ref first, then the tree first, and so on, `--rounds` times, each in a process of its
+    own), and the median of each stage's wall and CPU seconds side by side with the ratio."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    tree = Path(tempfile.mkdtemp(prefix="bench-ref-")) / "ref"
+    subprocess.run(["git", "-C", str(repo), "worktree", "add", "--detach", str(tree), ref],
+                   check=True, capture_output=True)  # fmt: skip
+    try:
+        for scale in args.scales:
+            runs = {"ref": [], "tree": []}
+            for round_ in range(args.rounds):
+                order = ("ref", "tree") if round_ % 2 == 0 else ("tree", "ref")
+                for which in order:
+                    out = Path(tempfile.mkdtemp()) / "bench.json"
+                    done = subprocess.run(
+                        [sys.executable, "-m", "bench.pipeline", "--scales", str(scale),
+                         "--reps", str(args.reps), "--activities", str(args.activities),
+                         "--cache", str(args.cache.resolve()), "--ingest-rounds", "0",
+                         "--json", str(out)],
+                        cwd=tree if which == "ref" else repo, capture_output=True, text=True,
+                    )  # fmt: skip
+                    if done.returncode:
+                        raise SystemExit(f"{which} at {scale:,}: {done.stderr[-2000:]}")
+                    runs[which].append(json.loads(out.read_text())["results"][0])
+            _report_compare(ref, scale, runs)
+    finally:
+        subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(tree)],
+                       capture_output=True)  # fmt: skip
+
+
+def _report_compare(ref: str, scale: int, runs: dict[str, list[dict]]) -> None:
+    print(f"\n== {scale:,} accounts: {ref} against the working tree, "
+          f"median of {len(runs['tree'])} runs each")  # fmt: skip
+    print(f"{'stage':<26}" + "".join(f"{h:>9}" for h in (
+        "ref s", "tree s", "ratio", "ref cpu", "tree cpu", "ratio")))  # fmt: skip
+
+    def figure(day: dict, stage: str | None, key: str) -> float:
+        if stage is None:  # the whole day
+            return day.get("total_seconds" if key == "seconds" else "total_cpu_seconds", 0.0)
+        return day["stages"].get(stage, {}).get(key, 0.0)
+
+    for day in ("day1", "day2"):
+        print(f"day {day[-1]}")
+        stages = [n for n in [*dict.fromkeys(STAGES.values()), "checks"]
+                  if any(n in r[day]["stages"] for r in runs["tree"])]  # fmt: skip
+        for stage in [*stages, None]:
+            cells = []
+            for key in ("seconds", "cpu_seconds"):
+                a = statistics.median(figure(r[day], stage, key) for r in runs["ref"])
+                b = statistics.median(figure(r[day], stage, key) for r in runs["tree"])
+                ratio = b / a if a else float("nan")
+                cells += [f"{a:>9.2f}", f"{b:>9.2f}", f"{ratio:>9.2f}"]
+            print(f"  {stage or 'total':<24}" + "".join(cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -490,12 +571,21 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument(
+        "--compare",
+        metavar="REF",
+        help="run the git ref REF and the working tree alternately and print the ratios",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="with --compare: runs of each")
+    parser.add_argument(
         "--engine",
         choices=("duckdb", "spark"),
         default="duckdb",
         help="spark: the two days on DuckDB and on Spark side by side, with the ratio",
     )
     args = parser.parse_args()
+    if args.compare:
+        compare_ref(args.compare, args)
+        return
     results = []
     for scale in args.scales:
         if args.engine == "spark":

@@ -115,7 +115,9 @@ class Warehouse(dg.ConfigurableResource):
 
     @property
     def dbt_vars(self) -> dict[str, str]:
-        """The same file and limits for dbt's own connection (see transforms/profiles.yml)."""
+        """The same file and limits for dbt's own connection: written into the warehouse's
+        dbt profile (in_process.warehouse_profile), or handed as vars to a dbt run outside
+        a step (books docs)."""
         if self.engine == "spark":
             return {}
         return {

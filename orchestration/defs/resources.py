@@ -1,8 +1,8 @@
 import os
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
-from orchestration.defs.transforms.dbt_cli import BooksDbtCli
 from orchestration.defs.transforms.project import DBT_EXECUTABLE, dbt_project
 from orchestration.files import ExportFolder, LandingFolder, RulesFile
 from orchestration.warehouse import Warehouse
@@ -27,7 +27,7 @@ def resources() -> dg.Definitions:
             "exports": ExportFolder(
                 path=dg.EnvVar("BOOKS_EXPORTS"), **_optional("BOOKS_EXPORTS_URL")
             ),
-            "dbt": BooksDbtCli(
+            "dbt": DbtCliResource(
                 project_dir=dbt_project,
                 profiles_dir=str(dbt_project.project_dir),
                 dbt_executable=DBT_EXECUTABLE,

@@ -6,13 +6,14 @@ rest before it; one translator names every dbt node for both halves.
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pydantic import Field
 
-from orchestration.defs.transforms.in_process import InProcessInvocation
+from orchestration.defs.transforms.in_process import InProcessInvocation, warehouse_profile
 from orchestration.defs.transforms.metadata import DESCRIBE
 from orchestration.defs.transforms.outcome import failure, progress, quietly
 from orchestration.defs.transforms.project import dbt_project
@@ -56,9 +57,10 @@ def _build(
     warehouse: Warehouse,
     rules: RulesFile,
 ):
-    # The same vars every day, so dbt parses only what changed since yesterday's run; the
-    # date reaches the models through the warehouse (the `as_of_date()` macro).
-    dbt_vars = {**rules.load().dbt_vars(), **warehouse.dbt_vars}
+    # The same vars every day (the rules), so a parse serves every run; the date reaches
+    # the models through the warehouse (the `as_of_date()` macro), the warehouse's path
+    # and limits through its own profile (in_process.warehouse_profile).
+    dbt_vars = rules.load().dbt_vars()
     with warehouse.connect() as con:
         marts.write_run_date(con, as_of(context))
     # Unit tests are fixtures for the default rules: CI runs them, daily runs do not.
@@ -73,10 +75,15 @@ def _build(
     log = target / f"{context.op_def.name}.log"
     # Read after the build: a stale one (dbt stopped before writing it) would blame others.
     (target / "run_results.json").unlink(missing_ok=True)
-    if warehouse.engine == "spark":  # dbt-spark builds in this process's session
-        invocation = InProcessInvocation(dbt, args, context, target, warehouse.dbt_target)
-    else:
-        invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+    profiles = dbt_project.project_dir  # Spark's output names no place of the warehouse
+    if warehouse.engine == "duckdb":
+        profiles = warehouse_profile(
+            profiles / "profiles.yml", target, warehouse.dbt_target, warehouse.dbt_vars
+        )
+    database = Path(warehouse.abs_path).stem  # what dbt names relations after
+    invocation = InProcessInvocation(
+        dbt, args, context, target, warehouse.dbt_target, profiles, database
+    )
     held = []
     for event in quietly(iter(invocation.stream()), log):
         if (

@@ -1,23 +1,66 @@
-"""dbt run in this process, for the Spark engine: dbt-spark's `session` method builds in
-the session of the process that calls it, so the models see the tables the ingest and the
-allocation wrote. dagster-dbt runs dbt in a subprocess; here dbt's own runner does, and
-its result events become Dagster events through dagster-dbt's translation, the same as
-the subprocess's (selection, outputs, checks)."""
+"""dbt run in the run's own process, on either engine: dbt-spark's `session` method builds
+in the session the ingest wrote with, and on DuckDB a process and dbt's import saved per
+step add up (two steps a run, dozens of runs in a test session). dbt's own runner runs it;
+its result events become Dagster events through dagster-dbt's translation, the same as a
+subprocess's (selection, outputs, checks).
+
+A project parsed once is parsed for good: the manifest of a parse is kept per engine,
+database and vars (the rules), and handed to the next invocation, which then starts with
+no parse at all. The warehouse's path and limits reach dbt through a profile written in the
+warehouse's target folder (from transforms/profiles.yml), not as vars, so runs on many
+warehouses share a parse.
+
+This is the one place the project leans on dagster-dbt beyond its public API (the runtime
+selection and the event translation); tests/integration/test_definitions.py fails when the
+hooks it uses change.
+"""
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import yaml
 from dagster_dbt import DbtCliResource
 from dagster_dbt.asset_utils import (
     extract_runtime_selection_from_args,
     get_updated_cli_invocation_params_for_context,
 )
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+
+RESULTS = ("LogModelResult", "LogSnapshotResult", "LogTestResult", "LogSeedResult")
+_MANIFESTS: dict[tuple, Any] = {}  # (engine, database, vars) -> a parsed dbt Manifest
+
+
+def _release(target: str) -> None:
+    """dbt-duckdb keeps the database open in the process after an invocation; the run's own
+    connections, configured otherwise, could not open it again until it lets go."""
+    if target == "duckdb":
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        DuckDBConnectionManager.close_all_connections()
+        gc.collect()  # the environment closes its database when it is collected
+
+
+def warehouse_profile(template: Path, folder: Path, target: str, values: dict) -> Path:
+    """transforms/profiles.yml's `target` output with the warehouse's own `values` (path,
+    memory limit, temporary folder) written in, as a profile of `folder`."""
+    profiles = yaml.safe_load(template.read_text())
+    profile = next(iter(profiles))
+    output = profiles[profile]["outputs"][target]
+    if "path" in output:
+        output["path"] = values["warehouse_path"]
+        output.setdefault("config_options", {}).update(
+            memory_limit=values["memory_limit"], temp_directory=values["temp_directory"]
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {profile: {"target": target, "outputs": {target: output}}}
+    (folder / "profiles.yml").write_text(yaml.safe_dump(written, sort_keys=False))
+    return folder
 
 
 class InProcessInvocation:
@@ -30,6 +73,8 @@ class InProcessInvocation:
         context: dg.AssetExecutionContext,
         target_path: Path,
         target: str,
+        profiles_dir: Path,
+        database: str,
     ):
         cleaned, selects, excludes = extract_runtime_selection_from_args(args)
         params = get_updated_cli_invocation_params_for_context(
@@ -47,17 +92,38 @@ class InProcessInvocation:
         self.project = params.dbt_project
         self.context = context
         self.target_path = target_path
+        self.common = [
+            "--project-dir", str(project_dir),
+            "--profiles-dir", str(profiles_dir),
+            "--target", target,
+            "--target-path", str(target_path),
+            "--log-path", str(target_path),
+            "--log-level-file", "warn",
+        ]  # fmt: skip
+        self.vars = next((cleaned[i + 1] for i, a in enumerate(cleaned) if a == "--vars"), "{}")
+        self.key = (target, database, json.dumps(json.loads(self.vars), sort_keys=True))
         self.args = [
             *cleaned,
             *params.selection_args,
             *(["--indirect-selection", how] if (how := params.indirect_selection) else []),
-            "--project-dir", str(project_dir),
-            "--profiles-dir", str(dbt.profiles_dir or project_dir),
-            "--target", target,
-            "--target-path", str(target_path),
-            "--log-path", str(target_path),
-        ]  # fmt: skip
+            *self.common,
+        ]
         self._result = None
+
+    def _parsed(self):
+        """The project's manifest for these vars and this database, parsed once."""
+        from dbt.cli.main import dbtRunner
+
+        if self.key not in _MANIFESTS:
+            parsed = dbtRunner().invoke(
+                ["--no-send-anonymous-usage-stats", "parse", "--vars", self.vars, *self.common]
+            )
+            _release(self.key[0])
+            if not parsed.success:
+                self._result = parsed
+                return None
+            _MANIFESTS[self.key] = parsed.result
+        return _MANIFESTS[self.key]
 
     def _run(self) -> list[dict[str, Any]]:
         from dbt.cli.main import dbtRunner
@@ -66,13 +132,18 @@ class InProcessInvocation:
         events: list[dict[str, Any]] = []
 
         def keep(event) -> None:
-            if event.info.name in ("LogModelResult", "LogSnapshotResult", "LogTestResult",
-                                   "LogSeedResult"):  # fmt: skip
+            if event.info.name in RESULTS:
                 events.append(msg_to_dict(event))
 
-        self._result = dbtRunner(callbacks=[keep]).invoke(
-            ["--no-send-anonymous-usage-stats", *self.args]
-        )
+        manifest = self._parsed()
+        if manifest is None:
+            return events
+        try:
+            self._result = dbtRunner(manifest=manifest, callbacks=[keep]).invoke(
+                ["--no-send-anonymous-usage-stats", *self.args]
+            )
+        finally:
+            _release(self.key[0])
         return events
 
     def stream(self) -> Iterator[Any]:
