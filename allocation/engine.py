@@ -218,7 +218,8 @@ def _leave(
 ):
     """Returns, retrieval and departures for one lane; the return decisions."""
     accounts = inputs.accounts
-    priority = accounts.set_index("account_id")["priority"]
+    info = accounts.set_index("account_id")  # indexed once: each lookup reuses its hashing
+    priority = info["priority"]
     if first_run:
         adopted = adopt_crm_owners(accounts, lane.capacity)
         lane.record(adopted, leaving=False)
@@ -256,7 +257,7 @@ def _leave(
             lane.books,
             inputs.activity,
             lane.capacity,
-            accounts,
+            info,
             rules,
             as_of,
             switch.last_switch(rules, first_day, as_of),

@@ -78,20 +78,25 @@ def latest_events(events: pd.DataFrame, before: dt.date) -> pd.DataFrame:
     if not _in_order(prior):  # a log read in its order needs no sort of every event
         prior = prior.sort_values(["as_of_date", "seq"], kind="stable")
     last = prior.drop_duplicates(["account_id", "lane"], keep="last")
+    if last["lane"].nunique() <= 1:  # one lane: the account orders it, at half the cost
+        return last.sort_values("account_id", kind="stable")
     return last.sort_values(["account_id", "lane"])
 
 
 def with_run(latest: pd.DataFrame, run: pd.DataFrame) -> pd.DataFrame:
     """`latest` (from `latest_events`) once a run's events (`run`, in their order, all later
-    than any of `latest`) are added: what `latest_events` of the log and the run gives,
-    without going over the log again."""
+    than any of `latest`) are added: the rows `latest_events` of the log and the run gives,
+    without going over the log again, in no particular order (what reads it looks up)."""
     if run.empty:
         return latest
     moved = run.drop_duplicates(["account_id", "lane"], keep="last")
-    keys = ["account_id", "lane"]
-    kept = latest.merge(moved[keys], on=keys, how="left", indicator=True)["_merge"]
-    rest = latest[(kept == "left_only").to_numpy()]
-    return pd.concat([rest, moved]).sort_values(keys).reset_index(drop=True)
+    # By integer keys of the two texts: a merge would hash a million-row book's keys twice.
+    keys = [pd.factorize(np.concatenate([latest[c].to_numpy(object), moved[c].to_numpy(object)]))
+            for c in ("account_id", "lane")]  # fmt: skip
+    (accounts, _), (lanes, names) = keys
+    key = accounts.astype(np.int64) * (len(names) + 1) + lanes
+    replaced = np.isin(key[: len(latest)], key[len(latest) :])
+    return pd.concat([latest[~replaced], moved], ignore_index=True)
 
 
 def books_of(latest: pd.DataFrame) -> pd.DataFrame:

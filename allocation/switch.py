@@ -23,7 +23,7 @@ import pandas as pd
 from allocation.capacity import DEPARTED
 from allocation.distribution import VALUE_RANK
 from allocation.events import ADOPTION, RELEASE
-from allocation.states import WORKING, in_book
+from allocation.states import WORKING, in_book, pair_positions
 from engagement.rules import Rules
 
 TRANSITION = "transition"  # the reason code of every exit the switch makes
@@ -167,7 +167,7 @@ def trim(
     books: pd.DataFrame,
     activity: pd.DataFrame,
     capacity: pd.DataFrame,
-    accounts: pd.DataFrame,
+    info: pd.DataFrame,
     rules: Rules,
     as_of: dt.date,
     switched_on: dt.date,
@@ -178,7 +178,8 @@ def trim(
     working, then the most valuable, up to capacity; the rest go to the pool. Worked accounts
     beyond capacity stay until `protect_worked_days` after the switch. On a switch day the
     reps who receive accounts compete instead (`competitors`), so only the others' books are
-    trimmed (`receiving_compete`); a departed rep's book is released by departures."""
+    trimmed (`receiving_compete`); a departed rep's book is released by departures. `info`
+    is the accounts by id (priority and value rank)."""
     if not rules.transition.trim:
         return pd.DataFrame(columns=COLUMNS)
     today = pd.Timestamp(as_of)
@@ -194,8 +195,15 @@ def trim(
     if adopted.empty:
         return pd.DataFrame(columns=COLUMNS)
     last = activity.reindex(columns=["account_id", "rep_id", "last_meaningful_activity_on"])
-    ranked = adopted.merge(last, on=["account_id", "rep_id"], how="left").merge(
-        accounts[["account_id", "priority", VALUE_RANK]], on="account_id", how="left"
+    # As left merges on the pair and the account would, by lookups: `info` (the accounts by
+    # id) is indexed once a run, where a merge hashes a million accounts again.
+    ranked = adopted.reset_index(drop=True).assign(
+        last_meaningful_activity_on=last["last_meaningful_activity_on"]
+        .reset_index(drop=True)
+        .reindex(pair_positions(last, adopted))
+        .to_numpy(),
+        priority=adopted["account_id"].map(info["priority"]).to_numpy(),
+        **{VALUE_RANK: adopted["account_id"].map(info[VALUE_RANK]).to_numpy()},
     )
     window_start = today - pd.Timedelta(days=rules.working_window_days - 1)
     ranked["working"] = pd.to_datetime(ranked["last_meaningful_activity_on"]) >= window_start

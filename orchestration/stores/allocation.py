@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from allocation.events import EVENT_COLUMNS
@@ -68,6 +69,9 @@ READS = {
     "claims": "SELECT account_id, rep_id, claimed_at FROM staging.stg_books__claims "
     "ORDER BY claimed_at, account_id, rep_id",
 }
+# What the engine reads of earlier events: their words and ids are for people (a day's log
+# is a third of its bytes in explanations).
+LOGGED = [c for c in EVENT_COLUMNS if c not in ("event_id", "run_id", "explanation")]
 # Read as of the run date: the log so far, and the requests earlier runs decided (each
 # return and claim is decided once).
 READS_BEFORE = {
@@ -81,7 +85,7 @@ READS_BEFORE = {
     "WHERE to_rep_id IS NOT NULL AND as_of_date < ?) AS held "
     "ON a.account_id = held.account_id AND a.rep_id = held.rep_id "
     "ORDER BY a.account_id, a.rep_id",
-    "events": f"SELECT {', '.join(EVENT_COLUMNS)} FROM allocation.ownership_events "
+    "events": f"SELECT {', '.join(LOGGED)} FROM allocation.ownership_events "
     "WHERE as_of_date < ? ORDER BY as_of_date, seq",
     "decided_returns": "SELECT account_id, rep_id, returned_at FROM allocation.return_decisions "
     "WHERE as_of_date < ?",
@@ -124,13 +128,37 @@ def refuse_rewriting_history(con: duckdb.DuckDBPyConnection, date: dt.date) -> N
         )
 
 
+def _column(values: np.ndarray) -> pd.Series:
+    """A column of DuckDB's NumPy fetch as its data frame gives it, but text as objects;
+    NULLs come masked."""
+    if not isinstance(values, np.ma.MaskedArray):
+        return pd.Series(values, dtype=values.dtype)
+    data, mask = values.data, np.ma.getmaskarray(values)
+    if data.dtype == object:  # NaN where NULL, as the data frame's text has it
+        return pd.Series(np.where(mask, np.nan, data), dtype=object)
+    if data.dtype.kind in "iub":
+        return pd.Series(pd.array(np.where(mask, None, data), dtype=pd.api.types.pandas_dtype(
+            "boolean" if data.dtype.kind == "b" else data.dtype.name.capitalize())))  # fmt: skip
+    return pd.Series(values.filled(np.datetime64("NaT") if data.dtype.kind == "M" else np.nan))
+
+
+def _objects(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """A read as the engine takes it, text as Python objects: DuckDB's data frames carry
+    arrow strings, which the engine converts (pandas' `isin` on them goes value by value),
+    where its NumPy fetch hands objects over directly, in half the time on 1M accounts."""
+    result = con.execute(sql, params) if params else con.execute(sql)
+    if spark.is_spark(con):
+        return result.df()
+    return pd.DataFrame({name: _column(v) for name, v in result.fetchnumpy().items()})
+
+
 def read_inputs(con: duckdb.DuckDBPyConnection, date: dt.date) -> dict[str, pd.DataFrame]:
     """The engine's inputs for `date` (the fields of `allocation.engine.Inputs`)."""
     refuse_rewriting_history(con, date)
     engine = "spark" if spark.is_spark(con) else "duckdb"
-    frames = {name: con.execute(sql).df() for name, sql in READS.items()}
+    frames = {name: _objects(con, sql) for name, sql in READS.items()}
     return frames | {
-        name: con.execute(sql.format(semi_join=SEMI_JOIN[engine]), [date]).df()
+        name: _objects(con, sql.format(semi_join=SEMI_JOIN[engine]), [date])
         for name, sql in READS_BEFORE.items()
     }
 

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from books_app.cli import app
 from orchestration.runner import RunFailed, RunPaths, run_books
-from tests.integration.conftest import AS_OF, query
+from tests.integration.conftest import AS_OF, copy_of, query
 
 
 def snapshot(paths):
@@ -75,16 +75,20 @@ def test_rerunning_the_same_date_leaves_the_same_books(first_run):
 
 
 def test_run_failure_names_the_step_and_keeps_previous_books(first_run, tmp_path):
-    before = snapshot(first_run)
+    # On a copy: the failed run logs the files it read, which the shared day-1 warehouse
+    # that later tests compare with must not carry.
+    day1 = RunPaths(first_run.landing, first_run.rules,
+                    copy_of(first_run.warehouse, tmp_path / "day1"))  # fmt: skip
+    before = snapshot(day1)
     broken = tmp_path / "landing"
     broken.mkdir()
     for f in first_run.landing.iterdir():
         (broken / f.name).write_bytes(f.read_bytes())
     (broken / "reps.csv").write_text("rep_id,name\n")  # required columns gone
-    paths = RunPaths(landing=broken, rules=first_run.rules, warehouse=first_run.warehouse)
+    paths = RunPaths(landing=broken, rules=first_run.rules, warehouse=day1.warehouse)
     with pytest.raises(RunFailed, match=r"reps.csv: missing required column"):
         run_books(paths, AS_OF)
-    assert snapshot(first_run) == before
+    assert snapshot(day1) == before
 
 
 def test_cli_errors_are_one_line_and_non_zero(tmp_path, paths):
