@@ -488,7 +488,7 @@ def report(result: dict) -> None:
     )
     slow = sorted(d1["models"].items(), key=lambda kv: -kv[1])[:8]
     print("\nslowest dbt models, day 1 (s): " + ", ".join(f"{m} {s:.2f}" for m, s in slow))
-    activity = ("int_activities__classified", "account_activity")
+    activity = ("int_activities__classified", "int_pairs__activity_summed", "account_activity")
     working = [sum(day["models"].get(m, 0) for m in activity) for day in (d1, d2)]
     print(
         f"working status: dbt {working[0]:.2f} s day 1, {working[1]:.2f} s day 2 "

@@ -13,6 +13,12 @@ WALL_CLOCK = {"quality.landing_loads": ["loaded_at"]}
 BUILD_RECORD = {
     "quality.landing_loads": ["loaded_at", "reused_from", "appended_to"],
     "marts.account_activity": ["built_for", "built_from", "tasks_through", "events_through"],
+    "intermediate.int_pairs__activity_summed": [
+        "built_for",
+        "built_from",
+        "tasks_through",
+        "events_through",
+    ],
 }
 
 

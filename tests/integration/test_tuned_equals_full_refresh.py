@@ -12,18 +12,19 @@ import pytest
 from orchestration.runner import RunPaths, run_books
 from tests.integration.conftest import AS_OF, DAY2, day_of_change, query, query_frame, worked
 
-SCHEMAS = ("landed", "raw", "allocation", "marts", "quality")
+SCHEMAS = ("landed", "raw", "intermediate", "allocation", "marts", "quality")
 RUN_LOG = "landing_loads"  # when and how each file was loaded: differs by design
-# account_activity records what each pair's sums were built on (differs by design), and
-# keeps contacts in a list whose order is the aggregation's.
+# The activity sums record what each pair's sums were built on (differs by design), and
+# keep contacts in a list whose order is the aggregation's.
+SUMS = "intermediate.int_pairs__activity_summed"
 COLUMNS = {
-    "marts.account_activity": "* EXCLUDE (built_for, built_from, tasks_through, events_through) "
+    SUMS: "* EXCLUDE (built_for, built_from, tasks_through, events_through) "
     "REPLACE (list_sort(engaged_contacts) AS engaged_contacts)"
 }
 
 
 def as_before_incremental(paths: RunPaths) -> None:
-    """account_activity as a warehouse built before the model was incremental has it."""
+    """The activity sums as a warehouse built before the model was incremental has them."""
     con = duckdb.connect(str(paths.warehouse))
     try:
         for column in (
@@ -33,7 +34,7 @@ def as_before_incremental(paths: RunPaths) -> None:
             "tasks_through",
             "events_through",
         ):
-            con.execute(f"ALTER TABLE marts.account_activity DROP COLUMN {column}")
+            con.execute(f"ALTER TABLE {SUMS} DROP COLUMN {column}")
     finally:
         con.close()
 
@@ -90,7 +91,7 @@ def test_reused_loads_give_the_same_warehouse_as_a_full_refresh(paths, tmp_path,
     assert {
         "landed.salesforce_tasks",
         "raw.salesforce_tasks",
-        "marts.account_activity",
+        SUMS,
         "quality.quarantine",
     } <= set(names)
     for table in names:

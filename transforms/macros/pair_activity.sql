@@ -1,5 +1,5 @@
-{#- account_activity keeps its last build and, on the next run date, moves only the pairs
-    whose sums can have moved. These macros decide whether the last build is one to build
+{#- int_pairs__activity_summed keeps its last build and, on the next run date, moves only
+    the pairs whose sums can have moved. These macros decide whether the last build is one to build
     on, and work out the columns that move with the date or the rep's other pairs. -#}
 
 {#- Everything the sums rest on besides the activity rows themselves, as one value: the
@@ -75,12 +75,12 @@
 {%- endmacro %}
 
 {% macro default__drop_stale_pair_activity() -%}
-    {{- incremental_only('account_activity') -}}
+    {{- incremental_only('int_pairs__activity_summed') -}}
 {%- endmacro %}
 
 {#- The columns that depend on the run date or on the rep's other pairs, as (column,
-    expression) over a pair relation and a rep_phantom_shares relation: the model selects
-    them for the pairs it builds, the post-hook sets them on the pairs it did not. -#}
+    expression) over a pair relation and a rep_phantom_shares relation: account_activity
+    works them out on read. -#}
 {% macro activity_as_of_columns(pairs, reps) -%}
     {{- return([
         ('days_since_meaningful_activity',
@@ -103,25 +103,4 @@
             / nullif(sum(meaningful_activities_90d + phantom_activities_90d), 0) as phantom_share_90d
     from {{ pairs }}
     group by rep_id
-{%- endmacro %}
-
-{#- Post-hook: a day moves a few pairs, but every pair's days since its last meaningful
-    activity, and a rep's share when any of the rep's pairs moved, change with it. -#}
-{% macro refresh_unmoved_pairs() -%}
-    {%- if is_incremental() -%}
-    {{- adapter.dispatch('refresh_unmoved_pairs')() -}}
-    {%- endif -%}
-{%- endmacro %}
-
-{% macro default__refresh_unmoved_pairs() -%}
-    {{- incremental_only('account_activity') -}}
-{%- endmacro %}
-
-{% macro duckdb__refresh_unmoved_pairs() -%}
-    update {{ this }} as p set
-    {%- for column, expression in activity_as_of_columns('p', 'r') %}
-        {{ column }} = {{ expression }}{{ ',' if not loop.last }}
-    {%- endfor %}
-    from ({{ rep_phantom_shares(this) }}) as r
-    where p.rep_id = r.rep_id and p.built_for < {{ as_of_date() }}
 {%- endmacro %}

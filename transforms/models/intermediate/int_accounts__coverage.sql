@@ -1,5 +1,5 @@
 -- A table (one row per account): as a view, each of the three coverage snapshots grouped
--- the account-rep rows of account_activity again.
+-- the account-rep rows of the activity sums again.
 {{ config(materialized="table") }}
 -- One row per account with what coverage is counted from: TAM / NBTAM, in a book (any
 -- lane), worked by anyone in the last 30 / 60 / 90 days, and not assigned or not worked
@@ -17,7 +17,7 @@ work as (
         sum(meaningful_activities_30d) > 0 as worked_30d,
         sum(meaningful_activities_60d) > 0 as worked_60d,
         sum(meaningful_activities_90d) > 0 as worked_90d
-    from {{ ref('account_activity') }}
+    from {{ ref('int_pairs__activity_summed') }}
     group by account_id
 ),
 

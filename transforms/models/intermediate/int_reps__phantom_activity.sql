@@ -1,8 +1,8 @@
 -- A table (a thousand rows), read by rep_books.
 {{ config(materialized="table") }}
 -- Per rep, over the last 90 days: how much of what they log is phantom activity. Summed
--- from account_activity's per-pair counts, which hold every activity with a rep; the
--- share and the flag are account_activity's own, so the two never disagree.
+-- from the per-pair counts, which hold every activity with a rep; the share and the flag
+-- are account_activity's own, so the two never disagree.
 
 select
     rep_id,

@@ -35,7 +35,7 @@ books as (
     inner join {{ ref('account_scores') }} as s on b.account_id = s.account_id
     inner join {{ ref('account_states') }} as st
         on b.account_id = st.account_id and b.lane = st.lane
-    left join {{ ref('account_activity') }} as a
+    left join {{ ref('int_pairs__activity_summed') }} as a
         on b.account_id = a.account_id and b.rep_id = a.rep_id
     group by b.rep_id
 ),

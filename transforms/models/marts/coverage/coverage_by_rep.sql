@@ -15,6 +15,6 @@ select
     {{ count_where("coalesce(a.meaningful_activities_90d, 0) = 0") }} as not_worked_90d
 from {{ ref('current_books') }} as b
 inner join {{ ref('account_scores') }} as s on b.account_id = s.account_id
-left join {{ ref('account_activity') }} as a
+left join {{ ref('int_pairs__activity_summed') }} as a
     on b.account_id = a.account_id and b.rep_id = a.rep_id
 group by b.rep_id

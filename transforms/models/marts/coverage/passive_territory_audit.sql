@@ -17,7 +17,7 @@ held as (
         coalesce(a.meaningful_activities_90d, 0) > 0 as worked_90d
     from {{ ref('account_scores') }} as s
     cross join threshold as t
-    left join {{ ref('account_activity') }} as a
+    left join {{ ref('int_pairs__activity_summed') }} as a
         on s.account_id = a.account_id and s.crm_owner_id = a.rep_id
     where s.crm_owner_id in (select rep_id from {{ ref('stg_books__reps') }})
 ),
