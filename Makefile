@@ -19,7 +19,9 @@ export BOOKS_WAREHOUSE ?= $(DATA)/warehouse.$(BOOKS_ENGINE)
 export BOOKS_LANDING ?= $(DATA)/landing
 export BOOKS_RULES ?= $(DATA)/landing/rules.yml
 export BOOKS_EXPORTS ?= $(DATA)/exports
-# `make dev` serves the exports folder here, so the report link in the UI opens.
+# `make dev` serves the UI on DAGSTER_PORT and the exports folder on EXPORTS_PORT, so the
+# report link in the UI opens.
+DAGSTER_PORT ?= 3000
 EXPORTS_PORT ?= 3001
 export BOOKS_EXPORTS_URL ?= http://127.0.0.1:$(EXPORTS_PORT)/
 # Days of history `make demo` builds, ending today (trends and runway want a few).
@@ -51,11 +53,11 @@ demo: env $(DAGSTER_HOME)/dagster.yaml
 test: env
 	$(VENV)/bin/pytest
 
+# `books dev` stops the UI and everything it started on Ctrl-C, on SIGTERM, and when make
+# itself is killed (books_app/dev.py).
 dev: env $(DAGSTER_HOME)/dagster.yaml
 	@test -f $(BOOKS_RULES) || $(VENV)/bin/books generate --out $(BOOKS_LANDING)
-	mkdir -p $(BOOKS_EXPORTS)
-	$(VENV)/bin/python -m http.server --bind 127.0.0.1 --directory $(BOOKS_EXPORTS) $(EXPORTS_PORT) \
-		>/dev/null 2>&1 & trap 'kill $$!' EXIT; $(VENV)/bin/dagster dev -w workspace.yaml
+	exec $(VENV)/bin/books dev --port $(DAGSTER_PORT) --exports-port $(EXPORTS_PORT)
 
 # The dbt docs of the demo's warehouse, with the vars the daily run uses.
 docs: env

@@ -3,6 +3,7 @@ them (GraphQL): for the UI benchmark and the UI tests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import psutil
 from dagster_graphql import DagsterGraphQLClient
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,21 +53,26 @@ def books_run(env: dict[str, str], day) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class DagsterDev:
     """`dagster dev` (webserver and daemon) on `env`'s paths, until the block ends."""
 
     def __init__(self, env: dict[str, str], log: Path):
         self.env, self.log_path = env, log
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.client = DagsterGraphQLClient("127.0.0.1", port_number=self.port)
 
     def __enter__(self) -> DagsterDev:
         self._log = self.log_path.open("w")
+        # As `make dev` runs it: `books dev` supervises dagster dev and the exports server.
         self._server = subprocess.Popen(
-            [BIN / "dagster", "dev", "-w", "workspace.yaml", "-p", str(self.port)],
+            [BIN / "books", "dev", "--port", str(self.port), "--exports-port", str(_free_port())],
             cwd=REPO, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
@@ -93,11 +100,26 @@ class DagsterDev:
                 pass
             time.sleep(1)
 
+    def stop(self, within: float = 10) -> list[str]:
+        """SIGTERM to `books dev`, as a service manager stops it: what of the processes it
+        had started is still running `within` seconds later (command lines)."""
+        started = psutil.Process(self._server.pid).children(recursive=True)
+        deadline = time.monotonic() + within
+        self._server.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._server.wait(timeout=within)
+        _, alive = psutil.wait_procs(started, timeout=max(0.0, deadline - time.monotonic()))
+        left = []
+        for process in alive:  # a zombie has ended; only its parent has not collected it
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if process.status() != psutil.STATUS_ZOMBIE:
+                    left.append(" ".join(process.cmdline()))
+        return left
+
     def __exit__(self, *exc) -> None:
-        os.killpg(self._server.pid, signal.SIGTERM)
-        try:
-            self._server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+        if self._server.poll() is None:
+            self.stop()
+        if self._server.poll() is None:
             os.killpg(self._server.pid, signal.SIGKILL)
         self._log.close()
 

@@ -287,6 +287,24 @@ def docs(
 
 
 @app.command()
+def dev(
+    workspace: Annotated[Path, typer.Option(help="Dagster workspace file")] = Path(
+        "workspace.yaml"
+    ),
+    port: Annotated[int, typer.Option(help="Port of the Dagster UI")] = 3000,
+    exports: Annotated[
+        Path, typer.Option(envvar="BOOKS_EXPORTS", help="Exports folder to serve")
+    ] = Path("data/exports"),
+    exports_port: Annotated[int, typer.Option(help="Port the exports are served on")] = 3001,
+) -> None:
+    """The Dagster UI and the exports' file server (`make dev`); Ctrl-C or SIGTERM stops
+    both and everything they started."""
+    from books_app.dev import dagster_dev
+
+    raise typer.Exit(dagster_dev(workspace.resolve(), port, exports.resolve(), exports_port))
+
+
+@app.command()
 def simulate(
     scenarios: Annotated[
         list[str] | None,
@@ -454,6 +472,11 @@ def review_list(
     typer.echo(f"{len(frame)} item(s); decide with: books review decide ITEM... --decision D")
 
 
+def _said(value) -> bool:
+    """A cell with something in it (not null, NaN or blank)."""
+    return value is not None and str(value) not in ("", "nan", "None", "NaT")
+
+
 @review.command("show")
 def review_show(
     item: Annotated[str, typer.Argument(help="Review item id")],
@@ -468,18 +491,26 @@ def review_show(
 
     def shown():
         with store.read() as con:
-            return review_store.item(con, item)
+            return review_store.item(con, item), review_store.history(con, item)
 
-    frame = _guarded(shown, also=(WarehouseBusy,))
+    frame, decided = _guarded(shown, also=(WarehouseBusy,))
     if frame.empty:
         _fail(f"{item}: not an item of the review queue (books review list shows them)")
     from data_quality.review import allowed
 
     row = frame.iloc[0]
     for column, value in row.items():
-        if value is not None and str(value) not in ("", "nan", "None", "NaT"):
+        if _said(value):
             typer.echo(f"{column:>22}: {value}")
     typer.echo(f"{'allowed decisions':>22}: {', '.join(allowed(row['item_kind'], row['rule']))}")
+    typer.echo("history:" if len(decided) else "history: no decision yet")
+    for d in decided.itertuples():
+        value = f" (value {d.corrected_value})" if _said(d.corrected_value) else ""
+        note = f": {d.note}" if _said(d.note) else ""
+        typer.echo(
+            f"  {d.decided_at:%Y-%m-%d %H:%M} {d.decided_by} {d.decision}{value}, "
+            f"from the run of {d.decided_on}{note}"
+        )
 
 
 @review.command("decide")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engagement.rules import SOLE_LANE
+from orchestration.labels import rep_label
 from orchestration.stores import marts
 from orchestration.warehouse import Warehouse
 
@@ -20,6 +21,7 @@ def explain(store: Warehouse, account_id: str) -> str:
     with store.read() as con:
         story = marts.account_story(con, account_id)
     score, review, history, now = story["score"], story["review"], story["history"], story["now"]
+    names = story["names"]
     if score is None and not review:
         raise UnknownAccount(f"{account_id}: no such account in {warehouse}")
 
@@ -42,7 +44,7 @@ def explain(store: Warehouse, account_id: str) -> str:
     ) in now:  # fmt: skip
         where = "" if lane == SOLE_LANE else f" [{lane} book]"
         if rep:
-            lines.append(f"Now{where}: in the book of {rep} since {entered}")
+            lines.append(f"Now{where}: in the book of {rep_label(rep, names)} since {entered}")
             if book_state == "out_of_scope":
                 state = f"{scope}: it stays with its CRM owner, outside the book rules"
             elif working:
@@ -61,7 +63,7 @@ def explain(store: Warehouse, account_id: str) -> str:
         lines.append(f"Review queue: {rule} [{severity}] {detail}")
     lines.append("History:" if history else "History: no ownership changes recorded")
     for day, kind, source, target, reason, why, lane in history:
-        move = f"{source or 'pool'} -> {target or 'pool'}"
+        move = f"{rep_label(source, names)} -> {rep_label(target, names)}"
         if lane != SOLE_LANE:
             move = f"[{lane}] {move}"
         lines.append(f"  {day} {kind:<14} {move:<42} {reason}: {why}")

@@ -12,6 +12,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from orchestration.labels import rep_label
+
 
 @dataclass
 class Report:
@@ -56,10 +58,11 @@ def _trend(frame: pd.DataFrame) -> go.Figure:
 
 
 def _books(frame: pd.DataFrame) -> go.Figure:
+    names = dict(zip(frame["rep_id"], frame["rep_name"], strict=True))
     fig = px.bar(
-        frame,
-        # By id: two reps may share a name (one bar for both, with their books summed).
-        x="rep_id",
+        # Name and id: two reps may share a name (one bar for both, books summed, by name).
+        frame.assign(rep=[rep_label(r, names) for r in frame["rep_id"]]),
+        x="rep",
         y="book_priority_sum",
         color="peer_group",
         hover_data=[

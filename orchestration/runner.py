@@ -17,6 +17,7 @@ import dagster as dg
 from data_quality import preflight
 from engagement.rules import SOLE_LANE, load_rules
 from orchestration.files import ExportFolder, LandingFolder, RulesFile
+from orchestration.labels import rep_label
 from orchestration.partitions import daily
 from orchestration.stores import allocation as allocation_store
 from orchestration.stores import marts
@@ -211,11 +212,14 @@ def preview_books(paths: RunPaths, as_of: dt.date, out: Path) -> Preview:
 def _changes_summary(warehouse: Path, as_of: dt.date) -> str:
     with Warehouse(path=str(warehouse)).read() as con:
         reasons, reps = marts.day_changes(con, as_of)
+        names = marts.rep_names(con)
     lines = [f"Dry run for {as_of}: nothing was written to the books, the marts or the exports."]
     lines.append("Changes per reason (kind: reason, accounts):")
     lines += [f"  {kind}: {reason} {n}" for kind, reason, n in reasons] or ["  none"]
     lines.append("Changes per rep (rep, in, out):")
-    lines += [f"  {rep}  +{n_in}  -{n_out}" for rep, n_in, n_out in reps] or ["  none"]
+    lines += [f"  {rep_label(rep, names)}  +{n_in}  -{n_out}" for rep, n_in, n_out in reps] or [
+        "  none"
+    ]
     return "\n".join(lines)
 
 
@@ -258,8 +262,11 @@ def summary(warehouse: Warehouse) -> str:
         read = marts.summary(con)
     reps, pool, queue, kinds = read["reps"], read["pool"], read["queue"], read["kinds"]
     lines = ["Books per rep (rep, role, segments, status, book / capacity, mean priority):"]
+    width = max((len(rep_label(r[0], read["names"])) for r in reps), default=0)
     lines += [
-        f"  {r[0]}  {r[1]:<3}  {r[2]:<22} {r[3]:<11} {r[4]:>5} / {r[5]:<5} {r[6]}" for r in reps
+        f"  {rep_label(r[0], read['names']):<{width}}  {r[1]:<3}  {r[2]:<22} {r[3]:<11} "
+        f"{r[4]:>5} / {r[5]:<5} {r[6]}"
+        for r in reps
     ]
     lines.append(f"Books: {sum(r[4] for r in reps)} accounts across {len(reps)} reps")
     for lane in sorted({lane for lane, _, _ in pool}):

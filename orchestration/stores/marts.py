@@ -18,7 +18,7 @@ _REPORT = {
     "trend": "SELECT * FROM marts.coverage_daily ORDER BY as_of_date",
     "segments": "SELECT * FROM marts.coverage_by_segment "
     "WHERE as_of_date = (SELECT max(as_of_date) FROM marts.coverage_by_segment) ORDER BY segment",
-    "reps": "SELECT rep_id, coalesce(rep_name, rep_id) AS rep_name, peer_group, status, capacity, "
+    "reps": "SELECT rep_id, rep_name, peer_group, status, capacity, "
     "book_size, worked_share, book_priority_sum, book_priority_mean, is_hoarding "
     "FROM marts.rep_books ORDER BY peer_group, rep_id",
     "pool": "SELECT segment, pool_state, count(*) AS accounts FROM marts.pool "
@@ -74,6 +74,16 @@ def last_run_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     return con.execute("SELECT max(as_of_date) FROM allocation.ownership_events").fetchone()[0]
 
 
+def rep_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each CRM user's name by id: whoever a book or an event names."""
+    return dict(
+        con.execute(
+            "SELECT user_id, user_name FROM staging.stg_salesforce__users "
+            "WHERE user_name IS NOT NULL"
+        ).fetchall()
+    )
+
+
 def day_changes(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[list, list]:
     """The day's changes: (kind, reason, accounts) most first, and (rep, in, out) by rep."""
     reasons = con.execute(
@@ -93,8 +103,10 @@ def day_changes(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> tuple[list, l
 
 
 def summary(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
-    """Books per rep, pool states per lane, queue items per rule, the last day's events."""
+    """Books per rep, pool states per lane, queue items per rule, the last day's events;
+    the reps' names."""
     return {
+        "names": rep_names(con),
         "reps": con.execute(
             "SELECT rep_id, role, segments, status, book_size, capacity, "
             "round(book_priority_mean, 1) FROM marts.rep_books ORDER BY rep_id"
@@ -142,6 +154,7 @@ def account_story(con: duckdb.DuckDBPyConnection, account_id: str) -> dict:
             "ORDER BY rule, severity, detail",
             [account_id],
         ).fetchall(),
+        "names": rep_names(con),
         "history": con.execute(
             "SELECT as_of_date, kind, from_rep_id, to_rep_id, reason_code, explanation, lane "
             "FROM marts.ownership_events WHERE account_id = ? ORDER BY as_of_date, seq",

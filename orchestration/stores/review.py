@@ -52,6 +52,18 @@ def item(con: duckdb.DuckDBPyConnection, item_id: str) -> pd.DataFrame:
     return con.execute("SELECT * FROM marts.review_queue WHERE review_item_id = ?", [item_id]).df()
 
 
+def history(con: duckdb.DuckDBPyConnection, item_id: str) -> pd.DataFrame:
+    """Every decision recorded on an item, first to last: who, when, what, from which
+    run date, the corrected value and the note (the last one stands)."""
+    if not has_table(con, DECISIONS_TABLE):
+        return pd.DataFrame(columns=DECISION_COLUMNS)
+    return con.execute(
+        f"SELECT decided_at, decided_by, decision, decided_on, corrected_value, note "
+        f"FROM {DECISIONS_TABLE} WHERE review_item_id = ? ORDER BY decided_at, decision",
+        [item_id],
+    ).df()
+
+
 def _value_problem(con: duckdb.DuckDBPyConnection, item: pd.Series, value: str) -> str | None:
     """Why `value` cannot replace the item's failing value (None when it can)."""
     spec = BY_FILE.get(item["file"])

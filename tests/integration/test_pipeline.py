@@ -130,14 +130,15 @@ def test_exports_and_explain_tell_the_same_story(first_run):
     reps = pd.read_csv(first_run.exports / f"rep_book_changes_{AS_OF.isoformat()}.csv")
     assert set(reps["change"]) <= {"entered", "left"}
 
-    account, rep, kind = query(
+    account, rep, name, kind = query(
         first_run,
-        "SELECT account_id, rep_id, entered_by FROM marts.current_books "
+        "SELECT account_id, rep_id, rep_name, entered_by FROM marts.current_books "
         "ORDER BY account_id LIMIT 1",
     )[0]
     result = CliRunner().invoke(app, ["explain", account, "--warehouse", str(first_run.warehouse)])
     assert result.exit_code == 0
-    assert f"in the book of {rep}" in result.output and kind in result.output
+    # The rep by name, with the id that tells two reps of one name apart.
+    assert name and f"in the book of {name} ({rep})" in result.output and kind in result.output
     result = CliRunner().invoke(
         app, ["explain", "001NOPE", "--warehouse", str(first_run.warehouse)]
     )

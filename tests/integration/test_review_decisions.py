@@ -7,7 +7,9 @@ import shutil
 import dagster as dg
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
+from books_app.cli import app
 from orchestration.defs.quality.review import review_decisions
 from orchestration.runner import RunPaths, run_books
 from orchestration.warehouse import Warehouse
@@ -114,6 +116,13 @@ def test_each_kind_of_item_takes_its_decisions_and_the_next_run_shows_them(own_c
         "acknowledge"
     ] * 2
     assert {r[1:] for r in recorded} == {("Robin (RevOps)", "checked in the CRM")}
+    # The item's history, every decision in order, the later standing.
+    shown = CliRunner().invoke(app, ["review", "show", contact, "--warehouse", str(warehouse)])
+    assert shown.exit_code == 0, shown.output
+    history = shown.output.split("history:")[1].strip().splitlines()
+    decided = [line.split(" Robin (RevOps) ")[1].split(",")[0] for line in history]
+    assert decided == ["dismiss", "accept"], history
+    assert all("Robin (RevOps)" in line and "checked in the CRM" in line for line in history)
 
     run_books(own_copy, AS_OF + dt.timedelta(days=1))
     # Reintroduced: loaded, scored, and in the pool or already distributed from it.

@@ -125,3 +125,9 @@ def test_a_decision_launched_as_the_ui_does_takes_effect_next_run(ui):
         "SELECT decided_by, decided_on FROM quality.review_decisions WHERE review_item_id = ?",
         [item],
     ) == [("Robin (RevOps)", DAY2)]
+
+
+def test_stopping_the_ui_leaves_no_process_behind(ui):
+    """Last in the module: `books dev` (what `make dev` runs) told to stop takes the
+    webserver, the daemon, the code servers and the exports server with it."""
+    assert ui.stop(within=10) == []

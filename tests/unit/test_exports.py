@@ -123,3 +123,12 @@ def test_the_crm_file_never_writes_a_blank_owner():
     kept = events()
     kept = kept[kept["to_rep_id"].notna()]
     assert (crm_owner_changes(kept, "")["OwnerId"] != "").all()
+
+
+def test_two_reps_of_one_name_read_apart_and_the_pool_is_named():
+    from orchestration.labels import rep_label
+
+    names = {"005A": "Sam Lee", "005B": "Sam Lee"}
+    assert rep_label("005A", names) != rep_label("005B", names)
+    assert rep_label("005A", names) == "Sam Lee (005A)"
+    assert rep_label("005C", names) == "005C" and rep_label(None, names) == "pool"

@@ -21,4 +21,5 @@ def test_the_report_draws_one_bar_per_rep_even_when_names_repeat():
         }
     )
     bars = _books(reps).data[0]
-    assert list(bars.x) == ["005A", "005B"] and list(bars.y) == [500.0, 300.0]
+    assert list(bars.x) == ["Diego Chen (005A)", "Diego Chen (005B)"]
+    assert list(bars.y) == [500.0, 300.0]

@@ -13,6 +13,7 @@ select
     l.account_id,
     l.lane,
     l.to_rep_id as rep_id,
+    l.to_rep_name as rep_name,
     l.as_of_date as entered_on,
     l.kind as entered_by,
     l.reason_code,

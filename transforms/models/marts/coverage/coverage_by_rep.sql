@@ -5,6 +5,7 @@
 select
     {{ as_of_date() }} as as_of_date,
     b.rep_id,
+    max(b.rep_name) as rep_name,
     count(*) as book_accounts,
     {{ count_where("s.is_nbtam") }} as nbtam_in_book,
     {%- for days in [30, 60, 90] %}
