@@ -379,17 +379,37 @@ def test_match_region_keeps_accounts_with_reps_of_their_region():
     assert books(result) == {"us1": "na_rep", "us2": "na_rep", "de1": "emea_rep"}
 
 
-def test_the_dbt_test_on_event_kinds_lists_the_engines_kinds():
+def _authorities():
+    from allocation.capacity import ACTIVE, DEPARTED, NOT_STARTED, UNAVAILABLE
+    from allocation.events import KINDS
+    from allocation.states import BOOK_STATES, POOL_STATES
+    from data_quality.review import ALLOWED, Decision
+
+    return [
+        ("ownership_events", "kind", KINDS),
+        ("pool", "pool_state", POOL_STATES),
+        ("account_states", "book_state", BOOK_STATES + POOL_STATES),
+        ("rep_books", "status", (ACTIVE, UNAVAILABLE, DEPARTED, NOT_STARTED)),
+        ("review_queue", "item_kind", tuple(ALLOWED)),
+        ("review_queue", "status", ("open", *Decision)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("model", "column", "authority"), _authorities(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_each_list_the_marts_test_is_the_one_the_code_decides_with(model, column, authority):
+    """A list of kinds or states is written once, in the code that decides them; the dbt
+    test on the mart lists the same values (one authority per fact)."""
     from pathlib import Path
 
     import yaml
 
-    from allocation.events import KINDS
-
     marts = yaml.safe_load(
         (Path(__file__).parents[2] / "transforms/models/marts/_marts.yml").read_text()
     )
-    (model,) = [m for m in marts["models"] if m["name"] == "ownership_events"]
-    (column,) = [c for c in model["columns"] if c["name"] == "kind"]
-    (test,) = [t for t in column["data_tests"] if "accepted_values" in t]
-    assert test["accepted_values"]["arguments"]["values"] == list(KINDS)
+    (found,) = [m for m in marts["models"] if m["name"] == model]
+    (spec,) = [c for c in found["columns"] if c["name"] == column]
+    (test,) = [t for t in spec["data_tests"] if "accepted_values" in t]
+    listed = test["accepted_values"]["arguments"]["values"]
+    assert sorted(listed) == sorted(set(map(str, authority))) and len(set(listed)) == len(listed)
