@@ -123,7 +123,7 @@ class Request:
     note: str = ""
     decided_by: str = ""
     corrected_value: str | None = None  # reintroduce a blocked account with this value
-    applies_from: dt.date | None = None  # default: the day after the queue's run date
+    applies_from: dt.date | None = None  # default: the queue's run date (its re-run applies it)
 
 
 def allowed(kind: str, rule: str | None = None) -> tuple[Decision, ...]:

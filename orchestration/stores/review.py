@@ -93,11 +93,12 @@ def record_decisions(
         ensure_decisions_table(con)
     decided_at = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if request.applies_from is None:
-        # From the run after the one that queued the items: rerunning that date gives the
-        # same books it gave (runs are deterministic per date).
+        # From the next run, whatever its date: a run of the queue's own date again applies
+        # it, so RevOps sees a decision work the day it is made. A run is deterministic
+        # given its date and the decisions recorded by then.
         ((queued_on,),) = con.execute("SELECT max(as_of_date) FROM marts.review_queue").fetchall()
         if queued_on is not None:
-            request = replace(request, applies_from=queued_on + dt.timedelta(days=1))
+            request = replace(request, applies_from=queued_on)
     rows = decisions_frame(
         request,
         items(con, open_only=False),  # a decided item may be decided again: the later stands

@@ -14,7 +14,7 @@ from bench.dagster_dev import LOCATION, DagsterDev, books_run, environment
 from tests.integration.browser import needs_browser, page_errors, rendered
 from tests.integration.conftest import AS_OF
 
-DAY1, DAY2 = AS_OF + dt.timedelta(days=1), AS_OF + dt.timedelta(days=2)
+DAY1 = AS_OF + dt.timedelta(days=1)
 
 
 def rows(warehouse: Path, sql: str, params=()) -> list[tuple]:
@@ -66,7 +66,7 @@ def test_the_graph_the_queue_and_the_launchpad_load_in_a_browser(ui, tmp_path):
     assert "warehouse_path" not in pad  # only review fields, no dbt or warehouse internals
 
 
-def test_a_decision_launched_as_the_ui_does_takes_effect_next_run(ui):
+def test_a_decision_launched_as_the_ui_does_takes_effect_the_same_day(ui):
     ((item, key, column),) = rows(
         ui.warehouse,
         "SELECT review_item_id, record_key, column_name FROM marts.review_queue "
@@ -95,36 +95,42 @@ def test_a_decision_launched_as_the_ui_does_takes_effect_next_run(ui):
     ]
     said = failure.dagster_event.step_failure_data.user_failure_data.description
     assert "not a double for AnnualRevenue" in said and "\n" not in said
-    assert decide("12000000")[0] == "SUCCESS"
+    status, run_id = decide("12000000")
+    assert status == "SUCCESS"
+    (decided,) = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+    said = decided.asset_materialization.metadata["applies_to"].value
+    assert f"a run of {DAY1} again included" in said
 
-    # The dry run of the next day, from the UI: nothing written, the changes listed.
-    day = {"dagster/partition": str(DAY2)}
-    before = rows(ui.warehouse, "SELECT max(as_of_date) FROM allocation.ownership_events")
+    # Same-day effect. The dry run of today again, from the UI: nothing written, the
+    # decision's changes listed.
+    day = {"dagster/partition": str(DAY1)}
+    real = ui.exports / f"rep_book_changes_{DAY1}.csv"
+    before = (rows(ui.warehouse, "SELECT count(*) FROM allocation.ownership_events"),
+              real.read_bytes())  # fmt: skip
     status, run_id = ui.launch("daily_books_dry_run", {}, tags=day)
     assert status == "SUCCESS"
-    assert rows(ui.warehouse, "SELECT max(as_of_date) FROM allocation.ownership_events") == before
-    assert not list(ui.exports.glob(f"*{DAY2}*"))
+    after = (rows(ui.warehouse, "SELECT count(*) FROM allocation.ownership_events"),
+             real.read_bytes())  # fmt: skip
+    assert after == before
     (shown,) = [e for e in instance.all_logs(run_id) if "Changes per rep" in e.message]
-    assert f"Dry run for {DAY2}" in shown.message
-    preview = ui.warehouse.parent / "previews" / f"rep_book_changes_{DAY2}.csv"
+    assert f"Dry run for {DAY1}" in shown.message
+    preview = ui.warehouse.parent / "previews" / f"rep_book_changes_{DAY1}.csv"
 
-    # The next day's run, launched from the UI too: the row is loaded with its new value,
+    # Today's run again, launched from the UI too: the row is loaded with its new value,
     # and the changes are those the dry run listed.
     status, _ = ui.launch("daily_books", {}, tags=day)
     assert status == "SUCCESS"
-    real = ui.exports / f"rep_book_changes_{DAY2}.csv"
-    assert len(real.read_text().splitlines()) > 1  # a day with changes: one at least
-    assert preview.read_bytes() == real.read_bytes()
     assert rows(
         ui.warehouse,
         "SELECT annual_revenue FROM marts.account_scores WHERE account_id = ?",
         [key],
     ) == [(12000000.0,)]
+    assert preview.read_bytes() == real.read_bytes()
     assert rows(
         ui.warehouse,
         "SELECT decided_by, decided_on FROM quality.review_decisions WHERE review_item_id = ?",
         [item],
-    ) == [("Robin (RevOps)", DAY2)]
+    ) == [("Robin (RevOps)", DAY1)]
 
 
 def test_stopping_the_ui_leaves_no_process_behind(ui):

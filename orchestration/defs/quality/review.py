@@ -32,7 +32,9 @@ class ReviewDecision(dg.Config):
         description="With reintroduce: the value to load instead of the failing one",
     )
     applies_from: str | None = Field(
-        default=None, description="Run date it applies from, YYYY-MM-DD (default: the next run)"
+        default=None,
+        description="Run date it applies from, YYYY-MM-DD (default: the queue's date, so the "
+        "next run applies it, a run of today again included)",
     )
 
 
@@ -68,6 +70,7 @@ def review_decisions(
             "recorded": len(rows),
             "decision": config.decision.value,
             "decided_by": config.decided_by,
+            "applies_to": _applies_to(rows),
             "items": dg.MetadataValue.md(
                 "\n".join(
                     f"- {i} ({k}: {f} {r})"
@@ -78,6 +81,15 @@ def review_decisions(
             ),
         }
     )
+
+
+def _applies_to(rows) -> str:
+    """Which run applies the decisions, in words."""
+    dates = sorted({d for d in rows["decided_on"] if d is not None})
+    if not dates:
+        return "the next run"
+    first = dates[0]
+    return f"the next run dated {first} or later (a run of {first} again included)"
 
 
 record_review_decisions = dg.define_asset_job(
