@@ -136,10 +136,16 @@ def _column(values: np.ndarray) -> pd.Series:
     data, mask = values.data, np.ma.getmaskarray(values)
     if data.dtype == object:  # NaN where NULL, as the data frame's text has it
         return pd.Series(np.where(mask, np.nan, data), dtype=object)
-    if data.dtype.kind in "iub":
-        return pd.Series(pd.array(np.where(mask, None, data), dtype=pd.api.types.pandas_dtype(
-            "boolean" if data.dtype.kind == "b" else data.dtype.name.capitalize())))  # fmt: skip
-    return pd.Series(values.filled(np.datetime64("NaT") if data.dtype.kind == "M" else np.nan))
+    kind = data.dtype.kind
+    if kind in "iub":  # pandas' nullable types, as DuckDB's data frame gives them
+        name = (
+            "boolean"
+            if kind == "b"
+            else f"{'UInt' if kind == 'u' else 'Int'}{data.dtype.itemsize * 8}"
+        )
+        return pd.Series(pd.array(np.where(mask, None, data), dtype=name))
+    missing = np.array("NaT", dtype=data.dtype) if kind in "Mm" else np.nan
+    return pd.Series(values.filled(missing))
 
 
 def _objects(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):

@@ -72,3 +72,22 @@ def test_an_earlier_date_than_the_last_run_is_refused():
     store.write_result(con, DAY, _result("e1"))
     with pytest.raises(store.LaterRunExists, match="would rewrite history"):
         store.read_inputs(con, DAY - dt.timedelta(days=1))
+
+
+def test_the_engines_reads_are_duckdbs_data_frames_with_text_as_objects():
+    """The allocation reads through DuckDB's NumPy fetch (objects, not arrow strings, which
+    the engine would convert): every type and NULL as DuckDB's own data frame has it."""
+    import duckdb
+    import pandas as pd
+
+    from orchestration.stores.allocation import _objects
+
+    con = duckdb.connect()
+    sql = (
+        "SELECT * FROM (VALUES ('a', 1, 1.5, DATE '2020-01-01', true, "
+        "TIMESTAMP '2020-01-01 10:00', 3::UTINYINT, INTERVAL 1 DAY, 5::BIGINT), "
+        "(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 7)) t(s, i, f, d, b, ts, u, iv, n)"
+    )
+    expected = con.execute(sql).df().astype({"s": object})
+    pd.testing.assert_frame_equal(_objects(con, sql), expected)
+    assert _objects(con, sql)["s"].dtype == object
