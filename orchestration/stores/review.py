@@ -52,6 +52,18 @@ def item(con: duckdb.DuckDBPyConnection, item_id: str) -> pd.DataFrame:
     return con.execute("SELECT * FROM marts.review_queue WHERE review_item_id = ?", [item_id]).df()
 
 
+def recent_decisions(con: duckdb.DuckDBPyConnection, limit: int) -> pd.DataFrame:
+    """The latest decisions on any item, newest first: the queue's history in the UI."""
+    if not has_table(con, DECISIONS_TABLE):
+        return pd.DataFrame(columns=DECISION_COLUMNS)
+    return con.execute(
+        f"SELECT review_item_id, item_kind, file, record_key, decision, corrected_value, "
+        f"decided_by, decided_at, decided_on AS applies_from, note FROM {DECISIONS_TABLE} "
+        "ORDER BY decided_at DESC, review_item_id LIMIT ?",
+        [limit],
+    ).df()
+
+
 def history(con: duckdb.DuckDBPyConnection, item_id: str) -> pd.DataFrame:
     """Every decision recorded on an item, first to last: who, when, what, from which
     run date, the corrected value and the note (the last one stands)."""

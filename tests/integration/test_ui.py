@@ -126,6 +126,12 @@ def test_a_decision_launched_as_the_ui_does_takes_effect_the_same_day(ui):
         [key],
     ) == [(12000000.0,)]
     assert preview.read_bytes() == real.read_bytes()
+    # The queue's materialization shows the decision in its history: who, the note.
+    queue = instance.get_latest_materialization_event(dg.AssetKey(["marts", "review_queue"]))
+    history = queue.asset_materialization.metadata["decision_history"].value.records
+    (mine,) = [r.data for r in history if r.data["review_item_id"] == item]
+    assert (mine["decided_by"], mine["note"], mine["corrected_value"]) == (
+        "Robin (RevOps)", "revenue checked in the CRM", "12000000")  # fmt: skip
     assert rows(
         ui.warehouse,
         "SELECT decided_by, decided_on FROM quality.review_decisions WHERE review_item_id = ?",

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.stores import marts
-from orchestration.stores.review import items
+from orchestration.stores.review import items, recent_decisions
 
 PREVIEW_ROWS = 20
 LISTED_ROWS = 500  # open items listed with their ids; `books review list` shows all
@@ -28,8 +28,8 @@ def _preview(frame: pd.DataFrame, rows: int = PREVIEW_ROWS) -> dg.MetadataValue:
 
 
 def review_queue(con: duckdb.DuckDBPyConnection) -> dict:
-    """Open items by reason and the open items with their ids and the decisions each allows,
-    so RevOps can work the queue from the UI."""
+    """Open items by reason, the open items with their ids and the decisions each allows,
+    and the decisions made, so RevOps can work the queue from the UI."""
     by_rule, decided = marts.review_counts(con)
     open_items = items(con)
     listed = open_items[
@@ -41,12 +41,15 @@ def review_queue(con: duckdb.DuckDBPyConnection) -> dict:
         "decided_items": int(decided),
         "open_by_rule": _preview(by_rule),
         "open_items_list": _preview(listed, LISTED_ROWS),
+        # Every decision, newest first: who, when, from which run, the note (an item's
+        # whole history: `books review show ITEM`).
+        "decision_history": _preview(recent_decisions(con, LISTED_ROWS), LISTED_ROWS),
         "how_to_decide": dg.MetadataValue.md(
             "Each open item has an id and the decisions it allows (`allowed`). In the UI: "
             "**Jobs → record_review_decisions → Launchpad**, pick the `decision`, list the "
             "`item_ids`, give your name (`decided_by`) and a `note`. In a terminal: "
             "`books review decide ITEM... --decision D --by NAME --note N`. "
-            "The next daily run applies it."
+            "The next daily run applies it, a run of today again included."
         ),
     }
 
