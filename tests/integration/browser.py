@@ -30,6 +30,19 @@ def rendered(url: str, profile: Path, budget_ms: int = 10000) -> tuple[str, str]
     return done.stdout, done.stderr
 
 
+def screenshot(url: str, png: Path, profile: Path, budget_ms: int = 15000) -> bytes:
+    """A picture of the page once its scripts ran, as a 1600x1000 window shows it."""
+    assert CHROMIUM, "BOOKS_REQUIRE_BROWSER is set but chromium is not on PATH"
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--hide-scrollbars", "--window-size=1600,1000",
+         f"--virtual-time-budget={budget_ms}", f"--screenshot={png}", url],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return png.read_bytes()
+
+
 def page_errors(log: str) -> list[str]:
     """Errors the page's own scripts raised (not the sandbox's dbus noise)."""
     return [line for line in log.splitlines() if "Uncaught" in line or "SyntaxError" in line]

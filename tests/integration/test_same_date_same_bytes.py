@@ -13,16 +13,18 @@ from tests.integration.conftest import AS_OF, DAY2, copy_of
 STEPS = [
     ("landing_files", dg.AssetSelection.groups("landing")),
     ("signals_and_scores", None),
-    ("allocation_run", dg.AssetSelection.groups("allocation")),
+    ("allocation_run", None),
     ("books_marts", None),
     ("exports", dg.AssetSelection.groups("exports")),
 ]
 
 
 def _step(name: str) -> dg.AssetSelection:
+    from orchestration.defs.allocation import assets as allocation
     from orchestration.defs.transforms import assets as transforms
 
-    return dg.AssetSelection.assets(*getattr(transforms, name).keys)
+    step = getattr(transforms, name, None) or getattr(allocation, name)
+    return dg.AssetSelection.assets(*step.keys)
 
 
 def up_to(index: int) -> dg.AssetSelection:

@@ -14,7 +14,7 @@ from orchestration.warehouse import Warehouse
 def _spec(name: str, description: str, deps: list[list[str]]) -> dg.AssetSpec:
     return dg.AssetSpec(
         ["allocation", name],
-        group_name="allocation",
+        group_name="books",
         kinds={"python", "duckdb"},
         description=description,
         deps=deps,

@@ -10,7 +10,7 @@ from orchestration.warehouse import Warehouse
 
 @dg.asset(
     key=["reports", "coverage"],
-    group_name="reports",
+    group_name="exports",
     kinds={"html", "plotly"},
     deps=[
         ["marts", "coverage_daily"],

@@ -34,9 +34,10 @@ class BooksTranslator(DagsterDbtTranslator):
         return dg.AssetKey([schema, dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        # The model's domain, from transforms/dbt_project.yml (meta.dagster.group).
         if dbt_resource_props["resource_type"] == "source":
             return None
-        return dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "transforms"
+        return super().get_group_name(dbt_resource_props)
 
 
 translator = BooksTranslator()
