@@ -23,20 +23,11 @@ import pandas as pd
 from allocation.capacity import DEPARTED
 from allocation.distribution import VALUE_RANK
 from allocation.events import ADOPTION, RELEASE
+from allocation.exits import STEP_EVENT_COLUMNS
 from allocation.states import WORKING, in_book, pair_positions
 from engagement.rules import Rules
 
 TRANSITION = "transition"  # the reason code of every exit the switch makes
-COLUMNS = [
-    "account_id",
-    "from_rep_id",
-    "to_rep_id",
-    "kind",
-    "reason_code",
-    "explanation",
-    "priority",
-    "rest_until",
-]
 
 
 def _distribution_day(day: dt.date, rules: Rules) -> dt.date:
@@ -140,7 +131,7 @@ def settle(
                     "priority": moved["priority"],
                     "rest_until": None,
                 },
-                columns=COLUMNS,
+                columns=STEP_EVENT_COLUMNS,
             ),
             pd.DataFrame(
                 {
@@ -153,7 +144,7 @@ def settle(
                     "priority": lost["account_id"].map(info["priority"]),
                     "rest_until": rest if days else None,
                 },
-                columns=COLUMNS,
+                columns=STEP_EVENT_COLUMNS,
             ),
         ],
         ignore_index=True,
@@ -181,7 +172,7 @@ def trim(
     trimmed (`receiving_compete`); a departed rep's book is released by departures. `info`
     is the accounts by id (priority and value rank)."""
     if not rules.transition.trim:
-        return pd.DataFrame(columns=COLUMNS)
+        return pd.DataFrame(columns=STEP_EVENT_COLUMNS)
     today = pd.Timestamp(as_of)
     judged = capacity[capacity["status"] != DEPARTED]
     if receiving_compete:
@@ -193,7 +184,7 @@ def trim(
     since = pd.to_datetime(held["entered_on"]) <= pd.Timestamp(switched_on)
     adopted = held[since.to_numpy() & held["rep_id"].isin(over.index).to_numpy()]
     if adopted.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return pd.DataFrame(columns=STEP_EVENT_COLUMNS)
     last = activity.reindex(columns=["account_id", "rep_id", "last_meaningful_activity_on"])
     # As left merges on the pair and the account would, by lookups: `info` (the accounts by
     # id) is indexed once a run, where a merge hashes a million accounts again.
@@ -221,7 +212,7 @@ def trim(
         allowed = np.maximum(allowed, worked)
     cut = ranked[ranked["place"].to_numpy() > allowed]
     if cut.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return pd.DataFrame(columns=STEP_EVENT_COLUMNS)
     days = rules.exit_rest_days.transition
     rest = (today + pd.Timedelta(days=days)).date()
     why = (
@@ -244,5 +235,5 @@ def trim(
             "priority": cut["priority"],
             "rest_until": rest,
         },
-        columns=COLUMNS,
+        columns=STEP_EVENT_COLUMNS,
     ).sort_values("account_id")

@@ -47,7 +47,7 @@ def stop(processes: Sequence[subprocess.Popen], grace: float = GRACE) -> None:
     for left in {p.pid: p for p in [*alive, *_tree(processes)]}.values():
         with contextlib.suppress(psutil.NoSuchProcess):
             left.kill()
-    psutil.wait_procs(alive, timeout=grace)
+    psutil.wait_procs(alive, timeout=1)  # killed: gone at once (an unreaped orphan lingers)
     for process in processes:
         process.wait()
 
