@@ -128,13 +128,17 @@ class DagsterDev:
         run_id = self.client.submit_job_execution(
             job, repository_location_name=LOCATION, run_config=run_config, tags=tags or {}
         )
+        return self.wait(run_id), run_id
+
+    def wait(self, run_id: str) -> str:
+        """The run's end: its status."""
         deadline = time.monotonic() + 1800
         while time.monotonic() < deadline:
             status = self.client.get_run_status(run_id)
             if status in (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE):
-                return status.value, run_id
+                return status.value
             time.sleep(0.2)
-        raise TimeoutError(f"run {run_id} of {job} did not end")
+        raise TimeoutError(f"run {run_id} did not end")
 
     @property
     def warehouse(self) -> Path:

@@ -1,5 +1,7 @@
 """UI benchmark: the daily run launched from the Dagster UI against the same run from the
-CLI, and a review decision from the launchpad, on one generated warehouse.
+CLI, a review decision from the launchpad, and a decision from its click to its effect
+(the decision, then today's run again from the UI, the item decided in the queue), on one
+generated warehouse.
 
 The same date is run again each round (a date's run replaces itself: same work each
 time), alternating CLI and UI so both see the same machine load. CLI time is the whole
@@ -46,12 +48,29 @@ def _ui(dev: DagsterDev, day) -> None:
 
 
 def _decide(dev: DagsterDev, item: str) -> None:
-    config = {"decision": "acknowledge", "item_ids": [item], "decided_by": "bench", "note": ""}
+    config = {"decision": "acknowledge", "decided_by": "bench", "note": ""}
+    (picked,) = [
+        k for k in dev.instance().get_dynamic_partitions("review_items")
+        if k.startswith(f"{item} · ")
+    ]  # fmt: skip
     status, run_id = dev.launch(
-        "record_review_decisions", {"ops": {"quality__review_decisions": {"config": config}}}
+        "record_review_decisions",
+        {"ops": {"quality__review_decisions": {"config": config}}},
+        tags={"dagster/partition": picked},
     )
     if status != "SUCCESS":
         raise RuntimeError(f"record_review_decisions run {run_id} ended {status}")
+
+
+def _decide_and_see(dev: DagsterDev, item: str, warehouse: Path) -> None:
+    _decide(dev, item)
+    _ui(dev, DAY)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        (status,) = con.execute(
+            "SELECT status FROM marts.review_queue WHERE review_item_id = ?", [item]
+        ).fetchone()
+    if status != "acknowledge":
+        raise RuntimeError(f"item {item} is {status} after today's run again")
 
 
 def main() -> None:
@@ -60,6 +79,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--decisions", type=int, default=5)
+    parser.add_argument("--effects", type=int, default=2, help="decisions timed to effect")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-ui-") as scratch:
@@ -69,16 +89,19 @@ def main() -> None:
         env = environment(root, landing, landing / "rules.yml", warehouse)
         first = _timed(_cli, env, DAY)  # the first run of a new warehouse: not compared
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            item = con.execute(
-                "SELECT review_item_id FROM marts.review_queue WHERE item_kind = 'warning' "
-                "ORDER BY 1 LIMIT 1"
-            ).fetchone()[0]
+            item, *fresh = [
+                i for (i,) in con.execute(
+                    "SELECT review_item_id FROM marts.review_queue WHERE item_kind = 'warning' "
+                    "ORDER BY 1 LIMIT ?", [1 + args.effects]
+                ).fetchall()
+            ]  # fmt: skip
         cli, ui, decisions = [], [], []
         with DagsterDev(env, root / "dagster-dev.log") as dev:
             for _ in range(args.rounds):
                 cli.append(_timed(_cli, env, DAY))
                 ui.append(_timed(_ui, dev, DAY))
             decisions = [_timed(_decide, dev, item) for _ in range(args.decisions)]
+            effects = [_timed(_decide_and_see, dev, i, warehouse) for i in fresh]
     figures = {
         "accounts": args.accounts,
         "first_run_s": round(first, 1),
@@ -89,6 +112,8 @@ def main() -> None:
         "ui_median_s": round(statistics.median(ui), 1),
         "ui_over_cli": round(statistics.median(ui) / statistics.median(cli), 2),
         "decision_median_s": round(statistics.median(decisions), 2),
+        "decision_to_effect_s": [round(t, 1) for t in effects],
+        "decision_to_effect_median_s": round(statistics.median(effects), 1) if effects else None,
     }
     print(f"daily run of {args.accounts:,} accounts, same date, {args.rounds} rounds")
     print(f"  CLI  (books run)          median {figures['cli_median_s']} s  {figures['cli_s']}")
@@ -97,6 +122,10 @@ def main() -> None:
     print(
         f"review decision from the launchpad: median {figures['decision_median_s']} s  "
         f"{figures['decision_s']}"
+    )
+    print(
+        "decision from its click to its effect (today run again, the item decided): median "
+        f"{figures['decision_to_effect_median_s']} s  {figures['decision_to_effect_s']}"
     )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))

@@ -10,7 +10,9 @@ decisions mean something for it (`ALLOWED`), and each has an effect the next run
   leaves it out and closes the item;
 - a warning (`warning`): *acknowledge* closes it;
 - an account a rep returned as bad data (`bad_data_return`): *reintroduce* sends it to
-  the pool, *retire* keeps it out.
+  the pool, *retire* keeps it out;
+- rows that share a key (a uniqueness rule caught each of them): *keep* one of them loads
+  that row and dismisses the others, in one decision.
 
 A decision naming an id that is not a queue item allowing it records nothing. The log is
 append-only; a later decision on an item supersedes the earlier one.
@@ -19,6 +21,7 @@ append-only; a later decision on an item supersedes the earlier one.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -32,6 +35,7 @@ class Decision(StrEnum):
     accept = "accept"
     dismiss = "dismiss"
     acknowledge = "acknowledge"
+    keep = "keep"
 
 
 ALLOWED: dict[str, tuple[Decision, ...]] = {
@@ -42,6 +46,11 @@ ALLOWED: dict[str, tuple[Decision, ...]] = {
 }
 # Decisions that load a quarantined row on the next run (read by the loader).
 ADMITTING = (Decision.reintroduce, Decision.accept)
+# What keeping one row of a key records on the others: left out, the account not retired.
+SET_ASIDE = Decision.dismiss
+# The kept row is found again by its values, not its place in the file (rows move when the
+# file changes): the record as the quarantine holds it, without its leading row number.
+ROW_NUMBER_FIELD = r'^[{]"_row":[0-9]+,'
 
 DECISIONS_TABLE = "quality.review_decisions"
 DECISIONS_DDL = f"""
@@ -60,6 +69,7 @@ CREATE TABLE IF NOT EXISTS {DECISIONS_TABLE} (
     decided_at TIMESTAMP NOT NULL,
     run_id VARCHAR
 );
+ALTER TABLE {DECISIONS_TABLE} ADD COLUMN IF NOT EXISTS kept_row VARCHAR;
 """
 # Warehouses from before items had ids: account_id becomes the record key, the rest NULL.
 DECISIONS_MIGRATION = [
@@ -109,6 +119,7 @@ DECISION_COLUMNS = [
     "decided_on",
     "decided_at",
     "run_id",
+    "kept_row",  # with keep: the row kept, its record without the row number
 ]
 
 
@@ -128,11 +139,22 @@ class Request:
 
 def allowed(kind: str, rule: str | None = None) -> tuple[Decision, ...]:
     """The decisions an item allows. A row caught by a uniqueness rule cannot be loaded as
-    it is (its key would be there twice): only retire or dismiss it."""
+    it is (its key would be there twice): retire or dismiss it, or keep it and set the
+    other rows of its key aside."""
     decisions = ALLOWED.get(kind, ())
-    if rule and rule.endswith("_unique"):
-        return tuple(d for d in decisions if d not in ADMITTING)
+    if rule and rule.endswith("_unique") and kind in ("blocked_account", "blocked_row"):
+        return (*(d for d in decisions if d not in ADMITTING), Decision.keep)
     return decisions
+
+
+def row_values(raw_record: str | None) -> str | None:
+    """A quarantined record without its row number: what finds a kept row again."""
+    return None if raw_record is None else re.sub(ROW_NUMBER_FIELD, "{", raw_record, count=1)
+
+
+def row_values_sql(column: str) -> str:
+    """`row_values` in SQL (DuckDB and Spark alike)."""
+    return f"regexp_replace({column}, '{ROW_NUMBER_FIELD}', '{{')"
 
 
 def decisions_frame(
@@ -191,21 +213,48 @@ def decisions_frame(
             problem = checks_value(item, value) if checks_value else None
             if problem:
                 raise ReviewError(f"{item_id}: {problem}; nothing recorded")
-    applies = request.applies_from or decided_at.date()
+    rows = chosen.assign(decision=str(decision), note=request.note, kept_row=None)
+    if decision == Decision.keep:
+        rows = _keeping(rows, by_id)
     return pd.DataFrame(
         {
-            "review_item_id": ids,
-            "item_kind": list(chosen["item_kind"]),
-            "file": list(chosen["file"]),
-            "record_key": list(chosen["record_key"]),
-            "column_name": list(chosen["column_name"]),
-            "decision": str(decision),
+            "review_item_id": list(rows.index),
+            "item_kind": list(rows["item_kind"]),
+            "file": list(rows["file"]),
+            "record_key": list(rows["record_key"]),
+            "column_name": list(rows["column_name"]),
+            "decision": list(rows["decision"]),
             "corrected_value": value,
-            "note": request.note,
+            "note": list(rows["note"]),
             "decided_by": request.decided_by.strip(),
-            "decided_on": applies,
+            "decided_on": request.applies_from or decided_at.date(),
             "decided_at": decided_at,
             "run_id": run_id,
+            "kept_row": list(rows["kept_row"]),
         },
         columns=DECISION_COLUMNS,
     )
+
+
+def _keeping(kept: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """Keep: each kept item with its row's values, and every other item of its key under
+    the same rule set aside, its note saying which row was kept."""
+    same = ["file", "record_key", "rule"]
+    twice = kept[kept.duplicated(same, keep=False)]
+    if not twice.empty:
+        raise ReviewError(
+            f"{' and '.join(twice.index)} are rows of one key ({twice.iloc[0]['record_key']}): "
+            "keep one of them; nothing recorded"
+        )
+    if "raw_record" not in kept or kept["raw_record"].isna().any():
+        raise ReviewError("keep needs the row as read (raw_record); nothing recorded")
+    kept = kept.assign(kept_row=[row_values(r) for r in kept["raw_record"]])
+    others = items.reset_index().merge(kept[same].assign(kept_id=kept.index), on=same)
+    others = others[~others["review_item_id"].isin(kept.index)].set_index("review_item_id")
+    note = kept["note"].iloc[0]
+    others = others.assign(
+        decision=str(SET_ASIDE),
+        note=[f"{note} (row kept: {k})".lstrip() for k in others["kept_id"]],
+        kept_row=None,
+    )
+    return pd.concat([kept, others.drop(columns="kept_id")]).sort_index()

@@ -244,18 +244,26 @@ def load_landing_file(
             f"FROM gx_failures f JOIN checked_rows c ON c.{ROW} = f.{ROW}"
         )
     _write_queue(spark, spec, as_of, caught)
-    admitted, corrected = _decisions(spark, spec, as_of, types)
-    held = (
-        f"{ROW} IN (SELECT row_number FROM {QUARANTINE_TABLE} WHERE file = {text(spec.file)} "
-        f"AND as_of_date = DATE '{as_of.isoformat()}' AND severity = 'blocking' "
-        "AND row_number IS NOT NULL)"
+    admitted, corrected, kept = _decisions(spark, spec, as_of, types)
+    queued = (
+        f"FROM {QUARANTINE_TABLE} WHERE file = {text(spec.file)} "
+        f"AND as_of_date = DATE '{as_of.isoformat()}' AND severity = 'blocking'"
     )
+    caught_held = held = f"{ROW} IN (SELECT row_number {queued} AND row_number IS NOT NULL)"
     if admitted:
         keys = ", ".join(text(k) for k in admitted)
-        report.rows_admitted = spark.sql(
-            f"SELECT count(*) FROM checked_rows WHERE {held} AND __key IN ({keys})"
-        ).collect()[0][0]
         held = f"({held} AND NOT coalesce(__key IN ({keys}), false))"
+    for kept_key, kept_values in kept:
+        # The first row of the key with the kept values (`store.admit`'s rule).
+        held = (
+            f"({held} AND NOT coalesce({ROW} = (SELECT min(row_number) {queued} "
+            f"AND record_key = {text(kept_key)} "
+            f"AND {review.row_values_sql('raw_record')} = {text(kept_values)}), false))"
+        )
+    if admitted or kept:
+        report.rows_admitted = spark.sql(
+            f"SELECT count(*) FROM checked_rows WHERE {caught_held} AND NOT {held}"
+        ).collect()[0][0]
     _land(spark, spec, "SELECT * FROM checked_rows", header, values, held, corrected)
     report.rows_read = parsed
     report.rows_loaded = spark.table(spec.raw_table).count()
@@ -363,11 +371,12 @@ _NO_ITEMS = (
 )
 
 
-def _decisions(spark, spec: LandingFile, as_of: dt.date, types) -> tuple[list[str], dict]:
+def _decisions(spark, spec: LandingFile, as_of: dt.date, types) -> tuple[list, dict, list]:
     """RevOps' latest decision on each item of the file (`store.admit`'s rule): the keys
-    of the rows to load though caught, and the corrected values, by column and key."""
+    of the rows to load though caught, the corrected values, by column and key, and the
+    rows kept of several sharing a key (key, values)."""
     decided = spark.sql(
-        "SELECT record_key, decision, column_name, corrected_value FROM (SELECT *, "
+        "SELECT record_key, decision, column_name, corrected_value, kept_row FROM (SELECT *, "
         "row_number() OVER (PARTITION BY review_item_id ORDER BY decided_at DESC) AS latest "
         f"FROM {review.DECISIONS_TABLE} WHERE file = ? AND decided_on <= ? "
         "AND review_item_id IS NOT NULL AND record_key IS NOT NULL) WHERE latest = 1",
@@ -375,10 +384,11 @@ def _decisions(spark, spec: LandingFile, as_of: dt.date, types) -> tuple[list[st
     ).collect()
     admitted = sorted({r[0] for r in decided if r[1] in review.ADMITTING})
     corrected: dict[str, dict[str, str]] = {}
-    for key, decision, column, value in decided:
+    for key, decision, column, value, _ in decided:
         if decision == "reintroduce" and value is not None and column in types:
             corrected.setdefault(column, {})[key] = value
-    return admitted, corrected
+    kept = sorted((r[0], r[4]) for r in decided if r[1] == review.Decision.keep)
+    return admitted, corrected, kept
 
 
 def _land(spark, spec, rows: str, header, values: dict[str, str], held: str, corrected=None):

@@ -18,7 +18,7 @@ from data_quality import sql
 from data_quality.contract import QUARANTINE_TABLE, LandingFile
 from data_quality.expectations import ROW, Outcome
 from data_quality.landing.checks import NOTED
-from data_quality.review import ADMITTING
+from data_quality.review import ADMITTING, Decision, row_values_sql
 from data_quality.sql import ident, literal
 
 # Whether a blocking rule caught the landed row: it is not loaded (not in `raw.*`).
@@ -149,13 +149,13 @@ def loaded_rows(con, spec: LandingFile) -> int:
 
 def admit(con, spec: LandingFile, as_of: dt.date) -> int | None:
     """Loads the quarantined rows RevOps reintroduced or accepted (with the corrected value
-    given, if any) and holds again those a later decision dismissed or retired: the latest
-    decision on each item stands. The rows so admitted, or None when no row of the file was
-    decided on."""
+    given, if any) or kept of several sharing a key, and holds again those a later decision
+    dismissed or retired: the latest decision on each item stands. The rows so admitted,
+    or None when no row of the file was decided on."""
     decided = (
         relation_type(con, "quality.review_decisions")
         and con.execute(
-            "SELECT record_key, decision, column_name, corrected_value FROM "
+            "SELECT record_key, decision, column_name, corrected_value, kept_row FROM "
             "quality.review_decisions WHERE file = ? AND decided_on <= ? "
             "AND review_item_id IS NOT NULL "
             "QUALIFY row_number() OVER (PARTITION BY review_item_id ORDER BY decided_at DESC) = 1",
@@ -166,10 +166,10 @@ def admit(con, spec: LandingFile, as_of: dt.date) -> int | None:
         return None
     table, key = spec.landed_table, ident(spec.key)
     decided = [d for d in decided if d[0] is not None]  # items about a value hold no row
-    admitted = sorted({k for k, d, _, _ in decided if d in ADMITTING})
-    held = sorted({k for k, d, _, _ in decided if d not in ADMITTING} - set(admitted))
+    admitted = sorted({d[0] for d in decided if d[1] in ADMITTING})
+    held = sorted({d[0] for d in decided if d[1] not in ADMITTING} - set(admitted))
     types = {c.name: c.type for c in spec.columns}
-    for record_key, decision, column, value in decided:
+    for record_key, decision, column, value, _ in decided:
         if decision == "reintroduce" and value is not None and column in types:
             # The value was checked against the column's type when it was recorded.
             con.execute(
@@ -185,6 +185,17 @@ def admit(con, spec: LandingFile, as_of: dt.date) -> int | None:
         f"AND rowid IN ({_CAUGHT})",
         [held, spec.file, as_of],
     )
+    for record_key, decision, _, _, kept_row in decided:
+        if decision == Decision.keep:
+            # The first row of the key with the kept values (a row twice, byte for byte,
+            # loads once).
+            con.execute(
+                f"UPDATE {table} SET {HELD} = false WHERE rowid = ("
+                f"SELECT min(row_number) - 1 FROM {QUARANTINE_TABLE} WHERE file = ? "
+                "AND as_of_date = ? AND severity = 'blocking' AND record_key = ? "
+                f"AND {row_values_sql('raw_record')} = ?)",
+                [spec.file, as_of, record_key, kept_row],
+            )
     return con.execute(
         f"SELECT count(*) FROM {table} WHERE NOT {HELD} AND rowid IN ({_CAUGHT})",
         [spec.file, as_of],

@@ -3,6 +3,7 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.defs.quality.review import formless
 from orchestration.defs.transforms.project import DBT_EXECUTABLE, dbt_project
 from orchestration.files import ExportFolder, LandingFolder, RulesFile
 from orchestration.warehouse import Warehouse
@@ -17,11 +18,21 @@ def _optional(variable: str) -> dict:
     return {field: dg.EnvVar(variable) if variable in os.environ else default}
 
 
+def _warehouse_now() -> Warehouse:
+    """The warehouse as the environment names it when a run starts (the review job's)."""
+    path = os.environ.get("BOOKS_WAREHOUSE")
+    if not path:
+        raise dg.Failure("BOOKS_WAREHOUSE is not set: the warehouse file or folder")
+    field, default = OPTIONAL["BOOKS_ENGINE"]
+    return Warehouse(path=path, **{field: os.environ.get("BOOKS_ENGINE", default)})
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": Warehouse(path=dg.EnvVar("BOOKS_WAREHOUSE"), **_optional("BOOKS_ENGINE")),
+            "review_warehouse": formless(_warehouse_now),
             "landing": LandingFolder(path=dg.EnvVar("BOOKS_LANDING")),
             "rules": RulesFile(path=dg.EnvVar("BOOKS_RULES")),
             "exports": ExportFolder(

@@ -27,7 +27,7 @@ from orchestration.stores.marts import has_table
 
 ITEM_COLUMNS = (
     "review_item_id, item_kind, file, location, record_key, rule, severity, column_name, "
-    "detail, status, decided_by"
+    "detail, status, decided_by, raw_record"
 )
 
 

@@ -46,3 +46,40 @@ def screenshot(url: str, png: Path, profile: Path, budget_ms: int = 15000) -> by
 def page_errors(log: str) -> list[str]:
     """Errors the page's own scripts raised (not the sandbox's dbus noise)."""
     return [line for line in log.splitlines() if "Uncaught" in line or "SyntaxError" in line]
+
+
+def launch_from_launchpad(url: str, partition: str, config_yaml: str, shots: Path) -> str:
+    """RevOps in the review job's launchpad: types the start of an item id in the partition
+    picker and takes the item it lists, reads the form filled for it (and that the launchpad
+    asks who decides), writes the decision, and clicks Launch Run. The run id."""
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM, "BOOKS_REQUIRE_BROWSER is set but chromium is not on PATH"
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )  # fmt: skip
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.goto(url)
+            picker = page.get_by_placeholder("Partition")
+            picker.fill(partition.split(" ")[0])
+            page.get_by_text(partition.split(" ")[0], exact=False).first.click()
+            page.get_by_text(partition, exact=True).first.wait_for()
+            editor = page.locator(".CodeMirror").first
+            editor.get_by_text("decision:").wait_for()
+            page.get_by_text("decided_by").first.wait_for()  # asked for in the errors panel
+            page.screenshot(path=str(shots / "launchpad_filled.png"))
+            page.evaluate(
+                "text => document.querySelector('.CodeMirror').CodeMirror.setValue(text)",
+                config_yaml,
+            )
+            page.get_by_text("No errors").wait_for()
+            page.get_by_role("button", name="Launch Run").click()
+            page.wait_for_url("**/runs/*")
+            page.screenshot(path=str(shots / "launched.png"))
+            return page.url.rstrip("/").split("/")[-1]
+        finally:
+            browser.close()

@@ -133,7 +133,7 @@ def test_the_ui_shows_failed_expectations_and_the_open_queue(damaged):
     assert len(listed) == min(500, sum(by_rule.values()))
     assert all(r.data["review_item_id"] and r.data["item_kind"] for r in listed)
     duplicate = [r.data for r in listed if r.data["rule"] == "account_id_unique"]
-    assert duplicate and duplicate[0]["allowed"] == "retire"
+    assert duplicate and duplicate[0]["allowed"] == "retire, keep"
     assert "record_review_decisions" in queue.metadata["how_to_decide"].value
 
 

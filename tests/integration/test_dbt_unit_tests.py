@@ -42,7 +42,7 @@ def test_dbt_unit_tests_pass_with_the_default_rules(first_run, tmp_path):
         tmp_path,
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert "PASS=9" in result.stdout
+    assert "PASS=10" in result.stdout
 
 
 def rescore(

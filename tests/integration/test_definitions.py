@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def test_definitions_load_as_one_connected_graph():
     # One process per run: a process per step paid Python and Dagster's start each time.
     for job in ("daily_books", "daily_books_dry_run", "record_review_decisions", "simulation"):
         assert defs.resolve_job_def(job).executor_def.name == "in_process", job
-    assert defs.resolve_schedule_def("daily_books_schedule").cron_schedule == "0 6 * * *"
+    assert defs.resolve_sensor_def("daily_books_each_morning") is not None
     assert defs.resolve_sensor_def("new_landing_files") is not None
     checks = {(k.asset_key, k.name) for k in graph.asset_check_keys}
     for spec in LANDING_FILES:  # every landing file: its suite and its reconciliation
@@ -76,15 +77,37 @@ def test_the_asset_graph_is_one_connected_picture():
 def test_sensor_requests_todays_run_once_per_new_landing_file(tmp_path):
     from orchestration.defs.automation.jobs import new_landing_files
     from orchestration.files import LandingFolder
+    from orchestration.partitions import today
 
     landing = LandingFolder(path=str(tmp_path))
     context = dg.build_sensor_context(resources={"landing": landing})
     assert isinstance(new_landing_files(context), dg.SkipReason)
     (tmp_path / "Account.csv").write_text("Id,Name\n")
-    request = new_landing_files(context)
-    assert isinstance(request, dg.RunRequest) and request.partition_key
+    result = new_landing_files(context)
+    (request,) = result.run_requests
+    assert request.partition_key == str(today())
+    # Today's date becomes a run date as its run is requested.
+    (added,) = result.dynamic_partitions_requests
+    assert (added.partitions_def_name, list(added.partition_keys)) == ("run_dates", [str(today())])
     context = dg.build_sensor_context(resources={"landing": landing}, cursor=context.cursor)
     assert isinstance(new_landing_files(context), dg.SkipReason)
+
+
+def test_the_morning_sensor_requests_todays_run_once_a_day(monkeypatch):
+    from orchestration.defs.automation import jobs
+    from orchestration.partitions import today
+
+    monkeypatch.setattr(jobs, "_now", lambda: dt.datetime.combine(today(), dt.time(5, 59)))
+    context = dg.build_sensor_context()
+    assert "starts at 06:00 UTC" in jobs.daily_books_each_morning(context).skip_message
+    monkeypatch.setattr(jobs, "_now", lambda: dt.datetime.combine(today(), dt.time(6, 0)))
+    result = jobs.daily_books_each_morning(context)
+    (request,) = result.run_requests
+    assert (request.partition_key, request.run_key) == (str(today()), str(today()))
+    (added,) = result.dynamic_partitions_requests
+    assert list(added.partition_keys) == [str(today())]
+    again = dg.build_sensor_context(cursor=context.cursor)
+    assert "was requested" in jobs.daily_books_each_morning(again).skip_message
 
 
 def test_the_in_process_dbt_adapter_finds_the_dagster_dbt_hooks_it_uses():
@@ -118,7 +141,8 @@ def _described(defs: dg.Definitions) -> str:
     lines = []
     for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
         node = graph.get(key)
-        partitioned = "daily" if node.partitions_def is not None else "unpartitioned"
+        partitions = node.partitions_def
+        partitioned = getattr(partitions, "name", None) or ("unnamed" if partitions else "none")
         lines.append(f"asset {key.to_user_string()} [{node.group_name}, {partitioned}]")
     for check in sorted(graph.asset_check_keys, key=lambda c: c.to_user_string()):
         lines.append(f"check {check.to_user_string()}")

@@ -10,21 +10,45 @@ import pytest
 from typer.testing import CliRunner
 
 from books_app.cli import app
-from orchestration.defs.quality.review import review_decisions
+from orchestration.defs.quality.review import (
+    formless,
+    record_review_decisions,
+    review_decisions,
+    sync_review_items,
+)
+from orchestration.partitions import review_item_decisions, review_item_id, review_items
 from orchestration.runner import RunPaths, run_books
 from orchestration.warehouse import Warehouse
 from tests.integration.conftest import AS_OF
 
 
-def decide(warehouse, ids, decision, **extra):
+@pytest.fixture(scope="module")
+def instance():
+    with dg.instance_for_test() as instance:
+        yield instance
+
+
+def partitions(instance, warehouse) -> dict[str, str]:
+    """The review items' partitions as the queue's build leaves them, by item id."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        sync_review_items(instance, con)
+    finally:
+        con.close()
+    return {review_item_id(k): k for k in instance.get_dynamic_partitions(review_items.name)}
+
+
+def decide(instance, warehouse, item, decision, **extra):
+    """One item decided as the launchpad launches it: the item's partition, the form."""
     return dg.materialize(
         [review_decisions],
-        resources={"warehouse": Warehouse(path=str(warehouse))},
+        instance=instance,
+        partition_key=partitions(instance, warehouse)[item],
+        resources={"review_warehouse": formless(lambda: Warehouse(path=str(warehouse)))},
         run_config={
             "ops": {
                 "quality__review_decisions": {
                     "config": {
-                        "item_ids": ids,
                         "decision": decision,
                         "decided_by": "Robin (RevOps)",
                         "note": "checked in the CRM",
@@ -70,13 +94,21 @@ def own_copy(first_run, tmp_path):
     return RunPaths(landing=first_run.landing, rules=first_run.rules, warehouse=warehouse)
 
 
-def test_each_kind_of_item_takes_its_decisions_and_the_next_run_shows_them(own_copy):
+def test_each_kind_of_item_takes_its_decisions_and_the_next_run_shows_them(own_copy, instance):
     warehouse = own_copy.warehouse
     back, back_key, _ = item_of(warehouse, "blocked_account")
     # A duplicate Id: its first row loaded, so the account may be in a book already.
     out, out_key, _ = item_of(warehouse, "blocked_account", unique=True)
     contact, contact_key, _ = item_of(warehouse, "blocked_row", "Contact.csv")
     warning, _, _ = item_of(warehouse, "warning")
+    # Both rows of that Id are held; after retiring it, RevOps keeps the second instead.
+    (twin, _), (kept, kept_name) = rows(
+        warehouse,
+        "SELECT review_item_id, raw_record::JSON->>'Name' FROM marts.review_queue "
+        "WHERE rule = 'account_id_unique' AND record_key = ? "
+        "ORDER BY (raw_record::JSON->>'_row')::INT",
+        [out_key],
+    )
     # A value the rules do not know (an industry): an item about a value, with no row.
     ((value_item,),) = rows(
         warehouse,
@@ -85,37 +117,79 @@ def test_each_kind_of_item_takes_its_decisions_and_the_next_run_shows_them(own_c
     )
     queued = rows(warehouse, "SELECT count(*) FROM marts.review_queue")[0][0]
 
+    # Each item is a partition whose key reads what it is and the decisions it allows.
+    keys = partitions(instance, warehouse)
+    assert len(keys) == queued
+    assert keys[kept].startswith(f"{kept} · blocked_account · Account.csv {out_key} · ")
+    assert review_item_decisions(keys[kept]) == ["retire", "keep"]
+    assert review_item_decisions(keys[contact]) == ["accept", "dismiss"]
+    # Each item's partition shows the item whole before anyone decides: the row as read.
+    (seen,) = instance.fetch_observations(
+        dg.AssetRecordsFilter(
+            asset_key=dg.AssetKey(["quality", "review_decisions"]), asset_partitions=[keys[kept]]
+        ),
+        limit=5,
+    ).records
+    shown = seen.asset_observation.metadata
+    assert shown["row_as_read"].value["Name"] == kept_name
+    assert shown["decisions_allowed"].value == "retire or keep"
+    filled = record_review_decisions.config.get_run_config_for_partition_key(keys[back])
+    assert filled["ops"]["quality__review_decisions"]["config"]["decision"] == "reintroduce"
+    # The filled form still asks who decides, before anything is launched.
+    with pytest.raises(dg.DagsterInvalidConfigError, match="decided_by"):
+        dg.materialize(
+            [review_decisions],
+            partition_key=keys[back],
+            run_config=filled,
+            instance=instance,
+            resources={"review_warehouse": formless(None)},
+        )
+
     # Refused, one line each, and nothing recorded.
     refusals = [
-        ([back], "accept", f"{back} is a blocked_account item"),
-        ([contact], "retire", "allows accept or dismiss, not retire"),
-        ([out], "reintroduce", "(account_id_unique): it allows retire, not reintroduce"),
-        ([warning, "0000nothere0"], "acknowledge", "not an item of the review queue"),
-        ([], "acknowledge", "no review item ids given"),
+        (back, "accept", f"{back} is a blocked_account item"),
+        (contact, "retire", "allows accept or dismiss, not retire"),
+        (out, "reintroduce", "(account_id_unique): it allows retire or keep, not reintroduce"),
+        (warning, "acknowledge", "who decided is required", {"decided_by": " "}),
     ]
-    for ids, decision, said in refusals:
-        result = decide(warehouse, ids, decision)
+    for item, decision, said, *extra in refusals:
+        result = decide(instance, warehouse, item, decision, **(extra[0] if extra else {}))
         assert not result.success
         message = failure_of(result)
         assert said in message and "\n" not in message, message
         assert rows(warehouse, "SELECT count(*) FROM quality.review_decisions") == [(0,)]
     # A value the dropdown does not offer is refused by Dagster before the step runs.
     with pytest.raises(dg.DagsterInvalidConfigError, match="delete"):
-        decide(warehouse, [back], "delete")
+        decide(instance, warehouse, back, "delete")
+    # In a terminal, two rows of one key cannot both be kept.
+    both = CliRunner().invoke(
+        app, ["review", "decide", kept, twin, "--decision", "keep", "--warehouse", str(warehouse)]
+    )
+    assert both.exit_code != 0 and f"are rows of one key ({out_key})" in both.output
 
-    assert decide(warehouse, [back], "reintroduce").success
-    assert decide(warehouse, [out], "retire").success
-    assert decide(warehouse, [contact], "dismiss").success
-    assert decide(warehouse, [contact], "accept").success  # the later decision stands
-    assert decide(warehouse, [warning, value_item], "acknowledge").success
+    assert decide(instance, warehouse, back, "reintroduce").success
+    assert decide(instance, warehouse, out, "retire").success
+    assert decide(instance, warehouse, contact, "dismiss").success
+    assert decide(instance, warehouse, contact, "accept").success  # the later one stands
+    for item in (warning, value_item):
+        assert decide(instance, warehouse, item, "acknowledge").success
+    result = decide(instance, warehouse, kept, "keep")  # its twin set aside, the retire undone
+    assert result.success
+    # The twin's history shows it too: a materialization of its partition.
+    marked = {m.partition: m.metadata["decision"].value
+              for m in result.get_asset_materialization_events()
+              for m in [m.materialization]}  # fmt: skip
+    assert marked == {keys[kept]: "keep", keys[twin]: "dismiss"}
     recorded = rows(
         warehouse,
-        "SELECT decision, decided_by, note FROM quality.review_decisions ORDER BY decided_at",
+        "SELECT decision, decided_by, note FROM quality.review_decisions "
+        "ORDER BY decided_at, decision",
     )
     assert [r[0] for r in recorded] == ["reintroduce", "retire", "dismiss", "accept"] + [
         "acknowledge"
-    ] * 2
-    assert {r[1:] for r in recorded} == {("Robin (RevOps)", "checked in the CRM")}
+    ] * 2 + ["dismiss", "keep"]
+    assert {r[1:] for r in recorded[:-2]} == {("Robin (RevOps)", "checked in the CRM")}
+    assert recorded[-2][2] == f"checked in the CRM (row kept: {kept})"
     # The item's history, every decision in order, the later standing.
     shown = CliRunner().invoke(app, ["review", "show", contact, "--warehouse", str(warehouse)])
     assert shown.exit_code == 0, shown.output
@@ -137,10 +211,16 @@ def test_each_kind_of_item_takes_its_decisions_and_the_next_run_shows_them(own_c
         [back_key, back_key],
     )
     assert placed == [(1,)], placed
-    # Retired: in no book.
+    # Kept: that row loaded, its twin not, the account no longer retired. (A retire that
+    # stands: the dbt unit tests of int_accounts__review_status and account_scores.)
+    assert rows(warehouse, "SELECT Name FROM raw.salesforce_accounts WHERE Id = ?", [out_key]) == [
+        (kept_name,)
+    ]
     assert rows(
-        warehouse, "SELECT count(*) FROM marts.current_books WHERE account_id = ?", [out_key]
-    ) == [(0,)]
+        warehouse,
+        "SELECT is_retired, review_decision FROM marts.account_scores WHERE account_id = ?",
+        [out_key],
+    ) == [(False, "keep")]
     # Accepted: the Contact row is loaded.
     assert rows(
         warehouse, "SELECT count(*) FROM raw.salesforce_contacts WHERE Id = ?", [contact_key]
@@ -150,12 +230,13 @@ def test_each_kind_of_item_takes_its_decisions_and_the_next_run_shows_them(own_c
             warehouse,
             "SELECT review_item_id, status FROM marts.review_queue "
             "WHERE list_contains(?, review_item_id)",
-            [[back, out, contact, warning, value_item]],
+            [[back, out, contact, warning, value_item, kept, twin]],
         )
     )
     assert statuses == {
+        kept: "keep",
+        twin: "dismiss",
         back: "reintroduce",
-        out: "retire",
         contact: "accept",
         warning: "acknowledge",
         value_item: "acknowledge",

@@ -11,7 +11,13 @@ import duckdb
 import pytest
 
 from bench.dagster_dev import LOCATION, DagsterDev, books_run, environment
-from tests.integration.browser import needs_browser, page_errors, rendered, screenshot
+from tests.integration.browser import (
+    launch_from_launchpad,
+    needs_browser,
+    page_errors,
+    rendered,
+    screenshot,
+)
 from tests.integration.conftest import AS_OF
 
 DAY1 = AS_OF + dt.timedelta(days=1)
@@ -71,43 +77,74 @@ def test_the_graph_the_queue_and_the_launchpad_load_in_a_browser(ui, tmp_path):
     assert "warehouse_path" not in pad  # only review fields, no dbt or warehouse internals
 
 
-def test_a_decision_launched_as_the_ui_does_takes_effect_the_same_day(ui):
-    ((item, key, column),) = rows(
+def picked(instance, item: str) -> str:
+    """The item's partition of the review job: what the launchpad's picker lists."""
+    (key,) = [k for k in instance.get_dynamic_partitions("review_items") if k.startswith(item)]
+    return key
+
+
+@needs_browser
+def test_revops_decides_three_items_in_the_browser_and_sees_them_the_same_day(ui, tmp_path):
+    instance = ui.instance()
+    ((fixed, key, column),) = rows(
         ui.warehouse,
         "SELECT review_item_id, record_key, column_name FROM marts.review_queue "
         "WHERE item_kind = 'blocked_account' AND status = 'open' AND rule NOT LIKE '%_unique' "
         "ORDER BY review_item_id LIMIT 1",
     )
     assert column == "AnnualRevenue", "the generated data blocks a negative revenue"
+    (twin, _, _), (kept, twin_key, kept_name) = rows(
+        ui.warehouse,
+        "SELECT review_item_id, record_key, raw_record::JSON->>'Name' FROM marts.review_queue "
+        "WHERE rule = 'account_id_unique' ORDER BY (raw_record::JSON->>'_row')::INT",
+    )
+    ((warning,),) = rows(
+        ui.warehouse,
+        "SELECT review_item_id FROM marts.review_queue WHERE item_kind = 'warning' "
+        "ORDER BY review_item_id LIMIT 1",
+    )
+    assert picked(instance, fixed).endswith(" · reintroduce or retire")
+    assert picked(instance, kept).endswith(" · retire or keep")
 
-    def decide(value: str):
-        config = {
-            "decision": "reintroduce",
-            "item_ids": [item],
-            "decided_by": "Robin (RevOps)",
-            "note": "revenue checked in the CRM",
-            "corrected_value": value,
-        }
-        return ui.launch(
-            "record_review_decisions", {"ops": {"quality__review_decisions": {"config": config}}}
-        )
-
-    status, run_id = decide("twelve")
+    # A value not of the column's type is refused in one line, and nothing recorded.
+    wrong = {"decision": "reintroduce", "decided_by": "Robin", "corrected_value": "twelve"}
+    status, run_id = ui.launch(
+        "record_review_decisions",
+        {"ops": {"quality__review_decisions": {"config": wrong}}},
+        tags={"dagster/partition": picked(instance, fixed)},
+    )
     assert status == "FAILURE"
-    instance = ui.instance()
     (failure,) = [
         e for e in instance.all_logs(run_id) if e.dagster_event and e.dagster_event.is_step_failure
     ]
     said = failure.dagster_event.step_failure_data.user_failure_data.description
     assert "not a double for AnnualRevenue" in said and "\n" not in said
-    status, run_id = decide("12000000")
-    assert status == "SUCCESS"
-    (decided,) = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
-    said = decided.asset_materialization.metadata["applies_to"].value
-    assert f"a run of {DAY1} again included" in said
+
+    # Three decisions as RevOps makes them: pick the item, fill the form, Launch Run.
+    launchpad = f"{ui.url}/locations/{LOCATION}/jobs/record_review_decisions/playground"
+    forms = {
+        fixed: "decision: reintroduce\ndecided_by: Robin (RevOps)\n"
+        "note: revenue checked in the CRM\ncorrected_value: '12000000'\n",
+        kept: "decision: keep\ndecided_by: Robin (RevOps)\nnote: the newer export\n",
+        warning: "decision: acknowledge\ndecided_by: Robin (RevOps)\nnote: known\n",
+    }
+    for item, form in forms.items():
+        shots = tmp_path / item
+        shots.mkdir()
+        form = "ops:\n  quality__review_decisions:\n    config:\n" + "".join(
+            f"      {line}\n" for line in form.splitlines()
+        )
+        run_id = launch_from_launchpad(launchpad, picked(instance, item), form, shots)
+        assert ui.wait(run_id) == "SUCCESS", item
+        (decided,) = [
+            e for e in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+            if e.asset_materialization.partition == picked(instance, item)
+        ]  # fmt: skip
+        said = decided.asset_materialization.metadata["applies_to"].value
+        assert f"a run of {DAY1} again included" in said
 
     # Same-day effect. The dry run of today again, from the UI: nothing written, the
-    # decision's changes listed.
+    # decisions' changes listed.
     day = {"dagster/partition": str(DAY1)}
     real = ui.exports / f"rep_book_changes_{DAY1}.csv"
     before = (rows(ui.warehouse, "SELECT count(*) FROM allocation.ownership_events"),
@@ -121,26 +158,45 @@ def test_a_decision_launched_as_the_ui_does_takes_effect_the_same_day(ui):
     assert f"Dry run for {DAY1}" in shown.message
     preview = ui.warehouse.parent / "previews" / f"rep_book_changes_{DAY1}.csv"
 
-    # Today's run again, launched from the UI too: the row is loaded with its new value,
-    # and the changes are those the dry run listed.
+    # Today's run again, launched from the UI too: each decision shows, and the changes
+    # are those the dry run listed.
     status, _ = ui.launch("daily_books", {}, tags=day)
     assert status == "SUCCESS"
+    assert preview.read_bytes() == real.read_bytes()
     assert rows(
         ui.warehouse,
         "SELECT annual_revenue FROM marts.account_scores WHERE account_id = ?",
         [key],
     ) == [(12000000.0,)]
-    assert preview.read_bytes() == real.read_bytes()
-    # The queue's materialization shows the decision in its history: who, the note.
+    assert rows(
+        ui.warehouse, "SELECT Name FROM raw.salesforce_accounts WHERE Id = ?", [twin_key]
+    ) == [(kept_name,)]
+    statuses = dict(
+        rows(
+            ui.warehouse,
+            "SELECT review_item_id, status FROM marts.review_queue "
+            "WHERE list_contains(?, review_item_id)",
+            [[fixed, kept, twin, warning]],
+        )
+    )
+    assert statuses == {fixed: "reintroduce", kept: "keep", twin: "dismiss",
+                        warning: "acknowledge"}  # fmt: skip
+    # The history: the queue's materialization, and each item's own partition.
     queue = instance.get_latest_materialization_event(dg.AssetKey(["marts", "review_queue"]))
     history = queue.asset_materialization.metadata["decision_history"].value.records
-    (mine,) = [r.data for r in history if r.data["review_item_id"] == item]
+    (mine,) = [r.data for r in history if r.data["review_item_id"] == fixed]
     assert (mine["decided_by"], mine["note"], mine["corrected_value"]) == (
         "Robin (RevOps)", "revenue checked in the CRM", "12000000")  # fmt: skip
+    decisions = dg.AssetKey(["quality", "review_decisions"])
+    twin_history = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=decisions, asset_partitions=[picked(instance, twin)]),
+        limit=10,
+    ).records
+    assert [r.asset_materialization.metadata["decision"].value for r in twin_history] == ["dismiss"]
     assert rows(
         ui.warehouse,
         "SELECT decided_by, decided_on FROM quality.review_decisions WHERE review_item_id = ?",
-        [item],
+        [fixed],
     ) == [("Robin (RevOps)", DAY1)]
 
 

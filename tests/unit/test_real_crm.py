@@ -4,6 +4,7 @@
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from allocation import engine
 from allocation.distribution import with_value_rank
@@ -266,10 +267,22 @@ def test_a_rep_whose_start_date_is_ahead_gets_nothing_until_it_comes():
     assert set(started.events["to_rep_id"]) == {"new"}
 
 
-def test_history_before_2020_can_be_replayed():
-    from orchestration.partitions import daily
+def test_history_before_2020_can_be_replayed_and_no_day_ahead():
+    import dagster as dg
 
-    assert daily.get_first_partition_key() <= "2015-01-01"
+    from orchestration.partitions import as_of, today
+
+    def date_of(key):
+        return as_of(dg.build_asset_context(partition_key=key))
+
+    assert date_of("2015-01-01") == dt.date(2015, 1, 1)
+    for key, said in [
+        ("20150101", "is not a date YYYY-MM-DD"),
+        ("2015-02-30", "is not a date YYYY-MM-DD"),
+        (str(today() + dt.timedelta(days=1)), "is after today"),
+    ]:
+        with pytest.raises(dg.Failure, match=said):
+            date_of(key)
 
 
 def test_an_inactive_crm_user_gets_nothing_and_their_book_moves_on():

@@ -10,16 +10,24 @@ from data_quality.review import Decision, Request, ReviewError, allowed, decisio
 NOW = dt.datetime(2026, 11, 24, 9, 30)
 ITEMS = pd.DataFrame(
     {
-        "review_item_id": ["a1", "c1", "w1", "d1"],
-        "item_kind": ["blocked_account", "blocked_row", "warning", "blocked_account"],
-        "file": ["Account.csv", "Contact.csv", "Account.csv", "Account.csv"],
-        "record_key": ["001A", "003C", None, "001D"],
-        "column_name": ["AnnualRevenue", "AccountId", "Industry", "Id"],
+        "review_item_id": ["a1", "c1", "w1", "d1", "d2", "d3"],
+        "item_kind": ["blocked_account", "blocked_row", "warning"] + ["blocked_account"] * 3,
+        "file": ["Account.csv", "Contact.csv"] + ["Account.csv"] * 4,
+        "record_key": ["001A", "003C", None, "001D", "001D", "001D"],
+        "column_name": ["AnnualRevenue", "AccountId", "Industry", "Id", "Id", "Id"],
         "rule": [
             "revenue_not_negative",
             "unknown_account",
             "unknown_industry",
-            "account_id_unique",
+            *["account_id_unique"] * 3,
+        ],
+        "raw_record": [
+            None,
+            None,
+            None,
+            '{"_row":7,"Id":"001D","Name":"Acme"}',
+            '{"_row":12,"Id":"001D","Name":"Acme Corp"}',
+            '{"_row":13,"Id":"001D","Name":"Acme Corp"}',
         ],
     }
 )
@@ -44,7 +52,9 @@ def test_a_decision_is_one_row_per_item_with_who_and_from_when():
         ([" "], "retire", "no review item ids given"),
         (["c1"], "retire", "c1 is a blocked_row item (unknown_account): it allows accept or"),
         (["w1"], "dismiss", "allows acknowledge, not dismiss"),
-        (["d1"], "reintroduce", "(account_id_unique): it allows retire, not reintroduce"),
+        (["d1"], "reintroduce", "(account_id_unique): it allows retire or keep, not reintroduce"),
+        (["d1", "d2"], "keep", "d1 and d2 are rows of one key (001D): keep one of them"),
+        (["a1"], "keep", "(revenue_not_negative): it allows reintroduce or retire, not keep"),
     ],
 )
 def test_a_decision_that_does_not_fit_the_item_is_refused_in_one_line(ids, decision, message):
@@ -87,3 +97,14 @@ def test_a_corrected_value_must_be_what_the_loader_would_load():
     created = pd.Series({"file": "Account.csv", "column_name": "CreatedDate"})
     assert _value_problem(con, created, "2026-11-02T10:00:00+05:00") is None
     assert _value_problem(con, created, "yesterday") is not None
+
+
+def test_keeping_one_of_a_key_sets_the_others_aside_in_one_decision():
+    rows = decide(["d2"], "keep", note="the CRM's current name").set_index("review_item_id")
+    assert dict(rows["decision"]) == {"d1": "dismiss", "d2": "keep", "d3": "dismiss"}
+    # The row is found again by its values, wherever it moves in the file.
+    assert rows.loc["d2", "kept_row"] == '{"Id":"001D","Name":"Acme Corp"}'
+    assert rows.loc["d1", "note"] == "the CRM's current name (row kept: d2)"
+    assert rows[["decided_by", "decided_on"]].drop_duplicates().shape == (1, 2)
+    assert allowed("blocked_row", "contact_id_unique") == (Decision.dismiss, Decision.keep)
+    assert allowed("warning", "account_id_unique") == (Decision.acknowledge,)

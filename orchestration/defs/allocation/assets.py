@@ -6,7 +6,7 @@ import time
 import dagster as dg
 
 from orchestration.files import RulesFile
-from orchestration.partitions import as_of, daily
+from orchestration.partitions import as_of, run_dates
 from orchestration.stores import allocation as store
 from orchestration.warehouse import Warehouse
 
@@ -57,7 +57,7 @@ def _spec(name: str, description: str, deps: list[list[str]]) -> dg.AssetSpec:
             [["staging", "stg_books__reps"]],
         ),
     ],
-    partitions_def=daily,
+    partitions_def=run_dates,
     backfill_policy=dg.BackfillPolicy.multi_run(1),
     pool="warehouse",
 )

@@ -8,7 +8,7 @@ import pandas as pd
 
 from allocation.exports import crm_owner_changes, rep_changes, safe_cells
 from orchestration.files import ExportFolder, RulesFile
-from orchestration.partitions import as_of, daily
+from orchestration.partitions import as_of, run_dates
 from orchestration.stores import allocation as store
 from orchestration.warehouse import Warehouse
 
@@ -28,7 +28,7 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     # The allocation's own tables, not the marts built after it: a mart test failing later
     # in the run must not cost the day its CRM file.
     deps=[["allocation", "ownership_events"], ["marts", "account_scores"]],
-    partitions_def=daily,
+    partitions_def=run_dates,
     backfill_policy=dg.BackfillPolicy.multi_run(1),
     pool="warehouse",
     description="crm_owner_changes_<date>.csv (Data Loader upsert on Account) and "

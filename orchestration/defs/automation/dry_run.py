@@ -11,7 +11,7 @@ import dagster as dg
 from pydantic import Field
 
 from orchestration.files import ExportFolder, LandingFolder, RulesFile
-from orchestration.partitions import as_of, daily
+from orchestration.partitions import as_of, run_dates
 from orchestration.warehouse import Warehouse
 
 
@@ -61,7 +61,7 @@ def preview_the_day(
 
 
 @dg.job(
-    partitions_def=daily,
+    partitions_def=run_dates,
     executor_def=dg.in_process_executor,
     description="Dry run: the day's changes per rep and reason, written as CSVs; nothing is "
     "written to the books, the marts or the exports",

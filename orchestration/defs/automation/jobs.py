@@ -1,9 +1,15 @@
-"""The daily run: a job over every asset, its schedule, and a sensor for new landing files."""
+"""The daily run: a job over every asset, a sensor that starts it each morning, and one for
+new landing files. Sensors, not a schedule: a run's date is a partition added as its run is
+requested (`run_dates`), and only a sensor can add one."""
+
+import datetime as dt
 
 import dagster as dg
 
 from orchestration.files import LandingFolder
-from orchestration.partitions import daily
+from orchestration.partitions import run_dates, today
+
+MORNING_HOUR_UTC = 6
 
 daily_books = dg.define_asset_job(
     "daily_books",
@@ -12,16 +18,36 @@ daily_books = dg.define_asset_job(
     selection=dg.AssetSelection.all()
     - dg.AssetSelection.assets(["quality", "review_decisions"])
     - dg.AssetSelection.groups("simulation"),
-    partitions_def=daily,
+    partitions_def=run_dates,
     # One process for the whole run: DuckDB's single writer runs the steps one at a time
     # anyway, and a process per step paid a Python and Dagster start-up for each of them.
     executor_def=dg.in_process_executor,
     description="Ingest, signals, allocation and marts for one as-of date",
 )
 
-daily_books_schedule = dg.build_schedule_from_partitioned_job(
-    daily_books, hour_of_day=6, minute_of_hour=0, name="daily_books_schedule"
-)
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _todays_run(run_key: str) -> dg.SensorResult:
+    date = today().isoformat()
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=run_key, partition_key=date)],
+        dynamic_partitions_requests=[run_dates.build_add_request([date])],
+    )
+
+
+@dg.sensor(job=daily_books, minimum_interval_seconds=300)
+def daily_books_each_morning(context: dg.SensorEvaluationContext):
+    """Today's books once a day, from 06:00 UTC (the cursor remembers the last date run)."""
+    now = _now()
+    if now.hour < MORNING_HOUR_UTC:
+        return dg.SkipReason(f"today's run starts at {MORNING_HOUR_UTC:02d}:00 UTC")
+    if context.cursor == now.date().isoformat():
+        return dg.SkipReason(f"the run of {context.cursor} was requested")
+    context.update_cursor(now.date().isoformat())
+    return _todays_run(run_key=now.date().isoformat())
 
 
 @dg.sensor(job=daily_books, minimum_interval_seconds=60)
@@ -34,5 +60,4 @@ def new_landing_files(context: dg.SensorEvaluationContext, landing: LandingFolde
     if stamp <= float(context.cursor or 0):
         return dg.SkipReason("no new landing files")
     context.update_cursor(str(stamp))
-    today = daily.get_last_partition_key()
-    return dg.RunRequest(run_key=f"{today}-{stamp}", partition_key=today)
+    return _todays_run(run_key=f"{today()}-{stamp}")

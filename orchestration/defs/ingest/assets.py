@@ -22,7 +22,7 @@ from data_quality.suites import landing_suites
 from engagement.countries import aliases
 from orchestration.checks import suite_result
 from orchestration.files import LandingFolder, RulesFile
-from orchestration.partitions import as_of, daily
+from orchestration.partitions import as_of, run_dates
 from orchestration.stores import allocation as allocation_store
 from orchestration.warehouse import Warehouse
 
@@ -114,7 +114,7 @@ def _key(spec) -> dg.AssetKey:
         )
         for spec in LANDING_FILES
     ],
-    partitions_def=daily,
+    partitions_def=run_dates,
     backfill_policy=dg.BackfillPolicy.multi_run(1),
     pool="warehouse",
 )

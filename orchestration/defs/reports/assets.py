@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.files import ExportFolder
-from orchestration.partitions import as_of, daily
+from orchestration.partitions import as_of, run_dates
 from orchestration.stores import marts
 from orchestration.warehouse import Warehouse
 
@@ -21,7 +21,7 @@ from orchestration.warehouse import Warehouse
         ["marts", "rep_fairness"],
         ["marts", "pool_runway"],
     ],
-    partitions_def=daily,
+    partitions_def=run_dates,
     backfill_policy=dg.BackfillPolicy.multi_run(1),
     pool="warehouse",
     description="coverage_report_<date>.html: coverage trend, book quality per rep, pool by "

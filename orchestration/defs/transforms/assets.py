@@ -18,7 +18,7 @@ from orchestration.defs.transforms.metadata import DESCRIBE
 from orchestration.defs.transforms.outcome import failure, progress, quietly
 from orchestration.defs.transforms.project import dbt_project
 from orchestration.files import RulesFile
-from orchestration.partitions import as_of, daily
+from orchestration.partitions import as_of, run_dates
 from orchestration.stores import marts
 from orchestration.warehouse import Warehouse
 
@@ -105,7 +105,7 @@ def _build(
         with warehouse.connect() as con:
             for event in held:
                 describe = DESCRIBE[context.asset_key_for_output(event.output_name)]
-                yield event.with_metadata({**event.metadata, **describe(con)})
+                yield event.with_metadata({**event.metadata, **describe(con, context.instance)})
 
 
 def _dbt_step(name: str, **selection: str) -> dg.AssetsDefinition:
@@ -113,7 +113,7 @@ def _dbt_step(name: str, **selection: str) -> dg.AssetsDefinition:
         manifest=dbt_project.manifest_path,
         project=dbt_project,
         dagster_dbt_translator=translator,
-        partitions_def=daily,
+        partitions_def=run_dates,
         # Dates run one at a time and in order: each day's books start from the day before.
         backfill_policy=dg.BackfillPolicy.multi_run(1),
         pool="warehouse",

@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from orchestration.defs.quality.review import sync_review_items
 from orchestration.stores import marts
 from orchestration.stores.review import items, recent_decisions
 
@@ -27,9 +28,11 @@ def _preview(frame: pd.DataFrame, rows: int = PREVIEW_ROWS) -> dg.MetadataValue:
     )
 
 
-def review_queue(con: duckdb.DuckDBPyConnection) -> dict:
+def review_queue(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance) -> dict:
     """Open items by reason, the open items with their ids and the decisions each allows,
-    and the decisions made, so RevOps can work the queue from the UI."""
+    and the decisions made, so RevOps can work the queue from the UI; the review job's
+    partitions made the queue's items."""
+    partitions = sync_review_items(instance, con)
     by_rule, decided = marts.review_counts(con)
     open_items = items(con)
     listed = open_items[
@@ -44,16 +47,19 @@ def review_queue(con: duckdb.DuckDBPyConnection) -> dict:
         # Every decision, newest first: who, when, from which run, the note (an item's
         # whole history: `books review show ITEM`).
         "decision_history": _preview(recent_decisions(con, LISTED_ROWS), LISTED_ROWS),
+        "review_items": partitions,
         "how_to_decide": dg.MetadataValue.md(
-            "Each open item has an id and the decisions it allows (`allowed`). In the UI: "
-            "**Jobs → record_review_decisions → Launchpad**, pick the `decision`, list the "
-            "`item_ids`, give your name (`decided_by`) and a `note`. In a terminal: "
+            "Each item is a partition of **quality/review_decisions**, its key reading the "
+            "item: id, kind, file and record, rule, and the decisions it allows. In the UI: "
+            "**Jobs → record_review_decisions → Launchpad**, pick the item in the partition "
+            "list; the form comes filled for it: choose the `decision`, give your name "
+            "(`decided_by`) and a `note`, and launch. In a terminal: "
             "`books review decide ITEM... --decision D --by NAME --note N`. "
             "The next daily run applies it, a run of today again included."
         ),
     }
 
 
-DESCRIBE: dict[dg.AssetKey, Callable[[duckdb.DuckDBPyConnection], dict]] = {
+DESCRIBE: dict[dg.AssetKey, Callable[[duckdb.DuckDBPyConnection, dg.DagsterInstance], dict]] = {
     dg.AssetKey(["marts", "review_queue"]): review_queue,
 }

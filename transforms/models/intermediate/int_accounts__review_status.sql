@@ -1,5 +1,7 @@
 -- Each account's latest RevOps decision on an item about the account itself (a blocked
--- Account row or a bad-data return), once the run date it applies from has come.
+-- Account row or a bad-data return), once the run date it applies from has come. Keeping
+-- one row of a duplicated Id decides for the account too (a retire before it is undone);
+-- the twins it sets aside do not.
 with ranked as (
     select
         record_key as account_id,
@@ -10,7 +12,7 @@ with ranked as (
     from {{ ref('stg_quality__review_decisions') }}
     where
         coalesce(item_kind, 'blocked_account') in ('blocked_account', 'bad_data_return')
-        and decision in ('reintroduce', 'retire')
+        and decision in ('reintroduce', 'retire', 'keep')
         and decided_on <= {{ as_of_date() }}
 )
 
