@@ -51,7 +51,7 @@ demo: env $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/books demo --data $(DATA) --days $(DAYS)
 
 test: env
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 # `books dev` stops the UI and everything it started on Ctrl-C, on SIGTERM, and when make
 # itself is killed (books_app/dev.py).

@@ -13,8 +13,9 @@ run_dates = dg.DynamicPartitionsDefinition(name="run_dates")
 
 
 def today() -> dt.date:
-    """The latest date a run may book (UTC, as Dagster's clocks)."""
-    return dt.datetime.now(dt.UTC).date()
+    """The latest date a run may book: today here or in UTC, whichever is later (the
+    command line's default is the local date, Dagster's clocks are UTC)."""
+    return max(dt.date.today(), dt.datetime.now(dt.UTC).date())
 
 
 def as_of(context: dg.AssetExecutionContext) -> dt.date:

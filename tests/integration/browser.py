@@ -63,10 +63,14 @@ def launch_from_launchpad(url: str, partition: str, config_yaml: str, shots: Pat
         )  # fmt: skip
         try:
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.set_default_timeout(90_000)  # a loaded CI machine renders slowly
             page.goto(url)
+            item = partition.split(" ")[0]
             picker = page.get_by_placeholder("Partition")
-            picker.fill(partition.split(" ")[0])
-            page.get_by_text(partition.split(" ")[0], exact=False).first.click()
+            picker.click()  # the list opens once the partitions have loaded
+            page.get_by_role("menuitem").first.wait_for()
+            picker.press_sequentially(item)
+            page.get_by_role("menuitem").filter(has_text=item).first.click()
             page.get_by_text(partition, exact=True).first.wait_for()
             editor = page.locator(".CodeMirror").first
             editor.get_by_text("decision:").wait_for()

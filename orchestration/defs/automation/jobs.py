@@ -30,8 +30,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _todays_run(run_key: str) -> dg.SensorResult:
-    date = today().isoformat()
+def _todays_run(run_key: str, date: str) -> dg.SensorResult:
     return dg.SensorResult(
         run_requests=[dg.RunRequest(run_key=run_key, partition_key=date)],
         dynamic_partitions_requests=[run_dates.build_add_request([date])],
@@ -47,7 +46,7 @@ def daily_books_each_morning(context: dg.SensorEvaluationContext):
     if context.cursor == now.date().isoformat():
         return dg.SkipReason(f"the run of {context.cursor} was requested")
     context.update_cursor(now.date().isoformat())
-    return _todays_run(run_key=now.date().isoformat())
+    return _todays_run(run_key=now.date().isoformat(), date=now.date().isoformat())
 
 
 @dg.sensor(job=daily_books, minimum_interval_seconds=60)
@@ -60,4 +59,4 @@ def new_landing_files(context: dg.SensorEvaluationContext, landing: LandingFolde
     if stamp <= float(context.cursor or 0):
         return dg.SkipReason("no new landing files")
     context.update_cursor(str(stamp))
-    return _todays_run(run_key=f"{today()}-{stamp}")
+    return _todays_run(run_key=f"{today()}-{stamp}", date=today().isoformat())

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from filelock import FileLock
 
 from engagement.rules import Rules
 
@@ -32,9 +33,20 @@ def _manifest_is_stale() -> bool:
     return any(path.stat().st_mtime > built for path in sources if path.is_file())
 
 
-# Parsed only when a source changed, under `dagster dev` too: `prepare_if_dev()` parsed on
-# every load there, and every run's worker process loads the definitions again.
-if _manifest_is_stale():
-    DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE).cli(
-        PARSE_ARGS, target_path=dbt_project.target_path
-    ).wait()
+def _prepare() -> None:
+    """Parsed only when a source changed, under `dagster dev` too: `prepare_if_dev()` parsed
+    on every load there, and every run's worker process loads the definitions again. One
+    process parses at a time (a code server and a run, or test workers, load together);
+    the next finds the manifest fresh."""
+    if not _manifest_is_stale():
+        return
+    folder = dbt_project.manifest_path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(folder / "manifest.lock"):
+        if _manifest_is_stale():
+            DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE).cli(
+                PARSE_ARGS, target_path=dbt_project.target_path
+            ).wait()
+
+
+_prepare()
