@@ -1,7 +1,13 @@
 """An unchanged landing file keeps its last load only when reading it again would give the
 same tables and the same review queue."""
 
+import ast
 import datetime as dt
+import hashlib
+import inspect
+import json
+import os
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -236,3 +242,51 @@ def test_a_file_that_ended_mid_line_is_read_whole_when_that_line_grows(con, land
     second = run(con, landing, DAY2)["Task.csv"]
     assert second.appended_to is None and second.reused_from is None
     assert snapshot(con, DAY2) == snapshot(full_refresh(landing, [DAY1, DAY2]), DAY2)
+
+
+LOADER_RECORD = Path(__file__).with_name("loader_code.json")
+
+
+def _code_of(source: str) -> str:
+    """A module's code without its comments and docstrings: what runs."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
+def test_the_loading_code_is_the_code_its_version_was_recorded_with():
+    """The reuse fingerprint names the loader's version, not its source: a comment edit
+    reads no file again. A change to the code fails here until someone says whether loads
+    change (raise LOADER_VERSION) or not, and records the code again."""
+    from data_quality.landing import reuse
+
+    folder = Path(reuse.__file__).parent
+    sources = [inspect.getsource(module) for module in reuse.LOADING_CODE] + [
+        path.read_text() for path in sorted(folder.glob("*.py")) if path.name != "on_spark.py"
+    ]
+    code = hashlib.sha256("\n".join(map(_code_of, sources)).encode()).hexdigest()
+    now = {"loader_version": reuse.LOADER_VERSION, "code": code}
+    if os.environ.get("BOOKS_UPDATE_SNAPSHOT"):
+        LOADER_RECORD.write_text(json.dumps(now, indent=2) + "\n")
+    recorded = json.loads(LOADER_RECORD.read_text())
+    assert now == recorded, (
+        "the loading code changed since loader version "
+        f"{recorded['loader_version']} was recorded: if what a load holds can change, raise "
+        "LOADER_VERSION in data_quality/landing/reuse.py (every file is read again once); "
+        "then BOOKS_UPDATE_SNAPSHOT=1 pytest tests/unit/test_reuse.py"
+    )
+
+
+def test_a_comment_is_not_code_and_a_statement_is():
+    before = 'def f(x):\n    """Doc."""\n    return x + 1  # one\n'
+    assert _code_of(before) == _code_of('def f(x):\n    # why\n    return x + 1\n')
+    assert _code_of(before) != _code_of("def f(x):\n    return x + 2\n")
