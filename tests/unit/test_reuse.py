@@ -288,5 +288,5 @@ def test_the_loading_code_is_the_code_its_version_was_recorded_with():
 
 def test_a_comment_is_not_code_and_a_statement_is():
     before = 'def f(x):\n    """Doc."""\n    return x + 1  # one\n'
-    assert _code_of(before) == _code_of('def f(x):\n    # why\n    return x + 1\n')
+    assert _code_of(before) == _code_of("def f(x):\n    # why\n    return x + 1\n")
     assert _code_of(before) != _code_of("def f(x):\n    return x + 2\n")
