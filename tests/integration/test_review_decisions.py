@@ -123,16 +123,6 @@ def test_each_kind_of_item_takes_its_decisions_and_the_next_run_shows_them(own_c
     assert keys[kept].startswith(f"{kept} · blocked_account · Account.csv {out_key} · ")
     assert review_item_decisions(keys[kept]) == ["retire", "keep"]
     assert review_item_decisions(keys[contact]) == ["accept", "dismiss"]
-    # Each item's partition shows the item whole before anyone decides: the row as read.
-    (seen,) = instance.fetch_observations(
-        dg.AssetRecordsFilter(
-            asset_key=dg.AssetKey(["quality", "review_decisions"]), asset_partitions=[keys[kept]]
-        ),
-        limit=5,
-    ).records
-    shown = seen.asset_observation.metadata
-    assert shown["row_as_read"].value["Name"] == kept_name
-    assert shown["decisions_allowed"].value == "retire or keep"
     filled = record_review_decisions.config.get_run_config_for_partition_key(keys[back])
     assert filled["ops"]["quality__review_decisions"]["config"]["decision"] == "reintroduce"
     # The filled form still asks who decides, before anything is launched.
@@ -176,10 +166,12 @@ def test_each_kind_of_item_takes_its_decisions_and_the_next_run_shows_them(own_c
     result = decide(instance, warehouse, kept, "keep")  # its twin set aside, the retire undone
     assert result.success
     # The twin's history shows it too: a materialization of its partition.
-    marked = {m.partition: m.metadata["decision"].value
-              for m in result.get_asset_materialization_events()
-              for m in [m.materialization]}  # fmt: skip
-    assert marked == {keys[kept]: "keep", keys[twin]: "dismiss"}
+    marked = {
+        m.partition: (m.metadata["decision"].value, m.metadata["row_as_read"].value["Name"])
+        for m in [e.materialization for e in result.get_asset_materialization_events()]
+    }
+    assert marked[keys[kept]] == ("keep", kept_name)  # with the row it was made on
+    assert marked[keys[twin]][0] == "dismiss" and len(marked) == 2
     recorded = rows(
         warehouse,
         "SELECT decision, decided_by, note FROM quality.review_decisions "

@@ -65,18 +65,22 @@ def review_decisions(
             rows = record_decisions(con, request, context.run_id)
         except ReviewError as refused:
             raise dg.Failure(description=str(refused), allow_retries=False) from None
-        keys = dict(zip(*_item_keys(con)[:2], strict=True))
+        ids, partition_keys, queue = _item_keys(con)
+    keys = dict(zip(ids, partition_keys, strict=True))
+    rows_as_read = dict(zip(ids, queue["raw_record"], strict=True))
     for row in rows[rows["review_item_id"] != item].itertuples(index=False):
         # Keep sets the other rows of the key aside: their items' history shows it too.
         context.log_event(
-            dg.AssetMaterialization(KEY, partition=keys[row.review_item_id], metadata=_said(row))
+            dg.AssetMaterialization(
+                KEY, partition=keys[row.review_item_id], metadata=_said(row, rows_as_read)
+            )
         )
     (row,) = rows[rows["review_item_id"] == item].itertuples(index=False)
-    return dg.MaterializeResult(metadata=_said(row))
+    return dg.MaterializeResult(metadata=_said(row, rows_as_read))
 
 
-def _said(row) -> dict:
-    """A decision as its item's history shows it."""
+def _said(row, rows_as_read: dict) -> dict:
+    """A decision as its item's history shows it, with the row it was made on."""
     return {
         "decision": row.decision,
         "decided_by": row.decided_by,
@@ -84,6 +88,7 @@ def _said(row) -> dict:
         "corrected_value": row.corrected_value or "",
         "applies_to": f"the next run dated {row.decided_on} or later (a run of "
         f"{row.decided_on} again included)",
+        "row_as_read": _row(rows_as_read.get(row.review_item_id)),
     }
 
 
@@ -101,34 +106,16 @@ def _item_keys(con):
 
 
 def sync_review_items(instance: dg.DagsterInstance, con) -> int:
-    """The review items' partitions as the queue just built has them: new items added, each
-    with an observation that shows the item whole (the row as read, the rule's detail),
-    items gone from the queue removed. The number of partitions."""
-    _, keys, frame = _item_keys(con)
+    """The review items' partitions as the queue just built has them: new items added,
+    items gone from the queue removed. The number of partitions. (Nothing per item is
+    written to the event log here: at a million accounts the queue holds some 11,000
+    items, and an event costs milliseconds.)"""
+    _, keys, _ = _item_keys(con)
     have = set(instance.get_dynamic_partitions(review_items.name))
-    listed = zip(keys, frame.itertuples(index=False), strict=True)
-    new = [(key, item) for key, item in listed if key not in have]
-    instance.add_dynamic_partitions(review_items.name, [k for k, _ in new])
-    for key, item in new:
-        instance.report_runless_asset_event(
-            dg.AssetObservation(KEY, partition=key, metadata=_shown(item))
-        )
+    instance.add_dynamic_partitions(review_items.name, [k for k in keys if k not in have])
     for gone in have - set(keys):
         instance.delete_dynamic_partition(review_items.name, gone)
     return len(keys)
-
-
-def _shown(item) -> dict:
-    """An item as RevOps reads it before deciding."""
-    return {
-        "kind": item.item_kind,
-        "where": f"{item.file} {item.location}",
-        "rule": f"{item.rule} ({item.severity})",
-        "column": item.column_name or "",
-        "detail": item.detail or "",
-        "row_as_read": _row(item.raw_record),
-        "decisions_allowed": " or ".join(allowed(item.item_kind, item.rule)),
-    }
 
 
 def _row(raw_record: str | None):

@@ -37,7 +37,7 @@ def review_queue(con: duckdb.DuckDBPyConnection, instance: dg.DagsterInstance) -
     open_items = items(con)
     listed = open_items[
         ["review_item_id", "item_kind", "allowed", "file", "location", "record_key", "rule",
-         "column_name", "detail"]
+         "column_name", "detail", "raw_record"]
     ]  # fmt: skip
     return {
         "open_items": len(open_items),
