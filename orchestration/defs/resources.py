@@ -18,20 +18,27 @@ def _optional(variable: str) -> dict:
     return {field: dg.EnvVar(variable) if variable in os.environ else default}
 
 
+def _warehouse() -> dict:
+    return {"path": dg.EnvVar("BOOKS_WAREHOUSE"), **_optional("BOOKS_ENGINE")}
+
+
 def _warehouse_now() -> Warehouse:
-    """The warehouse as the environment names it when a run starts (the review job's)."""
-    path = os.environ.get("BOOKS_WAREHOUSE")
-    if not path:
+    """The same warehouse, its variables read as a run starts: the review job's resource,
+    which has no settings of its own to show in the launchpad."""
+    settings = {
+        name: value.get_value() if isinstance(value, dg.EnvVar) else value
+        for name, value in _warehouse().items()
+    }
+    if not settings["path"]:
         raise dg.Failure("BOOKS_WAREHOUSE is not set: the warehouse file or folder")
-    field, default = OPTIONAL["BOOKS_ENGINE"]
-    return Warehouse(path=path, **{field: os.environ.get("BOOKS_ENGINE", default)})
+    return Warehouse(**settings)
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
-            "warehouse": Warehouse(path=dg.EnvVar("BOOKS_WAREHOUSE"), **_optional("BOOKS_ENGINE")),
+            "warehouse": Warehouse(**_warehouse()),
             "review_warehouse": formless(_warehouse_now),
             "landing": LandingFolder(path=dg.EnvVar("BOOKS_LANDING")),
             "rules": RulesFile(path=dg.EnvVar("BOOKS_RULES")),

@@ -3,8 +3,9 @@
 Each item of the queue is a partition of `quality/review_decisions` (`review_items`): in
 the launchpad of `record_review_decisions` RevOps picks the item from the partition list
 (its key reads kind, file and record, rule and the decisions it allows), and the form
-comes filled for it: the decision (a dropdown of the five), who decided, a note, and with
-reintroduce a corrected value. The next run applies it, a run of today again included.
+comes filled for it with its first allowed decision (the editor lists the others); RevOps
+adds a name, a note, and with reintroduce a corrected value. The next run applies it, a
+run of today again included. An item's materializations are its decisions.
 """
 
 import json
