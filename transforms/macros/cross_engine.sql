@@ -2,7 +2,8 @@
     DuckDB-only SQL anywhere else). Where both read one form, the macro has no dispatch. -#}
 
 {#- How many rows of the group meet a condition. count(case ...) rather than count_if,
-    which DuckDB types hugeint; FILTER (WHERE ...) is DuckDB's and Postgres's only. -#}
+    which DuckDB types hugeint, or FILTER (WHERE ...), which DuckDB and Spark read but
+    Snowflake and BigQuery do not. -#}
 {% macro count_where(condition) -%}
     count(case when {{ condition }} then 1 end)
 {%- endmacro %}
@@ -99,20 +100,3 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The rows of the left side that have (semi) or have no (anti) match on the right: both
-    engines join so natively, which a correlated [not] exists only approaches. -#}
-{% macro semi_join() -%}
-    {{- return(adapter.dispatch('semi_join')()) -}}
-{%- endmacro %}
-
-{% macro duckdb__semi_join() -%}semi join{%- endmacro %}
-
-{% macro spark__semi_join() -%}left semi join{%- endmacro %}
-
-{% macro anti_join() -%}
-    {{- return(adapter.dispatch('anti_join')()) -}}
-{%- endmacro %}
-
-{% macro duckdb__anti_join() -%}anti join{%- endmacro %}
-
-{% macro spark__anti_join() -%}left anti join{%- endmacro %}

@@ -52,7 +52,7 @@
     {%- set row = last.rows[0] -%}
     {%- set tasks = ref('stg_salesforce__tasks') -%}
     {%- set old_days_grown = run_query(
-        "select count(*) from " ~ tasks ~ " as t " ~ semi_join() ~ " (select owner_id, "
+        "select count(*) from " ~ tasks ~ " as t semi join (select owner_id, "
         ~ "cast(created_at as date) as created_on from " ~ tasks ~ " where landing_row > " ~ row[1]
         ~ ") as n on t.owner_id = n.owner_id and cast(t.created_at as date) = n.created_on "
         ~ "where t.landing_row <= " ~ row[1]

@@ -103,7 +103,7 @@ moves as {{ cte_materialized() }} (
 built as (
     select s.*
     from {{ this }} as s
-    {{ semi_join() }} moves as m on s.account_id = m.account_id and s.rep_id = m.rep_id
+    semi join moves as m on s.account_id = m.account_id and s.rep_id = m.rep_id
 ),
 
 engaged_contacts as (
