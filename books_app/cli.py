@@ -517,7 +517,11 @@ def review_show(
 def review_decide(
     items: Annotated[list[str], typer.Argument(help="Review item ids")],
     decision: Annotated[
-        str, typer.Option(help="reintroduce, retire, accept, dismiss or acknowledge")
+        str,
+        typer.Option(
+            help="One the item allows (books review list shows them): reintroduce, retire, "
+            "accept, dismiss, acknowledge or keep"
+        ),
     ],
     note: Annotated[str, typer.Option(help="Why")] = "",
     by: Annotated[str | None, typer.Option(help="Who decided (default: your login)")] = None,

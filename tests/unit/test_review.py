@@ -108,3 +108,14 @@ def test_keeping_one_of_a_key_sets_the_others_aside_in_one_decision():
     assert rows[["decided_by", "decided_on"]].drop_duplicates().shape == (1, 2)
     assert allowed("blocked_row", "contact_id_unique") == (Decision.dismiss, Decision.keep)
     assert allowed("warning", "account_id_unique") == (Decision.acknowledge,)
+
+
+def test_the_command_line_names_every_decision():
+    from typer.testing import CliRunner
+
+    from books_app.cli import app
+
+    shown = CliRunner().invoke(app, ["review", "decide", "--help"], terminal_width=200)
+    assert shown.exit_code == 0
+    text = " ".join(shown.output.split())
+    assert all(str(d) in text for d in Decision), text
