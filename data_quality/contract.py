@@ -110,6 +110,10 @@ LANDING_FILES: tuple[LandingFile, ...] = (
 )
 # fmt: on
 
+# The files a run cannot do without: the CRM's users and accounts, and the team. Any other
+# may be missing (its table is empty and the load says so).
+REQUIRED_FILES = frozenset({"User.csv", "Account.csv", "reps.csv"})
+
 BY_FILE = {spec.file: spec for spec in LANDING_FILES}
 QUARANTINE_TABLE = "quality.quarantine"
 QUARANTINE_ASSET_KEY = ["quality", "quarantine"]

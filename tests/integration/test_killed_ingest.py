@@ -8,14 +8,13 @@ import shutil
 import duckdb
 import pytest
 
-from data_quality.contract import LANDING_FILES, QUARANTINE_TABLE
+from data_quality.contract import LANDING_FILES, QUARANTINE_TABLE, REQUIRED_FILES
 from data_quality.landing import load_landing_files
 from data_quality.suites import landing_suites
 from engagement.rules import Rules
 from sample_data.generate import generate
 
 DAY1, DAY2 = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
-REQUIRED = {"Account.csv", "User.csv", "reps.csv"}
 
 
 class Killed(BaseException):
@@ -55,7 +54,7 @@ def load(warehouse, landing, day, at=None) -> int:
     suites = landing_suites(Rules(), day)
     con = Dying(duckdb.connect(str(warehouse)), at)
     try:
-        for _ in load_landing_files(con, landing, day, suites, REQUIRED):
+        for _ in load_landing_files(con, landing, day, suites, REQUIRED_FILES):
             pass
     except Killed:
         pass

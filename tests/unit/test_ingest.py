@@ -549,3 +549,10 @@ def test_15_and_18_character_ids_of_one_record_are_one_id(con, tmp_path):
         (id18("003000000000001"), "a0D30000001n7PiEAI"),
         (id18("003000000000002"), "a0D30000001n7PiEAI"),
     ]
+
+
+def test_the_required_files_are_files_of_the_contract():
+    from data_quality.contract import LANDING_FILES, REQUIRED_FILES
+
+    assert REQUIRED_FILES == {"User.csv", "Account.csv", "reps.csv"}
+    assert REQUIRED_FILES <= {spec.file for spec in LANDING_FILES}

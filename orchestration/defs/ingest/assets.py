@@ -12,7 +12,7 @@ import pandas as pd
 from pydantic import Field
 
 from data_quality import preflight
-from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY
+from data_quality.contract import LANDING_FILES, QUARANTINE_ASSET_KEY, REQUIRED_FILES
 from data_quality.expectations import Outcome
 from data_quality.landing import load_landing_files
 from data_quality.landing import store as landing_store
@@ -27,7 +27,6 @@ from orchestration.stores import allocation as allocation_store
 from orchestration.warehouse import Warehouse
 
 SUITE_CHECK = "expectations"  # one Great Expectations suite per landing file
-REQUIRED = {"Account.csv", "User.csv", "reps.csv"}
 # Every way a country may be written -> its ISO 3166 alpha-2 code, from pycountry, for
 # staging to normalise BillingCountry (names, alpha-3 and alpha-2 alike).
 COUNTRIES = ["reference", "countries"]
@@ -40,7 +39,7 @@ def _countries() -> pd.DataFrame:
 def _load_on_duckdb(con, folder, date, suites, reread_unchanged: bool):
     ensure_decisions_table(con)  # dbt reads it as a source before any decision exists
     landing_store.write_reference(con, COUNTRIES, _countries())
-    return load_landing_files(con, folder, date, suites, REQUIRED, reread_unchanged)
+    return load_landing_files(con, folder, date, suites, REQUIRED_FILES, reread_unchanged)
 
 
 def _load_on_spark(con, folder, date, suites, reread_unchanged: bool):
@@ -48,7 +47,7 @@ def _load_on_spark(con, folder, date, suites, reread_unchanged: bool):
     from data_quality.landing import on_spark
 
     on_spark.write_reference(con.spark, COUNTRIES, _countries())
-    return on_spark.load_landing_files(con.spark, folder, date, suites, REQUIRED)
+    return on_spark.load_landing_files(con.spark, folder, date, suites, REQUIRED_FILES)
 
 
 LOADERS = {"duckdb": _load_on_duckdb, "spark": _load_on_spark}
