@@ -554,5 +554,6 @@ def test_15_and_18_character_ids_of_one_record_are_one_id(con, tmp_path):
 def test_the_required_files_are_files_of_the_contract():
     from data_quality.contract import LANDING_FILES, REQUIRED_FILES
 
-    assert REQUIRED_FILES == {"User.csv", "Account.csv", "reps.csv"}
-    assert REQUIRED_FILES <= {spec.file for spec in LANDING_FILES}
+    required = set(REQUIRED_FILES)
+    assert required == {"User.csv", "Account.csv", "reps.csv"}
+    assert required <= {spec.file for spec in LANDING_FILES}
