@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from bench.dagster_dev import DagsterDev, books_run, environment
+from orchestration.partitions import review_item_id, review_items
 from sample_data.generate import generate
 
 DAY = dt.date(2026, 11, 23)
@@ -47,24 +48,21 @@ def _ui(dev: DagsterDev, day) -> None:
         raise RuntimeError(f"daily_books run {run_id} ended {status}")
 
 
-def _decide(dev: DagsterDev, item: str) -> None:
+def _decide(dev: DagsterDev, partition: str) -> None:
     config = {"decision": "acknowledge", "decided_by": "bench", "note": ""}
-    (picked,) = [
-        k for k in dev.instance().get_dynamic_partitions("review_items")
-        if k.startswith(f"{item} · ")
-    ]  # fmt: skip
     status, run_id = dev.launch(
         "record_review_decisions",
         {"ops": {"quality__review_decisions": {"config": config}}},
-        tags={"dagster/partition": picked},
+        tags={"dagster/partition": partition},
     )
     if status != "SUCCESS":
         raise RuntimeError(f"record_review_decisions run {run_id} ended {status}")
 
 
-def _decide_and_see(dev: DagsterDev, item: str, warehouse: Path) -> None:
-    _decide(dev, item)
+def _decide_and_see(dev: DagsterDev, partition: str, warehouse: Path) -> None:
+    _decide(dev, partition)
     _ui(dev, DAY)
+    item = review_item_id(partition)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         (status,) = con.execute(
             "SELECT status FROM marts.review_queue WHERE review_item_id = ?", [item]
@@ -100,8 +98,13 @@ def main() -> None:
             for _ in range(args.rounds):
                 cli.append(_timed(_cli, env, DAY))
                 ui.append(_timed(_ui, dev, DAY))
-            decisions = [_timed(_decide, dev, item) for _ in range(args.decisions)]
-            effects = [_timed(_decide_and_see, dev, i, warehouse) for i in fresh]
+            # The items' partitions, as the launchpad's picker lists them: read before timing.
+            partitions = {
+                review_item_id(k): k
+                for k in dev.instance().get_dynamic_partitions(review_items.name)
+            }
+            decisions = [_timed(_decide, dev, partitions[item]) for _ in range(args.decisions)]
+            effects = [_timed(_decide_and_see, dev, partitions[i], warehouse) for i in fresh]
     figures = {
         "accounts": args.accounts,
         "first_run_s": round(first, 1),

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from bench.dagster_dev import LOCATION, DagsterDev, books_run, environment
+from orchestration.partitions import review_item_id, review_items
 from tests.integration.browser import (
     launch_from_launchpad,
     needs_browser,
@@ -79,7 +80,9 @@ def test_the_graph_the_queue_and_the_launchpad_load_in_a_browser(ui, tmp_path):
 
 def picked(instance, item: str) -> str:
     """The item's partition of the review job: what the launchpad's picker lists."""
-    (key,) = [k for k in instance.get_dynamic_partitions("review_items") if k.startswith(item)]
+    (key,) = [
+        k for k in instance.get_dynamic_partitions(review_items.name) if review_item_id(k) == item
+    ]
     return key
 
 
