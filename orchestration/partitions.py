@@ -6,6 +6,8 @@ import re
 
 import dagster as dg
 
+from orchestration.refusal import Refusal
+
 # One partition per date the warehouse has run for: the runner and the sensors add a date as
 # they start its run (the UI's launchpad adds one with "Add partition"), so the UI counts
 # the days run, not every day of a calendar, and any date, years back included, can run.
@@ -26,9 +28,9 @@ def as_of(context: dg.AssetExecutionContext) -> dt.date:
     except ValueError:
         date = None
     if date is None or date.isoformat() != key:
-        raise dg.Failure(f"run date {key!r} is not a date YYYY-MM-DD", allow_retries=False)
+        raise Refusal(f"run date {key!r} is not a date YYYY-MM-DD")
     if date > today():
-        raise dg.Failure(f"run date {key} is after today ({today()})", allow_retries=False)
+        raise Refusal(f"run date {key} is after today ({today()})")
     return date
 
 

@@ -122,6 +122,10 @@ def test_revops_decides_three_items_in_the_browser_and_sees_them_the_same_day(ui
     ]
     said = failure.dagster_event.step_failure_data.user_failure_data.description
     assert "not a double for AnnualRevenue" in said and "\n" not in said
+    # The run's page shows the reason, and no stack trace under it.
+    page, _ = rendered(f"{ui.url}/runs/{run_id}", tmp_path / "p6", budget_ms=15000)
+    assert "not a double for AnnualRevenue" in page
+    assert "Stack Trace" not in page and "Traceback" not in page
 
     # Three decisions as RevOps makes them: pick the item, fill the form, Launch Run.
     launchpad = f"{ui.url}/locations/{LOCATION}/jobs/record_review_decisions/playground"

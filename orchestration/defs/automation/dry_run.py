@@ -12,6 +12,7 @@ from pydantic import Field
 
 from orchestration.files import ExportFolder, LandingFolder, RulesFile
 from orchestration.partitions import as_of, run_dates
+from orchestration.refusal import Refusal
 from orchestration.warehouse import Warehouse
 
 
@@ -48,7 +49,7 @@ def preview_the_day(
     try:
         shown = preview_books(paths, as_of(context), folder or source.parent / "previews")
     except (RunFailed, OSError, ValueError) as exc:
-        raise dg.Failure(description=str(exc).splitlines()[0]) from None
+        raise Refusal(str(exc).splitlines()[0]) from None
     context.log.info(shown.summary)
     return dg.Output(
         None,

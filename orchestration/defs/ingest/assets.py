@@ -23,6 +23,7 @@ from engagement.countries import aliases
 from orchestration.checks import suite_result
 from orchestration.files import LandingFolder, RulesFile
 from orchestration.partitions import as_of, run_dates
+from orchestration.refusal import Refusal
 from orchestration.stores import allocation as allocation_store
 from orchestration.warehouse import Warehouse
 
@@ -128,7 +129,7 @@ def landing_files(
     try:  # the rules against the team, before anything is written
         preflight.check(rules.load(), landing.abs_path, date)
     except preflight.ConfigurationError as exc:
-        raise dg.Failure(description=str(exc)) from None
+        raise Refusal(str(exc)) from None
     suites = landing_suites(rules.load(), date)
     total_quarantined = 0
     how = {"whole": 0, "appended": 0, "reused": 0}  # files read whole, appended to, reused
@@ -137,7 +138,7 @@ def landing_files(
         try:  # before anything is rewritten: a run from the UI or a backfill
             allocation_store.refuse_rewriting_history(con, date)
         except allocation_store.LaterRunExists as exc:
-            raise dg.Failure(description=str(exc)) from None
+            raise Refusal(str(exc)) from None
         loads = load(con, landing.abs_path, date, suites, config.reread_unchanged)
         for spec, report, seconds in loads:
             total_quarantined += report.rows_quarantined

@@ -21,6 +21,7 @@ from orchestration.partitions import (
     review_item_key,
     review_items,
 )
+from orchestration.refusal import Refusal
 from orchestration.stores.review import items, record_decisions
 from orchestration.warehouse import Warehouse
 
@@ -65,7 +66,7 @@ def review_decisions(
         try:
             rows = record_decisions(con, request, context.run_id)
         except ReviewError as refused:
-            raise dg.Failure(description=str(refused), allow_retries=False) from None
+            raise Refusal(str(refused)) from None
         ids, partition_keys, queue = _item_keys(con)
     keys = dict(zip(ids, partition_keys, strict=True))
     rows_as_read = dict(zip(ids, queue["raw_record"], strict=True))

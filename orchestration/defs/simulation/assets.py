@@ -6,6 +6,7 @@ import dagster as dg
 from pydantic import Field
 
 from orchestration.files import ExportFolder
+from orchestration.refusal import Refusal
 
 POLICIES = ["static", "wild_west", "round_robin", "claim_queue", "dynamic"]
 
@@ -51,7 +52,7 @@ def simulated_year(
         seeds = list(range(1, 2 if config.expected_value else config.seeds + 1))
         result = compare(scenario, config.policies, seeds, config.workers)
     except (ScenarioError, ValueError) as exc:
-        raise dg.Failure(description=str(exc).splitlines()[0]) from None
+        raise Refusal(str(exc).splitlines()[0]) from None
     table = text_table(result)
     context.log.info(table)
     folder = exports.abs_path

@@ -19,6 +19,7 @@ from orchestration.defs.transforms.outcome import failure, progress, quietly
 from orchestration.defs.transforms.project import dbt_project
 from orchestration.files import RulesFile
 from orchestration.partitions import as_of, run_dates
+from orchestration.refusal import Refusal
 from orchestration.stores import marts
 from orchestration.warehouse import Warehouse
 
@@ -100,7 +101,7 @@ def _build(
     context.log.info(progress(results, log))
     if not invocation.is_successful():
         manifest = invocation.get_artifact("manifest.json")
-        raise dg.Failure(description=failure(results, manifest, warehouse.connect))
+        raise Refusal(failure(results, manifest, warehouse.connect))
     if held:
         with warehouse.connect() as con:
             for event in held:
