@@ -17,7 +17,6 @@ hooks it uses change.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,12 +37,13 @@ _MANIFESTS: dict[tuple, Any] = {}  # (engine, database, vars) -> a parsed dbt Ma
 
 def _release(target: str) -> None:
     """dbt-duckdb keeps the database open in the process after an invocation; the run's own
-    connections, configured otherwise, could not open it again until it lets go."""
+    connections, configured otherwise, could not open it again until it lets go. Closing
+    dbt's connections closes the environment's database with the last of them (a full
+    garbage collection here cost 0.4 s an invocation at 5k accounts, more at 1M)."""
     if target == "duckdb":
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
         DuckDBConnectionManager.close_all_connections()
-        gc.collect()  # the environment closes its database when it is collected
 
 
 def warehouse_profile(template: Path, folder: Path, target: str, values: dict) -> Path:
