@@ -11,6 +11,7 @@ from engagement.rules import Rules
 
 ACTIVE, UNAVAILABLE, DEPARTED = "active", "unavailable", "departed"
 NOT_STARTED = "not_started"  # a start date still ahead: no capacity until it comes
+STATUSES = (ACTIVE, UNAVAILABLE, DEPARTED, NOT_STARTED)
 
 
 def _ramp_share(tenure_days: np.ndarray, rules: Rules) -> np.ndarray:

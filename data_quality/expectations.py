@@ -19,6 +19,9 @@ ROW = "_row"  # the row's position in its landing file, carried through validati
 # microseconds (the precision of DuckDB's and Python's): dates outside it are clipped.
 NS_RANGE = (pd.Timestamp.min.ceil("us").as_unit("us"), pd.Timestamp.max.floor("us").as_unit("us"))
 
+BLOCKING, WARNING = "blocking", "warning"
+SEVERITIES = (BLOCKING, WARNING)  # a rule's: whether its rows load
+
 
 @functools.cache
 def _gx():
@@ -64,7 +67,7 @@ class Rule:
 
     @property
     def severity(self) -> str:
-        return "blocking" if self.blocking else "warning"
+        return BLOCKING if self.blocking else WARNING
 
     @property
     def spans_rows(self) -> bool:

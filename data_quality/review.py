@@ -67,43 +67,16 @@ CREATE TABLE IF NOT EXISTS {DECISIONS_TABLE} (
     decided_by VARCHAR,
     decided_on DATE NOT NULL,   -- the run date the decision applies from
     decided_at TIMESTAMP NOT NULL,
-    run_id VARCHAR
+    run_id VARCHAR,
+    kept_row VARCHAR            -- with keep: the row kept, its record without the row number
 );
-ALTER TABLE {DECISIONS_TABLE} ADD COLUMN IF NOT EXISTS kept_row VARCHAR;
 """
-# Warehouses from before items had ids: account_id becomes the record key, the rest NULL.
-DECISIONS_MIGRATION = [
-    f"ALTER TABLE {DECISIONS_TABLE} RENAME COLUMN account_id TO record_key",
-    f"ALTER TABLE {DECISIONS_TABLE} ALTER COLUMN record_key DROP NOT NULL",
-    *(
-        f"ALTER TABLE {DECISIONS_TABLE} ADD COLUMN IF NOT EXISTS {column} VARCHAR"
-        for column in (
-            "review_item_id",
-            "item_kind",
-            "file",
-            "column_name",
-            "corrected_value",
-            "decided_by",
-        )
-    ),
-]
 
 
 def ensure_decisions_table(con) -> None:
-    """The decisions table as this version writes it, migrating an older one in place."""
+    """The decisions table, as this version writes it (an older one is migrated as the
+    warehouse opens: orchestration/stores/migrations.py)."""
     con.execute(DECISIONS_DDL)
-    schema, table = DECISIONS_TABLE.split(".")
-    columns = {
-        row[0]
-        for row in con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = ? AND table_name = ?",
-            [schema, table],
-        ).fetchall()
-    }
-    if "account_id" in columns:
-        for statement in DECISIONS_MIGRATION:
-            con.execute(statement)
 
 
 DECISION_COLUMNS = [

@@ -19,6 +19,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from orchestration import run_lock
+from orchestration.stores import migrations
 
 
 class WarehouseBusy(OSError):
@@ -157,6 +158,7 @@ class Warehouse(dg.ConfigurableResource):
         with duck.get_connection() as con:
             try:
                 con.execute("SET enable_progress_bar = false")  # a session option
+                migrations.migrate(con)  # a warehouse an older version made, brought up
                 yield con
             finally:  # its own close is skipped when the block raises
                 con.close()

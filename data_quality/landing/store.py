@@ -49,15 +49,13 @@ CREATE TABLE IF NOT EXISTS {LOADS_TABLE} (
     loaded_at TIMESTAMP NOT NULL,
     load_sha256 VARCHAR NOT NULL,   -- the load's fingerprint: contract, suite and code
     reused_from DATE,               -- set when the file was not read again
-    report JSON NOT NULL
+    report JSON NOT NULL,
+    file_bytes BIGINT,
+    appended_to DATE,               -- set when only the rows appended were read
+    -- The file's XXH3-128 digest: it tells changed bytes from unchanged (an export is not
+    -- crafted to collide), as the SHA-256 it replaced (file_sha256) did much faster.
+    file_digest VARCHAR
 );
-ALTER TABLE {LOADS_TABLE} ADD COLUMN IF NOT EXISTS file_bytes BIGINT;
-ALTER TABLE {LOADS_TABLE} ADD COLUMN IF NOT EXISTS appended_to DATE;
--- The file's XXH3-128 digest: it tells changed bytes from unchanged (an export is not
--- crafted to collide), as the SHA-256 it replaced (file_sha256) did much faster; loads
--- logged with that are read again once.
-ALTER TABLE {LOADS_TABLE} ADD COLUMN IF NOT EXISTS file_digest VARCHAR;
-ALTER TABLE {LOADS_TABLE} DROP COLUMN IF EXISTS file_sha256;
 """
 
 # The rows of this run date's queue a blocking rule caught: (file, as_of) as parameters.

@@ -26,8 +26,6 @@ CREATE TABLE IF NOT EXISTS allocation.ownership_events (
     from_rep_id VARCHAR, to_rep_id VARCHAR, kind VARCHAR NOT NULL, reason_code VARCHAR NOT NULL,
     explanation VARCHAR, priority DOUBLE, rest_until DATE
 );
--- Warehouses from before shared ownership: their events are all in the single lane.
-ALTER TABLE allocation.ownership_events ADD COLUMN IF NOT EXISTS lane VARCHAR DEFAULT 'all';
 CREATE TABLE IF NOT EXISTS allocation.claim_decisions (
     as_of_date DATE NOT NULL, account_id VARCHAR, rep_id VARCHAR, claimed_at TIMESTAMP,
     decision VARCHAR NOT NULL, decision_reason VARCHAR

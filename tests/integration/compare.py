@@ -7,10 +7,11 @@ import pandas as pd
 
 # When each file was loaded: a log of the wall clock, the one column two runs of the same
 # inputs may not share.
-WALL_CLOCK = {"quality.landing_loads": ["loaded_at"]}
+WALL_CLOCK = {"quality.landing_loads": ["loaded_at"], "main.schema_version": ["applied_at"]}
 # How a build was made (a file read whole or appended to, sums moved or summed again): what
 # a full refresh changes by design, and nothing else.
 BUILD_RECORD = {
+    "main.schema_version": ["applied_at"],
     "quality.landing_loads": ["loaded_at", "reused_from", "appended_to"],
     "marts.account_activity": ["built_for", "built_from", "tasks_through", "events_through"],
     "intermediate.int_pairs__activity_summed": [

@@ -16,6 +16,7 @@ from data_quality.contract import QUARANTINE_TABLE
 from data_quality.landing import LandingError, load_landing_files, reader, reuse, store
 from data_quality.suites import landing_suites
 from engagement.rules import Rules
+from orchestration.stores.migrations import migrate
 
 DAY1 = dt.date(2026, 11, 23)
 DAY2 = DAY1 + dt.timedelta(days=1)
@@ -104,6 +105,7 @@ def test_a_log_from_before_the_digest_change_means_one_full_read_then_reuse(con,
         f"ALTER TABLE {store.LOADS_TABLE} RENAME COLUMN file_digest TO file_sha256;"
         f"ALTER TABLE {store.LOADS_TABLE} ALTER COLUMN file_sha256 SET NOT NULL"
     )
+    migrate(con)  # as this version opens a warehouse an older one made
     day1 = snapshot(con, DAY1)
     present = ("Account.csv", "Task.csv")
     again = run(con, landing, DAY2)

@@ -24,4 +24,4 @@ def test_the_allocation_tables_keep_their_columns_in_order_in_spark_types():
 def test_the_load_log_follows_its_migrations():
     loads = dict(columns_of(QUARANTINE_DDL + LOADS_DDL)["quality.landing_loads"])
     assert loads["report"] == "STRING"  # JSON is text on Spark
-    assert "file_digest" in loads and "file_sha256" not in loads  # added, dropped
+    assert "file_digest" in loads and "file_sha256" not in loads  # today's shape

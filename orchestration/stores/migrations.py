@@ -1,0 +1,134 @@
+"""How the warehouse's own tables changed shape, in order, and the version a warehouse is
+at (`main.schema_version`, one row per migration applied).
+
+Each store's DDL creates its tables as this version writes them; a warehouse made by an
+older version is brought to that shape here, once, as a writing connection opens it
+(`Warehouse.connect`). A migration applies only where its table is there (a table created
+later is created in its current shape), and its statements hold when run again, so a
+warehouse from before versions existed takes every migration and is stamped with the
+latest. A change of shape is a new migration at the end of `MIGRATIONS` and the same
+change in the store's DDL; nothing else alters a table.
+
+Spark warehouses came after every migration here, so they are created at the latest shape
+and nothing is migrated on Spark yet: the first migration of a shape Spark holds brings
+its Spark statements (and this module's first branch on the engine) with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+VERSION_TABLE = "main.schema_version"
+VERSION_DDL = f"""
+CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (
+    version INTEGER NOT NULL,
+    applied_at TIMESTAMP NOT NULL,
+    why VARCHAR NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class Migration:
+    why: str
+    table: str  # schema.table: applied only when it exists
+    statements: tuple[str, ...]
+    needs_column: str | None = None  # ... and, when named, has this column
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "shared ownership: an event belongs to a lane; older events are all in the one lane",
+        "allocation.ownership_events",
+        (
+            "ALTER TABLE allocation.ownership_events ADD COLUMN IF NOT EXISTS lane VARCHAR "
+            "DEFAULT 'all'",
+            "ALTER TABLE allocation.ownership_events ALTER COLUMN lane SET NOT NULL",
+        ),
+    ),
+    Migration(
+        "appended files: the load log records the file's size and the load appended to",
+        "quality.landing_loads",
+        (
+            "ALTER TABLE quality.landing_loads ADD COLUMN IF NOT EXISTS file_bytes BIGINT",
+            "ALTER TABLE quality.landing_loads ADD COLUMN IF NOT EXISTS appended_to DATE",
+        ),
+    ),
+    Migration(
+        "the file's XXH3-128 digest replaces its SHA-256 (loads logged with one are read "
+        "again once)",
+        "quality.landing_loads",
+        (
+            "ALTER TABLE quality.landing_loads ADD COLUMN IF NOT EXISTS file_digest VARCHAR",
+            "ALTER TABLE quality.landing_loads DROP COLUMN IF EXISTS file_sha256",
+        ),
+    ),
+    Migration(
+        "review decisions are about queue items, not accounts: account_id becomes the "
+        "record key, the item's other columns NULL",
+        "quality.review_decisions",
+        (
+            "ALTER TABLE quality.review_decisions RENAME COLUMN account_id TO record_key",
+            "ALTER TABLE quality.review_decisions ALTER COLUMN record_key DROP NOT NULL",
+            *(
+                f"ALTER TABLE quality.review_decisions ADD COLUMN IF NOT EXISTS {c} VARCHAR"
+                for c in (
+                    "review_item_id",
+                    "item_kind",
+                    "file",
+                    "column_name",
+                    "corrected_value",
+                    "decided_by",
+                )
+            ),
+        ),  # fmt: skip
+        needs_column="account_id",
+    ),
+    Migration(
+        "keep one row of a key: a decision records the row kept",
+        "quality.review_decisions",
+        ("ALTER TABLE quality.review_decisions ADD COLUMN IF NOT EXISTS kept_row VARCHAR",),
+    ),
+)
+LATEST = len(MIGRATIONS)
+
+
+def version(con) -> int:
+    """The version the warehouse is at: 0 before versions existed."""
+    con.execute(VERSION_DDL)
+    return con.execute(f"SELECT coalesce(max(version), 0) FROM {VERSION_TABLE}").fetchone()[0]
+
+
+def migrate(con) -> list[int]:
+    """The warehouse brought to the latest shape, in one transaction: the versions applied."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        at = version(con)
+        applied = []
+        for number, migration in enumerate(MIGRATIONS[at:], start=at + 1):
+            if _applies(con, migration):
+                for statement in migration.statements:
+                    con.execute(statement)
+            con.execute(
+                f"INSERT INTO {VERSION_TABLE} VALUES (?, current_timestamp, ?)",
+                [number, migration.why],
+            )
+            applied.append(number)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return applied
+
+
+def _applies(con, migration: Migration) -> bool:
+    schema, table = migration.table.split(".")
+    columns = {
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
+    return bool(columns) and (migration.needs_column in columns or not migration.needs_column)
