@@ -5,9 +5,10 @@
     {{- return(found.node) -}}
 {%- endmacro %}
 
-{#- The run date: the `as_of_date` var when given (unit tests, a manual run), else the date
-    the orchestration wrote to main.run_date before calling dbt. Not a var in daily runs: a
-    var that changes daily makes dbt parse the whole project again. -#}
+{#- The run date: the `as_of_date` var (the daily runs give it to the build, not to the
+    parse, so a new date parses nothing again; unit tests give it too), a constant the
+    engine can prune by. Without it (a `dbt build` by hand), the date of the last run, which
+    the orchestration writes to main.run_date. -#}
 {% macro as_of_date() -%}
     {%- if var('as_of_date', none) is not none -%}
     cast({{ sql_string(var('as_of_date')) }} as date)

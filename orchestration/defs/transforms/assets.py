@@ -59,12 +59,15 @@ def _build(
     warehouse: Warehouse,
     rules: RulesFile,
 ):
-    # The same vars every day (the rules), so a parse serves every run; the date reaches
-    # the models through the warehouse (the `as_of_date()` macro), the warehouse's path
-    # and limits through its own profile (in_process.warehouse_profile).
-    dbt_vars = rules.load().dbt_vars()
+    # The rules and the run date as vars: the date as a constant lets DuckDB prune and
+    # fold what a subquery of a table hid from it, and is left out of the parse, so a
+    # parse serves every date (in_process.COMPILED_ONLY). The warehouse's path and limits
+    # reach dbt through its own profile (in_process.warehouse_profile). The date is also
+    # written to the warehouse, for a `dbt build` run by hand without the var.
+    date = as_of(context)
+    dbt_vars = {**rules.load().dbt_vars(), "as_of_date": date.isoformat()}
     with warehouse.connect() as con:
-        marts.write_run_date(con, as_of(context))
+        marts.write_run_date(con, date)
     # Unit tests are fixtures for the default rules: CI runs them, daily runs do not.
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)]
     if config.full_refresh:

@@ -6,7 +6,8 @@ subprocess's (selection, outputs, checks).
 
 A project parsed once is parsed for good: the manifest of a parse is kept per engine,
 database and vars (the rules), and handed to the next invocation, which then starts with
-no parse at all. The warehouse's path and limits reach dbt through a profile written in the
+no parse at all. The run date is a var of the build, not of the parse: the models read it
+as they compile. The warehouse's path and limits reach dbt through a profile written in the
 warehouse's target folder (from transforms/profiles.yml), not as vars, so runs on many
 warehouses share a parse.
 
@@ -33,6 +34,9 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
 RESULTS = ("LogModelResult", "LogSnapshotResult", "LogTestResult", "LogSeedResult")
 _MANIFESTS: dict[tuple, Any] = {}  # (engine, database, vars) -> a parsed dbt Manifest
+# Vars only the models' SQL reads, rendered as each node compiles: the parse leaves them
+# out, so a new run date reuses the parse (a var that changes makes dbt parse it all).
+COMPILED_ONLY = ("as_of_date",)
 
 
 def _release(target: str) -> None:
@@ -100,8 +104,12 @@ class InProcessInvocation:
             "--log-path", str(target_path),
             "--log-level-file", "warn",
         ]  # fmt: skip
-        self.vars = next((cleaned[i + 1] for i, a in enumerate(cleaned) if a == "--vars"), "{}")
-        self.key = (target, database, json.dumps(json.loads(self.vars), sort_keys=True))
+        given = json.loads(
+            next((cleaned[i + 1] for i, a in enumerate(cleaned) if a == "--vars"), "{}")
+        )
+        parsed_with = {k: v for k, v in given.items() if k not in COMPILED_ONLY}
+        self.vars = json.dumps(parsed_with, sort_keys=True)
+        self.key = (target, database, self.vars)
         self.args = [
             *cleaned,
             *params.selection_args,
