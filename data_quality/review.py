@@ -110,14 +110,45 @@ class Request:
     applies_from: dt.date | None = None  # default: the queue's run date (its re-run applies it)
 
 
+def is_key_rule(rule: str | None) -> bool:
+    """A uniqueness rule (`<key>_unique`): the rows it catches share a key, and they load
+    one at a time, by keep, never by an admitting decision on the key."""
+    return bool(rule) and rule.endswith("_unique")
+
+
 def allowed(kind: str, rule: str | None = None) -> tuple[Decision, ...]:
     """The decisions an item allows. A row caught by a uniqueness rule cannot be loaded as
     it is (its key would be there twice): retire or dismiss it, or keep it and set the
     other rows of its key aside."""
     decisions = ALLOWED.get(kind, ())
-    if rule and rule.endswith("_unique") and kind in ("blocked_account", "blocked_row"):
+    if is_key_rule(rule) and kind in ("blocked_account", "blocked_row"):
         return (*(d for d in decisions if d not in ADMITTING), Decision.keep)
     return decisions
+
+
+def admitted_keys(decided, caught) -> list[str]:
+    """The keys whose caught rows load, from the latest decision per item (`decided`:
+    key, decision) and the rows caught this run (`caught`: key, rule): an admitting
+    decision, on a key no uniqueness rule caught. A key held twice loads only the row
+    kept of it, whatever else was decided on its rows (both rows would load otherwise)."""
+    shared = {key for key, rule in caught if is_key_rule(rule)}
+    return sorted({key for key, decision in decided if decision in ADMITTING} - shared)
+
+
+def _refuse_a_key_held_twice(chosen: pd.DataFrame, by_id: pd.DataFrame) -> None:
+    """Reintroducing or accepting a row whose key a uniqueness rule also holds would load
+    the key twice: one of its rows is kept first (then the other decisions apply to it)."""
+    if "rule" not in by_id:
+        return
+    held = by_id[[is_key_rule(r) for r in by_id["rule"]]]
+    for item_id, item in chosen.iterrows():
+        same = held[(held["file"] == item["file"]) & (held["record_key"] == item["record_key"])]
+        if not same.empty and Decision.keep not in set(same.get("status", ())):
+            raise ReviewError(
+                f"{item_id}: rows of {item['file']} share its key {item['record_key']} "
+                f"({same['rule'].iloc[0]}): keep one of them first (books review list "
+                "shows them); nothing recorded"
+            )
 
 
 def row_values(raw_record: str | None) -> str | None:
@@ -172,6 +203,8 @@ def decisions_frame(
             f"{' or '.join(allowed(kind, rule)) or 'no decision'}, not {decision}; "
             "nothing recorded"
         )
+    if decision in ADMITTING:
+        _refuse_a_key_held_twice(chosen, by_id)
     keyless = chosen[chosen["record_key"].isna()]
     if decision in ADMITTING and not keyless.empty:
         raise ReviewError(

@@ -18,7 +18,7 @@ from data_quality import sql
 from data_quality.contract import QUARANTINE_TABLE, LandingFile
 from data_quality.expectations import ROW, Outcome
 from data_quality.landing.checks import NOTED
-from data_quality.review import ADMITTING, Decision, row_values_sql
+from data_quality.review import ADMITTING, Decision, admitted_keys, row_values_sql
 from data_quality.sql import ident, literal
 
 # Whether a blocking rule caught the landed row: it is not loaded (not in `raw.*`).
@@ -164,7 +164,12 @@ def admit(con, spec: LandingFile, as_of: dt.date) -> int | None:
         return None
     table, key = spec.landed_table, ident(spec.key)
     decided = [d for d in decided if d[0] is not None]  # items about a value hold no row
-    admitted = sorted({d[0] for d in decided if d[1] in ADMITTING})
+    caught = con.execute(
+        f"SELECT DISTINCT record_key, rule FROM {QUARANTINE_TABLE} WHERE file = ? "
+        "AND as_of_date = ? AND severity = 'blocking' AND record_key IS NOT NULL",
+        [spec.file, as_of],
+    ).fetchall()
+    admitted = admitted_keys([d[:2] for d in decided], caught)
     held = sorted({d[0] for d in decided if d[1] not in ADMITTING} - set(admitted))
     types = {c.name: c.type for c in spec.columns}
     for record_key, decision, column, value, _ in decided:

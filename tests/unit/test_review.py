@@ -5,7 +5,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from data_quality.review import Decision, Request, ReviewError, allowed, decisions_frame
+from data_quality.review import (
+    Decision,
+    Request,
+    ReviewError,
+    admitted_keys,
+    allowed,
+    decisions_frame,
+)
 
 NOW = dt.datetime(2026, 11, 24, 9, 30)
 ITEMS = pd.DataFrame(
@@ -119,3 +126,36 @@ def test_the_command_line_names_every_decision():
     assert shown.exit_code == 0
     text = " ".join(shown.output.split())
     assert all(str(d) in text for d in Decision), text
+
+
+def test_a_row_whose_key_is_held_twice_loads_only_once_kept():
+    # 001D's rows share a key (d1-d3) and one of them has a negative revenue (r1): loading
+    # it by reintroduce would load the key twice.
+    items = pd.concat(
+        [
+            ITEMS.assign(status="open"),
+            pd.DataFrame(
+                {
+                    "review_item_id": ["r1"],
+                    "item_kind": ["blocked_account"],
+                    "file": ["Account.csv"],
+                    "record_key": ["001D"],
+                    "column_name": ["AnnualRevenue"],
+                    "rule": ["revenue_not_negative"],
+                    "raw_record": ['{"_row":12,"Id":"001D","Name":"Acme Corp"}'],
+                    "status": ["open"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    request = Request(item_ids=["r1"], decision="reintroduce", decided_by="Robin")
+    with pytest.raises(ReviewError, match="share its key 001D .account_id_unique.: keep one"):
+        decisions_frame(request, items, NOW, "run-x")
+    # Once a row of the key is kept, the revenue can be reintroduced: it applies to that row.
+    kept = items.assign(status=["open"] * 3 + ["dismiss", "keep", "dismiss", "open"])
+    assert list(decisions_frame(request, kept, NOW, "run-x")["decision"]) == ["reintroduce"]
+    # And the loader admits no key a uniqueness rule caught, whatever was decided on it.
+    caught = [("001D", "account_id_unique"), ("001D", "revenue_not_negative"), ("001A", "x")]
+    decided = [("001D", "reintroduce"), ("001A", "reintroduce"), ("003C", "dismiss")]
+    assert admitted_keys(decided, caught) == ["001A"]
