@@ -93,6 +93,11 @@ MIGRATIONS: tuple[Migration, ...] = (
 LATEST = len(MIGRATIONS)
 
 
+class NewerWarehouse(RuntimeError):
+    """A warehouse a later version made: this one would write rows in shapes it no
+    longer has, so it opens nothing."""
+
+
 def version(con) -> int:
     """The version the warehouse is at: 0 before versions existed."""
     con.execute(VERSION_DDL)
@@ -104,6 +109,11 @@ def migrate(con) -> list[int]:
     con.execute("BEGIN TRANSACTION")
     try:
         at = version(con)
+        if at > LATEST:
+            raise NewerWarehouse(
+                f"the warehouse is at schema version {at}, and this dynamic-books knows "
+                f"versions up to {LATEST}: upgrade it before running on this warehouse"
+            )
         applied = []
         for number, migration in enumerate(MIGRATIONS[at:], start=at + 1):
             if _applies(con, migration):

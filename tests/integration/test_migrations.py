@@ -4,6 +4,7 @@ its rows kept; every change of shape is a migration (orchestration/stores/migrat
 import datetime as dt
 
 import duckdb
+import pytest
 
 from data_quality.landing.store import LOADS_DDL, QUARANTINE_DDL
 from data_quality.review import DECISIONS_DDL
@@ -122,3 +123,16 @@ def test_a_migration_that_fails_leaves_the_warehouse_as_it_was(tmp_path, monkeyp
         ).fetchall()
     ]  # fmt: skip
     con.close()
+
+
+def test_a_warehouse_a_later_version_made_is_not_opened(tmp_path):
+    path = tmp_path / "wh.duckdb"
+    warehouse = Warehouse(path=str(path))
+    with warehouse.connect() as con:
+        con.execute(
+            "INSERT INTO main.schema_version VALUES (?, current_timestamp, 'from the future')",
+            [migrations.LATEST + 1],
+        )
+    newer = f"schema version {migrations.LATEST + 1},"
+    with pytest.raises(migrations.NewerWarehouse, match=newer), warehouse.connect():
+        pass
