@@ -7,11 +7,13 @@ older version is brought to that shape here, once, as a writing connection opens
 later is created in its current shape), and its statements hold when run again, so a
 warehouse from before versions existed takes every migration and is stamped with the
 latest. A change of shape is a new migration at the end of `MIGRATIONS` and the same
-change in the store's DDL; nothing else alters a table.
+change in the store's DDL; no store changes the shape of a table it keeps (a load's
+working columns on the table it is building aside).
 
-Spark warehouses came after every migration here, so they are created at the latest shape
-and nothing is migrated on Spark yet: the first migration of a shape Spark holds brings
-its Spark statements (and this module's first branch on the engine) with it.
+On Spark nothing is migrated, as nothing was before this module: its tables are created
+from the same DDL at the shape of their day, and a Spark warehouse older than a change of
+shape is not brought up to it. The first migration written for Spark brings its Spark
+statements (and this module's first branch on the engine) with it.
 """
 
 from __future__ import annotations
