@@ -34,6 +34,7 @@ from data_quality.landing.flow import RESERVED, LoadReport
 from data_quality.landing.reader import LandingError
 from data_quality.landing.store import (
     HELD,
+    KEYS_CAUGHT,
     LOADS_DDL,
     LOADS_TABLE,
     QUARANTINE_DDL,
@@ -382,11 +383,7 @@ def _decisions(spark, spec: LandingFile, as_of: dt.date, types) -> tuple[list, d
         "AND review_item_id IS NOT NULL AND record_key IS NOT NULL) WHERE latest = 1",
         args=[spec.file, as_of],
     ).collect()
-    caught = spark.sql(
-        f"SELECT DISTINCT record_key, rule FROM {QUARANTINE_TABLE} WHERE file = ? "
-        "AND as_of_date = ? AND severity = 'blocking' AND record_key IS NOT NULL",
-        args=[spec.file, as_of],
-    ).collect()
+    caught = spark.sql(KEYS_CAUGHT, args=[spec.file, as_of]).collect()
     admitted = review.admitted_keys([(r[0], r[1]) for r in decided], [tuple(r) for r in caught])
     corrected: dict[str, dict[str, str]] = {}
     for key, decision, column, value, _ in decided:

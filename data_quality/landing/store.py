@@ -63,6 +63,12 @@ _CAUGHT = (
     f"SELECT row_number - 1 FROM {QUARANTINE_TABLE} WHERE file = ? AND as_of_date = ? "
     "AND severity = 'blocking' AND row_number IS NOT NULL"
 )
+# The keys of those rows and the rules that caught them, for `review.admitted_keys`
+# (both loaders): (file, as_of) as parameters.
+KEYS_CAUGHT = (
+    f"SELECT DISTINCT record_key, rule FROM {QUARANTINE_TABLE} WHERE file = ? "
+    "AND as_of_date = ? AND severity = 'blocking' AND record_key IS NOT NULL"
+)
 
 
 def prepare(con) -> None:
@@ -164,11 +170,7 @@ def admit(con, spec: LandingFile, as_of: dt.date) -> int | None:
         return None
     table, key = spec.landed_table, ident(spec.key)
     decided = [d for d in decided if d[0] is not None]  # items about a value hold no row
-    caught = con.execute(
-        f"SELECT DISTINCT record_key, rule FROM {QUARANTINE_TABLE} WHERE file = ? "
-        "AND as_of_date = ? AND severity = 'blocking' AND record_key IS NOT NULL",
-        [spec.file, as_of],
-    ).fetchall()
+    caught = con.execute(KEYS_CAUGHT, [spec.file, as_of]).fetchall()
     admitted = admitted_keys([d[:2] for d in decided], caught)
     held = sorted({d[0] for d in decided if d[1] not in ADMITTING} - set(admitted))
     types = {c.name: c.type for c in spec.columns}

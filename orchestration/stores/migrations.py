@@ -143,4 +143,4 @@ def _applies(con, migration: Migration) -> bool:
             [schema, table],
         ).fetchall()
     }
-    return bool(columns) and (migration.needs_column in columns or not migration.needs_column)
+    return bool(columns) and (not migration.needs_column or migration.needs_column in columns)

@@ -43,10 +43,11 @@ def daily_books_each_morning(context: dg.SensorEvaluationContext):
     now = _now()
     if now.hour < MORNING_HOUR_UTC:
         return dg.SkipReason(f"today's run starts at {MORNING_HOUR_UTC:02d}:00 UTC")
-    if context.cursor == now.date().isoformat():
-        return dg.SkipReason(f"the run of {context.cursor} was requested")
-    context.update_cursor(now.date().isoformat())
-    return _todays_run(run_key=now.date().isoformat(), date=now.date().isoformat())
+    date = now.date().isoformat()
+    if context.cursor == date:
+        return dg.SkipReason(f"the run of {date} was requested")
+    context.update_cursor(date)
+    return _todays_run(run_key=date, date=date)
 
 
 @dg.sensor(job=daily_books, minimum_interval_seconds=60)
@@ -59,4 +60,5 @@ def new_landing_files(context: dg.SensorEvaluationContext, landing: LandingFolde
     if stamp <= float(context.cursor or 0):
         return dg.SkipReason("no new landing files")
     context.update_cursor(str(stamp))
-    return _todays_run(run_key=f"{today()}-{stamp}", date=today().isoformat())
+    date = today().isoformat()
+    return _todays_run(run_key=f"{date}-{stamp}", date=date)
