@@ -24,6 +24,10 @@ export BOOKS_EXPORTS ?= $(DATA)/exports
 DAGSTER_PORT ?= 3000
 EXPORTS_PORT ?= 3001
 export BOOKS_EXPORTS_URL ?= http://127.0.0.1:$(EXPORTS_PORT)/
+# NumPy asks the kernel for transparent huge pages for every array of 4 MB or more; where
+# the kernel compacts memory to find them (THP defrag `madvise`, a common default), a run's
+# first pass over a million accounts waits on it. Read at NumPy's import; 1 turns it back on.
+export NUMPY_MADVISE_HUGEPAGE ?= 0
 # Days of history `make demo` builds, ending today (trends and runway want a few).
 DAYS ?= 3
 DOCS_PORT ?= 8080
