@@ -32,7 +32,7 @@ export NUMPY_MADVISE_HUGEPAGE ?= 0
 DAYS ?= 3
 DOCS_PORT ?= 8080
 
-.PHONY: env demo test dev docs lint format clean bench bench-pipeline bench-ui
+.PHONY: env manifest demo test dev docs lint format clean bench bench-pipeline bench-ui
 
 $(UV):
 	$(PYTHON) -m venv $(CURDIR)/.uv
@@ -46,6 +46,12 @@ $(VENV)/.synced: uv.lock pyproject.toml Makefile | $(UV)
 	touch $@
 
 env: $(VENV)/.synced
+
+# The dbt manifest the Dagster definitions are built from, parsed only when the project
+# changed (`books run`, `books demo` and `books dev` prepare it themselves; loading the
+# definitions never parses).
+manifest: env
+	$(VENV)/bin/python -m orchestration.defs.transforms.project
 
 $(DAGSTER_HOME)/dagster.yaml: config/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)

@@ -81,6 +81,9 @@ def supervise(commands: Sequence[Sequence[str]], quiet: Sequence[bool] = ()) -> 
 def dagster_dev(workspace: Path, port: int, exports: Path, exports_port: int) -> int:
     """`dagster dev` on `workspace` at `port`, and the exports folder served at
     `exports_port` (the report link in the UI opens there)."""
+    from orchestration.defs.transforms.project import prepare
+
+    prepare()  # once here, so the code server and each run's worker only read the manifest
     exports.mkdir(parents=True, exist_ok=True)
     bin_dir = Path(sys.executable).parent
     return supervise(

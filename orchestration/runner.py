@@ -52,7 +52,10 @@ class RunPaths:
 
 
 def _defs() -> dg.Definitions:
-    from orchestration.definitions import defs  # loading the defs parses dbt: only when needed
+    from orchestration.defs.transforms.project import prepare
+
+    prepare()  # the dbt manifest, parsed here when the project changed, never by the defs
+    from orchestration.definitions import defs
 
     return defs
 

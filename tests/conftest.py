@@ -12,6 +12,13 @@ if getattr(_main, "__spec__", None) is None and not hasattr(_main, "__file__"):
     _main.__file__ = "<pytest-xdist worker>"
 
 
+def pytest_configure(config):
+    # The definitions read the dbt manifest and never parse it (`make manifest`'s step).
+    from orchestration.defs.transforms.project import prepare
+
+    prepare()
+
+
 @pytest.fixture(autouse=True)
 def _no_local_instance(monkeypatch):
     # `make test` exports the `make dev` settings; a run a test makes belongs to the test.

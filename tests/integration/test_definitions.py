@@ -189,3 +189,37 @@ def test_the_engine_defaults_to_duckdb_outside_make(monkeypatch, tmp_path):
 
     result = dg.materialize([probe], resources={"warehouse": resources().resources["warehouse"]})
     assert result.output_for_node("probe") == "duckdb"
+
+
+def test_loading_the_definitions_never_parses_dbt():
+    """A run's worker loads the definitions: a stale manifest is refused in one line naming
+    the step that prepares it, where a parse would cost seconds in every such process."""
+    import subprocess
+    import sys
+
+    script = (
+        "import dagster_dbt\n"
+        "from orchestration.defs.transforms import project\n"
+        "def no_parse(*a, **k): raise SystemExit('parsed at import')\n"
+        "dagster_dbt.DbtCliResource.cli = no_parse\n"
+        "project.is_stale = lambda: True\n"
+        "import orchestration.definitions\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_IS_DEV_CLI"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode != 0
+    assert "parsed at import" not in done.stdout + done.stderr
+    refusal = [line for line in done.stderr.splitlines() if "StaleManifest" in line]
+    assert refusal and "run `make manifest`" in refusal[-1], done.stderr[-2000:]
+
+
+def test_under_dagster_dev_a_stale_manifest_is_prepared(monkeypatch):
+    from orchestration.defs.transforms import project
+
+    prepared = []
+    monkeypatch.setattr(project, "prepare", lambda: prepared.append(True))
+    monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")
+    assert project.manifest_path() == project.dbt_project.manifest_path
+    assert prepared == [True]

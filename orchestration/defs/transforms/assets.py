@@ -16,7 +16,7 @@ from pydantic import Field
 from orchestration.defs.transforms.in_process import InProcessInvocation, warehouse_profile
 from orchestration.defs.transforms.metadata import DESCRIBE
 from orchestration.defs.transforms.outcome import failure, progress, quietly
-from orchestration.defs.transforms.project import dbt_project
+from orchestration.defs.transforms.project import dbt_project, manifest_path
 from orchestration.files import RulesFile
 from orchestration.partitions import as_of, run_dates
 from orchestration.refusal import Refusal
@@ -114,7 +114,7 @@ def _build(
 
 def _dbt_step(name: str, **selection: str) -> dg.AssetsDefinition:
     @dbt_assets(
-        manifest=dbt_project.manifest_path,
+        manifest=manifest_path(),
         project=dbt_project,
         dagster_dbt_translator=translator,
         partitions_def=run_dates,
