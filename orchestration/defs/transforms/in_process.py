@@ -74,6 +74,7 @@ def _settle() -> None:
     is collected once, then what is left is set outside later collections."""
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 class InProcessInvocation:
@@ -132,15 +133,18 @@ class InProcessInvocation:
         from dbt.cli.main import dbtRunner
 
         if self.key not in _MANIFESTS:
-            parsed = dbtRunner().invoke(
-                ["--no-send-anonymous-usage-stats", "parse", "--vars", self.vars, *self.common]
-            )
+            gc.disable()  # the parse builds what stays: collections during it walk in vain
+            try:
+                parsed = dbtRunner().invoke(
+                    ["--no-send-anonymous-usage-stats", "parse", "--vars", self.vars, *self.common]
+                )
+            finally:
+                _settle()
             _release(self.key[0])
             if not parsed.success:
                 self._result = parsed
                 return None
             _MANIFESTS[self.key] = parsed.result
-            _settle()
         return _MANIFESTS[self.key]
 
     def _run(self) -> list[dict[str, Any]]:
