@@ -69,9 +69,10 @@ def warehouse_profile(template: Path, folder: Path, target: str, values: dict) -
 
 
 def _settle() -> None:
-    """Python's full garbage collections walk every object alive, and a parsed manifest
-    (kept for the process) with the definitions is most of them: the parse's own garbage
-    is collected once, then what is left is set outside later collections."""
+    """After the parse, during which collection is paused: Python's full garbage
+    collections walk every object alive, and a parsed manifest (kept for the process) with
+    the definitions is most of them. The parse's own garbage is collected once, what is
+    left is set outside later collections, and collection resumes."""
     gc.collect()
     gc.freeze()
     gc.enable()
