@@ -223,3 +223,17 @@ def test_under_dagster_dev_a_stale_manifest_is_prepared(monkeypatch):
     monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")
     assert project.manifest_path() == project.dbt_project.manifest_path
     assert prepared == [True]
+
+
+def test_the_collector_runs_again_once_the_definitions_and_gx_are_loaded():
+    """Collection is paused while long-lived objects load; left paused, a run's garbage
+    cycles would never be freed."""
+    import gc
+
+    import orchestration.definitions  # noqa: F401
+    from data_quality.expectations import _gx
+
+    assert gc.isenabled()
+    _gx()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() > 0  # the definitions are set outside later collections
