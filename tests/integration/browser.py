@@ -3,6 +3,7 @@
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,23 @@ def page_errors(log: str) -> list[str]:
     return [line for line in log.splitlines() if "Uncaught" in line or "SyntaxError" in line]
 
 
+def _open(picker, first_item, patience_s: float = 90.0) -> None:
+    """Clicks the partition picker until its list shows: a click that lands before the
+    page has wired the picker up is lost (a loaded CI machine, 2026-12-07), where a person
+    would simply click again."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    deadline = time.monotonic() + patience_s
+    while True:
+        picker.click()
+        try:
+            first_item.wait_for(timeout=10_000)
+            return
+        except Timeout:
+            if time.monotonic() > deadline:
+                raise
+
+
 def launch_from_launchpad(url: str, partition: str, config_yaml: str, shots: Path) -> str:
     """RevOps in the review job's launchpad: types the start of an item id in the partition
     picker and takes the item it lists, reads the form filled for it (and that the launchpad
@@ -67,8 +85,7 @@ def launch_from_launchpad(url: str, partition: str, config_yaml: str, shots: Pat
             page.goto(url)
             item = partition.split(" ")[0]
             picker = page.get_by_placeholder("Partition")
-            picker.click()  # the list opens once the partitions have loaded
-            page.get_by_role("menuitem").first.wait_for()
+            _open(picker, page.get_by_role("menuitem").first)
             picker.press_sequentially(item)
             page.get_by_role("menuitem").filter(has_text=item).first.click()
             page.get_by_text(partition, exact=True).first.wait_for()
