@@ -18,7 +18,6 @@ hooks it uses change.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +31,8 @@ from dagster_dbt.asset_utils import (
     get_updated_cli_invocation_params_for_context,
 )
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+
+from orchestration.memory import long_lived
 
 RESULTS = ("LogModelResult", "LogSnapshotResult", "LogTestResult", "LogSeedResult")
 _MANIFESTS: dict[tuple, Any] = {}  # (engine, database, vars) -> a parsed dbt Manifest
@@ -66,16 +67,6 @@ def warehouse_profile(template: Path, folder: Path, target: str, values: dict) -
     written = {profile: {"target": target, "outputs": {target: output}}}
     (folder / "profiles.yml").write_text(yaml.safe_dump(written, sort_keys=False))
     return folder
-
-
-def _settle() -> None:
-    """After the parse, during which collection is paused: Python's full garbage
-    collections walk every object alive, and a parsed manifest (kept for the process) with
-    the definitions is most of them. The parse's own garbage is collected once, what is
-    left is set outside later collections, and collection resumes."""
-    gc.collect()
-    gc.freeze()
-    gc.enable()
 
 
 class InProcessInvocation:
@@ -134,13 +125,10 @@ class InProcessInvocation:
         from dbt.cli.main import dbtRunner
 
         if self.key not in _MANIFESTS:
-            gc.disable()  # the parse builds what stays: collections during it walk in vain
-            try:
+            with long_lived(collect_after=True):  # the manifest is kept for the process
                 parsed = dbtRunner().invoke(
                     ["--no-send-anonymous-usage-stats", "parse", "--vars", self.vars, *self.common]
                 )
-            finally:
-                _settle()
             _release(self.key[0])
             if not parsed.success:
                 self._result = parsed
