@@ -553,7 +553,7 @@ def review_decide(
     )
 
     def decided():
-        if not Path(store.abs_path).exists():
+        if not Path(store.duckdb_path).exists():
             raise FileNotFoundError(f"{warehouse}: warehouse not found")
         try:
             with store.hold("books review decide", _say), store.connect() as con:

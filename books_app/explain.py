@@ -15,7 +15,7 @@ class UnknownAccount(LookupError):
 
 
 def explain(store: Warehouse, account_id: str) -> str:
-    warehouse = Path(store.abs_path)
+    warehouse = Path(store.duckdb_path)
     if not warehouse.exists():
         raise FileNotFoundError(f"{warehouse}: warehouse not found (run `books run` first)")
     with store.read() as con:

@@ -157,7 +157,7 @@ def row_values(raw_record: str | None) -> str | None:
 
 
 def row_values_sql(column: str) -> str:
-    """`row_values` in SQL (DuckDB and Spark alike)."""
+    """`row_values` in SQL."""
     return f"regexp_replace({column}, '{ROW_NUMBER_FIELD}', '{{')"
 
 

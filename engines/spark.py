@@ -1,20 +1,26 @@
-"""The Spark engine: one Spark session per process, and a connection that answers
-the calls the stores make of a DuckDB one (`execute`, `fetchone`, `df`, `register`).
+"""Spark as dbt's engine: one Spark session per process, and the hand-over between it and
+the DuckDB file every Python step reads and writes.
 
-dbt-spark's `session` method builds in the session of the process that calls it, so the
-dbt steps run dbt in process (`defs/transforms/in_process.py`) and see the tables the
-ingest and the allocation wrote, through one Hive metastore. Its default, an embedded
-Derby database, admits one process at a time: like DuckDB's file, one writer at a time.
+The loader, the allocation and the review decisions run on DuckDB whichever engine builds
+the models (README, "Adding an engine"). Before a dbt step, the sources dbt reads are
+written as Parquet and named as Spark tables (`hand_over`); after it, each table dbt built
+is a DuckDB view over its Parquet files (`expose`), so the steps and the commands read the
+marts on DuckDB. dbt-spark's `session` method builds in the session of the process that
+calls it, so the dbt steps run dbt in process (`defs/transforms/in_process.py`). The
+session's metastore is by default an embedded Derby database, which admits one process
+at a time: like DuckDB's file, one writer at a time.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
+import sqlglot
 
 _SESSION: dict[str, Any] = {}  # the process's session and the settings it was built with
 
@@ -35,7 +41,9 @@ def session(root: Path, master: str, shuffle_partitions: int, conf: dict[str, st
         "spark.sql.warehouse.dir": str(root / "tables"),
         # Only the run date's partition of a table is replaced by INSERT OVERWRITE.
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
-        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        # DuckDB's timestamps are UTC wall clocks: read as Spark's TIMESTAMP, an instant
+        # in the session's zone (UTC), as the models compare them with dates and now().
+        "spark.sql.parquet.inferTimestampNTZ.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         # Derby's home is a JVM property: it takes effect in the process that starts the JVM.
         "spark.driver.extraJavaOptions": f"-Dderby.system.home={root / 'metastore'}",
@@ -48,8 +56,7 @@ def session(root: Path, master: str, shuffle_partitions: int, conf: dict[str, st
                 f"({_SESSION['settings']['spark.sql.warehouse.dir']}): one per process"
             )
         return _SESSION["spark"]
-    # pyspark warns that it does not fully support pandas 3 in its own conversions; frames
-    # here cross through Arrow (`SparkResult.df`, `SparkConnection.register`), not those.
+    # pyspark warns that it does not fully support pandas 3: no frame crosses to Spark.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     from pyspark.sql import SparkSession
 
@@ -77,146 +84,94 @@ def session(root: Path, master: str, shuffle_partitions: int, conf: dict[str, st
     return spark
 
 
-def spark_type(duckdb_type: str) -> str:
-    """A DuckDB column type as Spark spells it."""
-    return {"VARCHAR": "STRING", "JSON": "STRING", "INTEGER": "INT"}.get(duckdb_type, duckdb_type)
+def _quoted(*names: str) -> str:
+    return ".".join("`" + n.replace("`", "``") + "`" for n in names)
 
 
-def spark_ident(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
+def _ident(*names: str) -> str:
+    return ".".join('"' + n.replace('"', '""') + '"' for n in names)
 
 
-def columns_of(ddl: str) -> dict[str, list[tuple[str, str]]]:
-    """The tables `ddl` (DuckDB's, the one authority for their layout) creates, with their
-    columns and Spark types, read back from an in-memory DuckDB that ran it."""
-    con = duckdb.connect()
-    try:
-        con.execute(ddl)
-        tables = con.execute(
-            "SELECT table_schema || '.' || table_name, column_name, data_type "
-            "FROM information_schema.columns WHERE table_schema <> 'main' "
-            "ORDER BY table_schema, table_name, ordinal_position"
-        ).fetchall()
-    finally:
-        con.close()
-    layout: dict[str, list[tuple[str, str]]] = {}
-    for table, column, type_ in tables:
-        layout.setdefault(table, []).append((column, spark_type(type_)))
-    return layout
+def _path(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
-def create_table(spark, name: str, columns: list[tuple[str, str]], partitioned_by=()) -> None:
-    """A Parquet table of `columns` (name, Spark type) unless it exists; partitioned by
-    `partitioned_by`, so INSERT OVERWRITE replaces a run date's rows and no others (Spark
-    without Delta deletes no rows)."""
-    spark.sql(f"CREATE DATABASE IF NOT EXISTS {name.split('.')[0]}")
-    listed = ", ".join(f"{spark_ident(c)} {t}" for c, t in columns)
-    partitions = f" PARTITIONED BY ({', '.join(partitioned_by)})" if partitioned_by else ""
-    spark.sql(f"CREATE TABLE IF NOT EXISTS {name} ({listed}) USING parquet{partitions}")
-
-
-def create_tables(spark, ddl: str, partitioned_by: dict[str, tuple[str, ...]]) -> None:
-    """The tables DuckDB's `ddl` creates, on Spark (`partitioned_by`: table -> columns)."""
-    for name, columns in columns_of(ddl).items():
-        create_table(spark, name, columns, partitioned_by.get(name, ()))
-
-
-def typed_columns(spark, name: str, exclude: tuple[str, ...] = ()) -> str:
-    """A table's columns in its order, each cast to its type: the select list of an INSERT
-    from a frame whose columns are named alike but typed as pandas had them."""
-    return ", ".join(
-        f"CAST({spark_ident(f.name)} AS {f.dataType.simpleString()}) AS {spark_ident(f.name)}"
-        for f in spark.table(name).schema.fields
-        if f.name not in exclude
+def hand_over(con: duckdb.DuckDBPyConnection, spark, folder: Path, sources: Iterable) -> None:
+    """Each DuckDB relation of `sources` ((schema, table) pairs, dbt's sources) as the
+    Spark table of that name, over a Parquet file of its rows in `folder/schema/table`.
+    A relation DuckDB does not hold (yet) is left out, as dbt would find it missing."""
+    held = set(
+        con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
     )
+    for schema, table in sources:
+        if (schema, table) not in held:
+            continue
+        place = folder / schema / table
+        place.mkdir(parents=True, exist_ok=True)
+        # Parquet's JSON annotation is DuckDB's own: Spark reads the text.
+        columns = con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [schema, table],
+        ).fetchall()
+        select = ", ".join(
+            f"CAST({_ident(c)} AS VARCHAR) AS {_ident(c)}" if t == "JSON" else _ident(c)
+            for c, t in columns
+        )
+        written = place / "rows.parquet"
+        staged = place / ".rows.parquet.new"  # a hidden name: Spark lists no dot-file
+        con.execute(
+            f"COPY (SELECT {select} FROM {_ident(schema, table)}) TO '{_path(staged)}' "
+            "(FORMAT parquet)"
+        )
+        os.replace(staged, written)
+        spark.sql(f"CREATE DATABASE IF NOT EXISTS {_quoted(schema)}")
+        spark.sql(f"DROP TABLE IF EXISTS {_quoted(schema, table)}")
+        spark.sql(f"CREATE TABLE {_quoted(schema, table)} USING parquet LOCATION '{_path(place)}'")
 
 
-class SparkResult:
-    """A query's rows, fetched as DuckDB's results fetch them."""
-
-    def __init__(self, frame):
-        self._frame = frame
-        self._rows: list[tuple] | None = None
-
-    @property
-    def description(self) -> list[tuple]:
-        return [(f.name,) for f in self._frame.schema.fields]
-
-    def fetchall(self) -> list[tuple]:
-        if self._rows is None:
-            self._rows = [tuple(row) for row in self._frame.collect()]
-        return self._rows
-
-    def fetchone(self) -> tuple | None:
-        rows = self.fetchall()
-        return rows[0] if rows else None
-
-    def df(self) -> pd.DataFrame:
-        """The rows as DuckDB hands them to pandas (dates as datetime64, timestamps naive
-        UTC): the engine-free code sees one kind of frame whichever engine ran."""
-        table = self._frame.toArrow()
-        naive = [
-            f.name for f in table.schema if getattr(f.type, "tz", None) is not None
-        ]  # Spark's timestamps are instants in the session's zone, UTC
-        con = duckdb.connect()
-        try:
-            con.execute("SET TimeZone = 'UTC'")
-            relation = con.from_arrow(table)
-            if naive:
-                replaced = ", ".join(f'CAST("{c}" AS TIMESTAMP) AS "{c}"' for c in naive)
-                relation = con.sql(f"SELECT * REPLACE ({replaced}) FROM relation")
-            return relation.df()
-        finally:
-            con.close()
-
-
-class SparkConnection:
-    """The calls the stores make of a DuckDB connection, on a Spark session. Parameters
-    (`?`) are bound by Spark, in queries and INSERTs alike: no value is spliced into SQL."""
-
-    engine = "spark"
-
-    def __init__(self, spark):
-        self.spark = spark
-
-    def execute(self, sql: str, params: list | tuple | None = None) -> SparkResult:
-        frame = None
-        for statement in [s for s in _statements(sql) if s.strip()]:
-            frame = self._run(statement, params)
-        return SparkResult(frame)
-
-    def _run(self, statement: str, params):
-        return self.spark.sql(statement, args=list(params)) if params else self.spark.sql(statement)
-
-    def register(self, name: str, frame: pd.DataFrame) -> None:
-        """A pandas frame as a temporary view, typed as DuckDB would type it."""
-        con = duckdb.connect()
-        try:
-            table = con.from_df(frame).to_arrow_table()
-        finally:
-            con.close()
-        self.spark.createDataFrame(table).createOrReplaceTempView(name)
-
-    def unregister(self, name: str) -> None:
-        self.spark.catalog.dropTempView(name)
-
-    def has_table(self, name: str) -> bool:
-        return self.spark.catalog.tableExists(name)
-
-    def close(self) -> None:
-        """The session lives as long as the process: dbt's steps build in it."""
-
-    def __enter__(self) -> SparkConnection:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+def expose(con: duckdb.DuckDBPyConnection, spark, schemas: Iterable[str]) -> None:
+    """Every table Spark holds in `schemas` (what dbt builds) as a DuckDB view of the same
+    name over its Parquet files; views of tables Spark no longer holds are dropped. Spark's
+    own views (dbt's views) are not files: DuckDB reads none of them."""
+    for schema in schemas:
+        if not spark.catalog.databaseExists(schema):
+            continue
+        root = spark.catalog.getDatabase(schema).locationUri.removeprefix("file:")
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(schema)}")
+        built = set()
+        for table in spark.catalog.listTables(schema):
+            if table.tableType == "VIEW" or table.isTemporary:
+                continue
+            built.add(table.name)
+            place = Path(root) / table.name
+            if any(place.rglob("*.parquet")):
+                rows = (
+                    f"SELECT * FROM read_parquet('{_path(place)}/**/*.parquet', "
+                    "hive_partitioning = true)"
+                )
+            else:  # no row written yet: the columns alone, typed from Spark's catalog
+                rows = (
+                    "SELECT "
+                    + ", ".join(
+                        f"CAST(NULL AS {_duckdb_type(c.dataType)}) AS {_ident(c.name)}"
+                        for c in spark.catalog.listColumns(table.name, schema)
+                    )
+                    + " WHERE false"
+                )
+            con.execute(f"CREATE OR REPLACE VIEW {_ident(schema, table.name)} AS {rows}")
+        for (stale,) in con.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_type = 'VIEW'",
+            [schema],
+        ).fetchall():
+            if stale not in built:
+                con.execute(f"DROP VIEW {_ident(schema, stale)}")
 
 
-def _statements(sql: str) -> list[str]:
-    """`sql` split into statements (Spark runs one at a time); no literal here holds ';'."""
-    return sql.split(";")
-
-
-def is_spark(con) -> bool:
-    return getattr(con, "engine", "duckdb") == "spark"
+def _duckdb_type(spark_type: str) -> str:
+    """A Spark column type as DuckDB spells it; Spark's instants read as DuckDB reads the
+    files' (wall clocks in UTC, the session's zone)."""
+    if spark_type == "timestamp":
+        return "TIMESTAMP"
+    return sqlglot.exp.DataType.build(spark_type, dialect="spark").sql("duckdb")

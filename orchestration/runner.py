@@ -115,7 +115,7 @@ def _run_held(
 ) -> dg.ExecuteInProcessResult:
     # Refused here, under the lock and before the ingest rewrites the run date, the
     # quarantine and the marts (the ingest refuses it too, for runs from the UI).
-    if Path(paths.store.abs_path).exists():
+    if Path(paths.store.duckdb_path).exists():
         with paths.store.connect() as con:
             try:
                 allocation_store.refuse_rewriting_history(con, as_of)

@@ -1,15 +1,18 @@
-"""The warehouse resource: which engine, where its data is, and the one place connections
-to it come from.
+"""The warehouse resource: which engine builds the models, where the data is, and the one
+place connections to it come from.
 
-DuckDB (the default) keeps the warehouse in one file; Spark in a folder of tables and a
-metastore (`orchestration/spark.py`). The path comes from a `dg.EnvVar` bound in
+Every Python step (the loader, the allocation, the review decisions) and every command
+reads and writes DuckDB, whichever engine builds the models: with DuckDB (the default) the
+warehouse is one file, which dbt builds in too; with Spark it is a folder holding that
+file, the Parquet files handed to Spark, and Spark's tables and metastore
+(`engines/spark.py`, `building`). The path comes from a `dg.EnvVar` bound in
 `defs/resources.py` and is resolved once, absolutely, here: dbt runs in transforms/, so a
 relative path would otherwise name a second warehouse.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -97,8 +100,16 @@ class Warehouse(dg.ConfigurableResource):
         return str(Path(self.path).expanduser().resolve())
 
     @property
+    def duckdb_path(self) -> str:
+        """The DuckDB file the Python steps read and write: the warehouse itself, or on
+        Spark a file in its folder."""
+        if self.engine == "spark":
+            return str(Path(self.abs_path) / "books.duckdb")
+        return self.abs_path
+
+    @property
     def temp_directory(self) -> str:
-        return str(Path(self.abs_path).with_suffix(".tmp"))
+        return str(Path(self.duckdb_path).with_suffix(".tmp"))
 
     @property
     def dbt_target_path(self) -> Path:
@@ -122,7 +133,7 @@ class Warehouse(dg.ConfigurableResource):
         if self.engine == "spark":
             return {}
         return {
-            "warehouse_path": self.abs_path,
+            "warehouse_path": self.duckdb_path,
             "memory_limit": self.memory_limit,
             "temp_directory": self.temp_directory,
         }
@@ -145,16 +156,31 @@ class Warehouse(dg.ConfigurableResource):
         )
 
     @contextmanager
+    def building(self, sources: Iterable[tuple[str, str]], built: Iterable[str]) -> Iterator[None]:
+        """Around a dbt build: on Spark, the `sources` it reads ((schema, table) pairs)
+        handed to Spark before, and the tables it built in the schemas `built` read back
+        as DuckDB views after, whether or not it succeeded (its failures are read there).
+        On DuckDB, dbt builds in the same file: nothing to hand over."""
+        if self.engine != "spark":
+            yield
+            return
+        from engines import spark
+
+        session = self.spark()
+        with self.connect() as con:
+            spark.hand_over(con, session, Path(self.abs_path) / "sources", sources)
+        try:
+            yield
+        finally:
+            with self.connect() as con:
+                spark.expose(con, session, built)
+
+    @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection that writes: dagster-duckdb's, which retries while another process
-        still holds the file (a reader, or a run ending); on Spark, the session's."""
-        if self.engine == "spark":
-            from engines.spark import SparkConnection
-
-            yield SparkConnection(self.spark())
-            return
-        Path(self.abs_path).parent.mkdir(parents=True, exist_ok=True)
-        duck = DuckDBResource(database=self.abs_path, connection_config=self.connection_config)
+        still holds the file (a reader, or a run ending)."""
+        Path(self.duckdb_path).parent.mkdir(parents=True, exist_ok=True)
+        duck = DuckDBResource(database=self.duckdb_path, connection_config=self.connection_config)
         with duck.get_connection() as con:
             try:
                 con.execute("SET enable_progress_bar = false")  # a session option
@@ -166,17 +192,10 @@ class Warehouse(dg.ConfigurableResource):
     def read(self) -> duckdb.DuckDBPyConnection:
         """A read-only connection, for the commands people run while a run may write:
         one line (WarehouseBusy) when a run holds the file, not a wait or a traceback."""
-        if self.engine == "spark":
-            from engines.spark import SparkBusy, SparkConnection
-
-            try:
-                return SparkConnection(self.spark())
-            except SparkBusy as busy:
-                raise WarehouseBusy(str(busy)) from None
         try:
-            return duckdb.connect(self.abs_path, read_only=True)
+            return duckdb.connect(self.duckdb_path, read_only=True)
         except (duckdb.IOException, duckdb.ConnectionException):  # another process holds it
             raise WarehouseBusy(
-                f"{self.abs_path}: in use by a run (DuckDB allows one writer); try again when "
-                "it ends"
+                f"{self.duckdb_path}: in use by a run (DuckDB allows one writer); try again "
+                "when it ends"
             ) from None

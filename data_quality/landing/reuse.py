@@ -37,9 +37,9 @@ from data_quality.landing import store
 
 # What a load holds besides the file, its contract and its suite: how the loader reads,
 # checks, admits and records rows. Raise it with a change to that, and every file is read
-# again once. The modules it stands for (LOADING_CODE and this package's, Spark's loader
-# aside, which reuses nothing) are held to it by tests/unit/test_reuse.py, which fails on a
-# change to their code and not on one to their comments.
+# again once. The modules it stands for (LOADING_CODE and this package's) are held to it
+# by tests/unit/test_reuse.py, which fails on a change to their code and not on one to their
+# comments.
 LOADER_VERSION = 3
 LOADING_CODE = (contract, expectations, review, sql, suites, validation)
 

@@ -230,7 +230,7 @@ def quarantine_noted(con, spec: LandingFile, as_of: dt.date, noted: str) -> None
 def quarantine_rejects(con, spec: LandingFile, as_of: dt.date, lines_before: int) -> None:
     """The lines the reader could not parse, numbered after the `lines_before` not read:
     one item a line (the reader may find several errors in one), its errors in the detail
-    with the column each names, as Spark's reader names none (`on_spark`)."""
+    with the column each names."""
     con.execute(
         f"INSERT INTO {QUARANTINE_TABLE} SELECT ?, ?, NULL, line + {lines_before}, NULL, "
         "'malformed_csv', 'blocking', NULL, string_agg(error_type || coalesce(' (column ' || "

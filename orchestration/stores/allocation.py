@@ -1,10 +1,6 @@
 """The allocation's tables: their DDL, the engine's inputs read from the warehouse, and
-its result written back in one transaction; and what the exports read of a run.
-
-On Spark the same DDL lays the tables out (`engines.spark.create_tables`), each dated table
-partitioned by its date, and a run's rows replace its date's partitions: Spark without Delta
-has no transactions, so a write that fails part way leaves the date half written, and
-running the date again replaces it whole. The reads are the same SQL."""
+its result written back in one transaction; and what the exports read of a run. DuckDB
+holds them whichever engine builds the models (`orchestration/warehouse.py`)."""
 
 from __future__ import annotations
 
@@ -16,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from allocation.events import EVENT_COLUMNS
-from engines import spark
 
 DDL = """
 CREATE SCHEMA IF NOT EXISTS allocation;
@@ -77,7 +72,7 @@ READS_BEFORE = {
     # adopted on the first run): a superset of today's books, a fraction of all pairs. Held
     # before the date: a run of the date again must not see the pairs its first run made.
     "activity": "SELECT a.account_id, a.rep_id, a.last_meaningful_activity_on, a.is_phantom_only "
-    "FROM marts.account_activity AS a {semi_join} ("
+    "FROM marts.account_activity AS a SEMI JOIN ("
     "SELECT account_id, crm_owner_id AS rep_id FROM marts.account_scores "
     "UNION SELECT account_id, to_rep_id FROM allocation.ownership_events "
     "WHERE to_rep_id IS NOT NULL AND as_of_date < ?) AS held "
@@ -100,16 +95,8 @@ class LaterRunExists(RuntimeError):
     """Books were run for a later date: re-running this one would rewrite history."""
 
 
-# How each engine spells a semi join (DuckDB's SEMI JOIN, Spark's LEFT SEMI JOIN).
-SEMI_JOIN = {"duckdb": "SEMI JOIN", "spark": "LEFT SEMI JOIN"}
-DATED = {f"allocation.{table}": ("as_of_date",) for table in TABLES}
-
-
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
-    if spark.is_spark(con):
-        spark.create_tables(con.spark, DDL, DATED)
-    else:
-        con.execute(DDL)
+    con.execute(DDL)
 
 
 def refuse_rewriting_history(con: duckdb.DuckDBPyConnection, date: dt.date) -> None:
@@ -151,20 +138,14 @@ def _objects(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
     arrow strings, which the engine converts (pandas' `isin` on them goes value by value),
     where its NumPy fetch hands objects over directly, in half the time on 1M accounts."""
     result = con.execute(sql, params) if params else con.execute(sql)
-    if spark.is_spark(con):
-        return result.df()
     return pd.DataFrame({name: _column(v) for name, v in result.fetchnumpy().items()})
 
 
 def read_inputs(con: duckdb.DuckDBPyConnection, date: dt.date) -> dict[str, pd.DataFrame]:
     """The engine's inputs for `date` (the fields of `allocation.engine.Inputs`)."""
     refuse_rewriting_history(con, date)
-    engine = "spark" if spark.is_spark(con) else "duckdb"
     frames = {name: _objects(con, sql) for name, sql in READS.items()}
-    return frames | {
-        name: _objects(con, sql.format(semi_join=SEMI_JOIN[engine]), [date])
-        for name, sql in READS_BEFORE.items()
-    }
+    return frames | {name: _objects(con, sql, [date]) for name, sql in READS_BEFORE.items()}
 
 
 def write_result(con: duckdb.DuckDBPyConnection, date: dt.date, result: Any) -> None:
@@ -180,13 +161,6 @@ def write_result(con: duckdb.DuckDBPyConnection, date: dt.date, result: Any) -> 
     }
     for name, frame in frames.items():
         con.register(name, frame)
-    if spark.is_spark(con):
-        try:
-            _write_on_spark(con, date)
-        finally:
-            for name in frames:
-                con.unregister(name)
-        return
     con.execute("BEGIN")
     try:
         for table in TABLES:
@@ -212,27 +186,6 @@ def write_result(con: duckdb.DuckDBPyConnection, date: dt.date, result: Any) -> 
     finally:
         for name in frames:
             con.unregister(name)
-
-
-def _write_on_spark(con, date: dt.date) -> None:
-    """The registered result as `date`'s partitions, the account states in place of the
-    last run's."""
-    sources = {
-        "ownership_events": "new_events",
-        "rep_capacity": "new_capacity",
-        "return_decisions": "new_returns",
-        "claim_decisions": "new_claims",
-    }
-    for table, view in sources.items():
-        columns = spark.typed_columns(con.spark, f"allocation.{table}", exclude=("as_of_date",))
-        con.execute(
-            f"INSERT OVERWRITE TABLE allocation.{table} PARTITION (as_of_date = "
-            f"'{date.isoformat()}') SELECT {columns} FROM {view}"
-        )
-    columns = spark.typed_columns(con.spark, "allocation.account_states")
-    con.execute(
-        f"INSERT OVERWRITE TABLE allocation.account_states SELECT {columns} FROM new_states"
-    )
 
 
 def exported_events(con: duckdb.DuckDBPyConnection, date: dt.date) -> pd.DataFrame:

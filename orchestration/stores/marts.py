@@ -10,8 +10,6 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from engines import spark
-
 RUN_DATE_TABLE = "main.run_date"  # read by the as_of_date() macro (macros/rules.sql)
 
 _REPORT = {
@@ -39,14 +37,6 @@ def report_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
 
 def write_run_date(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
     """The date the models build for (dbt reads it through the `as_of_date()` macro)."""
-    if spark.is_spark(con):  # a Parquet table is replaced by dropping it
-        con.execute(f"CREATE DATABASE IF NOT EXISTS {RUN_DATE_TABLE.split('.')[0]}")
-        con.execute(f"DROP TABLE IF EXISTS {RUN_DATE_TABLE}")
-        con.execute(
-            f"CREATE TABLE {RUN_DATE_TABLE} USING parquet AS SELECT "
-            f"DATE '{as_of.isoformat()}' AS as_of_date"
-        )
-        return
     con.execute(
         f"CREATE OR REPLACE TABLE {RUN_DATE_TABLE} AS SELECT CAST(? AS DATE) AS as_of_date",
         [as_of],
@@ -55,8 +45,6 @@ def write_run_date(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
 
 def has_table(con, name: str) -> bool:
     """Whether the warehouse holds the table or view `schema.name`."""
-    if spark.is_spark(con):
-        return con.has_table(name)
     schema, table = name.split(".")
     return bool(
         con.execute(

@@ -10,10 +10,9 @@ latest. A change of shape is a new migration at the end of `MIGRATIONS` and the 
 change in the store's DDL; no store changes the shape of a table it keeps (a load's
 working columns on the table it is building aside).
 
-On Spark nothing is migrated, as nothing was before this module: its tables are created
-from the same DDL at the shape of their day, and a Spark warehouse older than a change of
-shape is not brought up to it. The first migration written for Spark brings its Spark
-statements (and this module's first branch on the engine) with it.
+These tables are DuckDB's whichever engine builds the models: with Spark they are handed
+over as Parquet before each build, in the shape they have then, so Spark has nothing of
+its own to migrate (what dbt builds there, dbt rebuilds).
 """
 
 from __future__ import annotations

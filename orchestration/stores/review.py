@@ -12,7 +12,6 @@ import duckdb
 import pandas as pd
 
 from data_quality.contract import BY_FILE
-from data_quality.landing import on_spark
 from data_quality.review import (
     DECISION_COLUMNS,
     DECISIONS_TABLE,
@@ -22,7 +21,6 @@ from data_quality.review import (
     ensure_decisions_table,
 )
 from data_quality.sql import literal, try_cast
-from engines import spark
 from orchestration.stores.marts import has_table
 
 ITEM_COLUMNS = (
@@ -84,11 +82,7 @@ def _value_problem(con: duckdb.DuckDBPyConnection, item: pd.Series, value: str) 
     if column not in types:
         return "the rule names no single column to correct; reintroduce it as it is"
     # The loader's own cast: what it would load, or NULL (a NaN revenue is no number).
-    cast = (
-        on_spark.try_cast(on_spark.text(value), types[column])
-        if spark.is_spark(con)
-        else try_cast(literal(value), types[column])
-    )
+    cast = try_cast(literal(value), types[column])
     if con.execute(f"SELECT {cast} IS NULL").fetchall()[0][0]:
         return f"{value!r} is not a {types[column].lower()} for {column}"
     return None
@@ -99,10 +93,7 @@ def record_decisions(
 ) -> pd.DataFrame:
     """Checks `request` against the open items and appends it in one transaction; raises
     `ReviewError` (one line, nothing recorded) when it does not fit."""
-    if spark.is_spark(con):
-        on_spark.prepare(con.spark)
-    else:
-        ensure_decisions_table(con)
+    ensure_decisions_table(con)
     decided_at = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if request.applies_from is None:
         # From the next run, whatever its date: a run of the queue's own date again applies

@@ -37,21 +37,10 @@ def _countries() -> pd.DataFrame:
     return pd.DataFrame(sorted(aliases().items()), columns=["alias", "alpha_2"])
 
 
-def _load_on_duckdb(con, folder, date, suites, reread_unchanged: bool):
+def _load(con, folder, date, suites, reread_unchanged: bool):
     ensure_decisions_table(con)  # dbt reads it as a source before any decision exists
     landing_store.write_reference(con, COUNTRIES, _countries())
     return load_landing_files(con, folder, date, suites, REQUIRED_FILES, reread_unchanged)
-
-
-def _load_on_spark(con, folder, date, suites, reread_unchanged: bool):
-    """Spark's CSV reader under the same contract; every file is read whole."""
-    from data_quality.landing import on_spark
-
-    on_spark.write_reference(con.spark, COUNTRIES, _countries())
-    return on_spark.load_landing_files(con.spark, folder, date, suites, REQUIRED_FILES)
-
-
-LOADERS = {"duckdb": _load_on_duckdb, "spark": _load_on_spark}
 
 
 class IngestConfig(dg.Config):
@@ -133,13 +122,12 @@ def landing_files(
     suites = landing_suites(rules.load(), date)
     total_quarantined = 0
     how = {"whole": 0, "appended": 0, "reused": 0}  # files read whole, appended to, reused
-    load = LOADERS[warehouse.engine]
     with warehouse.connect() as con:
         try:  # before anything is rewritten: a run from the UI or a backfill
             allocation_store.refuse_rewriting_history(con, date)
         except allocation_store.LaterRunExists as exc:
             raise Refusal(str(exc)) from None
-        loads = load(con, landing.abs_path, date, suites, config.reread_unchanged)
+        loads = _load(con, landing.abs_path, date, suites, config.reread_unchanged)
         for spec, report, seconds in loads:
             total_quarantined += report.rows_quarantined
             how[

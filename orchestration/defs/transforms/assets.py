@@ -90,14 +90,15 @@ def _build(
         dbt, args, context, target, warehouse.dbt_target, profiles, database
     )
     held = []
-    for event in quietly(iter(invocation.stream()), log):
-        if (
-            isinstance(event, dg.Output)
-            and context.asset_key_for_output(event.output_name) in DESCRIBE
-        ):
-            held.append(event)
-        else:
-            yield event
+    with warehouse.building(*_relations(invocation.manifest)):
+        for event in quietly(iter(invocation.stream()), log):
+            if (
+                isinstance(event, dg.Output)
+                and context.asset_key_for_output(event.output_name) in DESCRIBE
+            ):
+                held.append(event)
+            else:
+                yield event
     if not (target / "run_results.json").is_file():  # dbt stopped before any node ran
         raise invocation.get_error() or dg.Failure(f"dbt wrote no results (log: {log})")
     results = invocation.get_artifact("run_results.json")
@@ -110,6 +111,17 @@ def _build(
             for event in held:
                 describe = DESCRIBE[context.asset_key_for_output(event.output_name)]
                 yield event.with_metadata({**event.metadata, **describe(con, context.instance)})
+
+
+def _relations(manifest: Mapping[str, Any]) -> tuple[list[tuple[str, str]], set[str]]:
+    """The (schema, table) of every source the project reads, and the schemas it builds in."""
+    sources = [(s["schema"], s["identifier"]) for s in manifest["sources"].values()]
+    built = {
+        n["schema"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] in ("model", "snapshot", "seed")
+    }
+    return sources, built
 
 
 def _dbt_step(name: str, **selection: str) -> dg.AssetsDefinition:
