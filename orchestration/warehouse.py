@@ -180,10 +180,15 @@ class Warehouse(dg.ConfigurableResource):
         """A connection that writes: dagster-duckdb's, which retries while another process
         still holds the file (a reader, or a run ending)."""
         Path(self.duckdb_path).parent.mkdir(parents=True, exist_ok=True)
+        # A Spark warehouse whose history Spark kept, before the Python steps moved here.
+        spark_tables = Path(self.abs_path) / "tables"
+        adopts = self.engine == "spark" and not Path(self.duckdb_path).exists()
         duck = DuckDBResource(database=self.duckdb_path, connection_config=self.connection_config)
         with duck.get_connection() as con:
             try:
                 con.execute("SET enable_progress_bar = false")  # a session option
+                if adopts and (spark_tables / "allocation.db").is_dir():
+                    migrations.adopt_spark_history(con, spark_tables)
                 migrations.migrate(con)  # a warehouse an older version made, brought up
                 yield con
             finally:  # its own close is skipped when the block raises

@@ -225,7 +225,7 @@ def row_problems(
     quote=ident,
     absent=not_in,
 ) -> list[Problem]:
-    """Every row rule of the contract on one column: what both engines check."""
+    """Every row rule of the contract on one column."""
     return (
         invalid_type(v, typed_read)
         + missing_required(v)

@@ -12,12 +12,19 @@ working columns on the table it is building aside).
 
 These tables are DuckDB's whichever engine builds the models: with Spark they are handed
 over as Parquet before each build, in the shape they have then, so Spark has nothing of
-its own to migrate (what dbt builds there, dbt rebuilds).
+its own to migrate (what dbt builds there, dbt rebuilds). A Spark warehouse from before
+that kept them in Spark: its DuckDB file takes their rows over as it is created
+(`adopt_spark_history`), before anything is handed over in their place.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+from data_quality.landing.store import LOADS_DDL, QUARANTINE_DDL
+from data_quality.review import DECISIONS_DDL
+from orchestration.stores.allocation import DDL as ALLOCATION_DDL
 
 VERSION_TABLE = "main.schema_version"
 VERSION_DDL = f"""
@@ -143,3 +150,46 @@ def _applies(con, migration: Migration) -> bool:
         ).fetchall()
     }
     return bool(columns) and (not migration.needs_column or migration.needs_column in columns)
+
+
+# What a Spark warehouse kept as Spark tables when its Python steps ran on Spark: its
+# history. The raw and reference tables are the landing files', read again; the models
+# are dbt's, built again (the coverage snapshots stay in Spark, where dbt keeps them).
+SPARK_HISTORY = (
+    "allocation.ownership_events",
+    "allocation.rep_capacity",
+    "allocation.return_decisions",
+    "allocation.claim_decisions",
+    "allocation.account_states",
+    "quality.quarantine",
+    "quality.landing_loads",
+    "quality.review_decisions",
+)
+
+
+def adopt_spark_history(con, tables: Path) -> list[str]:
+    """The rows of each table of SPARK_HISTORY that Spark holds under `tables` (its
+    warehouse folder: `schema.db/table/`, partitioned or not), in DuckDB's table of the
+    same name, created as this version writes it, in one transaction: the tables taken."""
+    adopted = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(ALLOCATION_DDL + QUARANTINE_DDL + LOADS_DDL + DECISIONS_DDL)
+        for name in SPARK_HISTORY:
+            schema, table = name.split(".")
+            place = tables / f"{schema}.db" / table
+            if not any(place.rglob("*.parquet")):
+                continue
+            # By name: a table Spark never migrated lacks later columns, which take their
+            # defaults as a migration would have given them.
+            con.execute(
+                f"INSERT INTO {name} BY NAME SELECT * FROM "
+                "read_parquet(?, hive_partitioning = true)",
+                [f"{place}/**/*.parquet"],
+            )
+            adopted.append(name)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return adopted

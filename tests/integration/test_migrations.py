@@ -132,3 +132,64 @@ def test_a_warehouse_a_later_version_made_is_not_opened(tmp_path):
     newer = f"schema version {migrations.LATEST + 1},"
     with pytest.raises(migrations.NewerWarehouse, match=newer), warehouse.connect():
         pass
+
+
+def test_a_spark_warehouse_whose_history_spark_kept_hands_it_to_its_duckdb_file(tmp_path):
+    """Before the Python steps moved to DuckDB, a Spark warehouse kept the books' history
+    as Spark's own Parquet tables (`tables/schema.db/table/`, the dated ones partitioned by
+    date, the quarantine by date and file, some from before a migration). Its DuckDB file
+    takes every row over as it is created; nothing of it is lost."""
+    tables = tmp_path / "wh.spark" / "tables"
+    spark_laid_out = duckdb.connect()
+    try:
+        for sql, table, partitions in (
+            (
+                "SELECT 'e1' AS event_id, 'r1' AS run_id, DATE '2026-11-02' AS as_of_date, "
+                "1::BIGINT AS seq, 'A1' AS account_id, NULL::VARCHAR AS from_rep_id, "
+                "'R1' AS to_rep_id, 'adoption' AS kind, 'crm_owner' AS reason_code, "
+                "NULL::VARCHAR AS explanation, NULL::DOUBLE AS priority, "
+                "NULL::DATE AS rest_until",  # no lane: Spark was never migrated
+                "allocation.db/ownership_events",
+                "as_of_date",
+            ),
+            (
+                "SELECT DATE '2026-11-02' AS as_of_date, 'A1' AS account_id, 'all' AS lane, "
+                "'R1' AS rep_id, 'working' AS state, NULL::DATE AS rest_until",
+                "allocation.db/account_states",
+                None,
+            ),
+            (
+                "SELECT * FROM (VALUES ('A7', 'retire', 'test', DATE '2026-11-02', "
+                "TIMESTAMP '2026-11-02 09:00:00')) t(record_key, decision, note, decided_on, "
+                "decided_at)",
+                "quality.db/review_decisions",
+                None,
+            ),
+        ):
+            place = tables / table
+            place.mkdir(parents=True)
+            if partitions:
+                spark_laid_out.execute(
+                    f"COPY ({sql}) TO '{place}' (FORMAT parquet, PARTITION_BY ({partitions}))"
+                )
+            else:
+                spark_laid_out.execute(f"COPY ({sql}) TO '{place}/part-0.parquet' (FORMAT parquet)")
+    finally:
+        spark_laid_out.close()
+    warehouse = Warehouse(path=str(tmp_path / "wh.spark"), engine="spark")
+    with warehouse.connect() as con:
+        events = con.execute(
+            "SELECT event_id, as_of_date, account_id, lane FROM allocation.ownership_events"
+        ).fetchall()
+        states = con.execute("SELECT account_id, state FROM allocation.account_states").fetchall()
+        decisions = con.execute(
+            "SELECT record_key, decision FROM quality.review_decisions"
+        ).fetchall()
+        (at,) = con.execute(f"SELECT max(version) FROM {migrations.VERSION_TABLE}").fetchone()
+    assert events == [("e1", dt.date(2026, 11, 2), "A1", "all")]
+    assert states == [("A1", "working")]
+    assert decisions == [("A7", "retire")]
+    assert at == migrations.LATEST
+    # Taken once, as the file is created: a later open adds nothing again.
+    with warehouse.connect() as con:
+        assert con.execute("SELECT count(*) FROM allocation.ownership_events").fetchone() == (1,)

@@ -1,6 +1,5 @@
 """What a run loads of the rows RevOps decided on, when rows share a key: the key loads
-once, as the row kept, never twice (DuckDB's loader; Spark's is held equal to it by the
-engines' equality test)."""
+once, as the row kept, never twice."""
 
 import datetime as dt
 

@@ -6,6 +6,7 @@ rest before it; one translator names every dbt node for both halves.
 
 import json
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,7 @@ def _build(
         dbt, args, context, target, warehouse.dbt_target, profiles, database
     )
     held = []
-    with warehouse.building(*_relations(invocation.manifest)):
+    with warehouse.building(*_relations(invocation.manifest, context.selected_asset_keys)):
         for event in quietly(iter(invocation.stream()), log):
             if (
                 isinstance(event, dg.Output)
@@ -113,15 +114,25 @@ def _build(
                 yield event.with_metadata({**event.metadata, **describe(con, context.instance)})
 
 
-def _relations(manifest: Mapping[str, Any]) -> tuple[list[tuple[str, str]], set[str]]:
-    """The (schema, table) of every source the project reads, and the schemas it builds in."""
-    sources = [(s["schema"], s["identifier"]) for s in manifest["sources"].values()]
-    built = {
-        n["schema"]
-        for n in manifest["nodes"].values()
-        if n["resource_type"] in ("model", "snapshot", "seed")
+def _relations(
+    manifest: Mapping[str, Any], selected: AbstractSet[dg.AssetKey]
+) -> tuple[list[tuple[str, str]], set[str]]:
+    """The (schema, table) of each source the `selected` models read, and every schema the
+    project builds in."""
+    built = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "snapshot", "seed")
+    ]
+    read = {
+        parent
+        for node in built
+        if translator.get_asset_key(node) in selected
+        for parent in node["depends_on"]["nodes"]
+        if parent in manifest["sources"]
     }
-    return sources, built
+    sources = sorted((s["schema"], s["identifier"]) for s in map(manifest["sources"].get, read))
+    return sources, {node["schema"] for node in built}
 
 
 def _dbt_step(name: str, **selection: str) -> dg.AssetsDefinition:
