@@ -126,7 +126,7 @@ def hand_over(con: duckdb.DuckDBPyConnection, spark, folder: Path, sources: Iter
         )
         os.replace(staged, written)
         spark.sql(f"CREATE DATABASE IF NOT EXISTS {_quoted(schema)}")
-        if spark.catalog.tableExists(table, schema):  # a view, where Spark once loaded
+        if spark.catalog.tableExists(f"{schema}.{table}"):  # a view, where Spark once loaded
             kind = spark.catalog.getTable(f"{schema}.{table}").tableType
             spark.sql(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {_quoted(schema, table)}")
         spark.sql(f"CREATE TABLE {_quoted(schema, table)} USING parquet LOCATION '{_path(place)}'")
