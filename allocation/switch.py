@@ -188,13 +188,16 @@ def trim(
     last = activity.reindex(columns=["account_id", "rep_id", "last_meaningful_activity_on"])
     # As left merges on the pair and the account would, by lookups: `info` (the accounts by
     # id) is indexed once a run, where a merge hashes a million accounts again.
+    # Each account's place in `info` found once for both lookups (-1, and so NaN, for an
+    # account no longer in the CRM's export, as a map would give).
+    at = info.index.get_indexer(adopted["account_id"].to_numpy(object))
     ranked = adopted.reset_index(drop=True).assign(
         last_meaningful_activity_on=last["last_meaningful_activity_on"]
         .reset_index(drop=True)
         .reindex(pair_positions(last, adopted))
         .to_numpy(),
-        priority=adopted["account_id"].map(info["priority"]).to_numpy(),
-        **{VALUE_RANK: adopted["account_id"].map(info[VALUE_RANK]).to_numpy()},
+        priority=info["priority"].reset_index(drop=True).reindex(at).to_numpy(),
+        **{VALUE_RANK: info[VALUE_RANK].reset_index(drop=True).reindex(at).to_numpy()},
     )
     window_start = today - pd.Timedelta(days=rules.working_window_days - 1)
     ranked["working"] = pd.to_datetime(ranked["last_meaningful_activity_on"]) >= window_start
