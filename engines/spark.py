@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import duckdb
 import sqlglot
@@ -129,7 +130,9 @@ def hand_over(con: duckdb.DuckDBPyConnection, spark, folder: Path, sources: Iter
         if spark.catalog.tableExists(f"{schema}.{table}"):  # a view, where Spark once loaded
             kind = spark.catalog.getTable(f"{schema}.{table}").tableType
             spark.sql(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {_quoted(schema, table)}")
-        spark.sql(f"CREATE TABLE {_quoted(schema, table)} USING parquet LOCATION '{_path(place)}'")
+        # By the catalog's API: the path is a value, never SQL text (Spark's string escapes
+        # are not DuckDB's).
+        spark.catalog.createTable(f"{schema}.{table}", path=str(place), source="parquet")
 
 
 def expose(con: duckdb.DuckDBPyConnection, spark, schemas: Iterable[str]) -> None:
@@ -139,14 +142,14 @@ def expose(con: duckdb.DuckDBPyConnection, spark, schemas: Iterable[str]) -> Non
     for schema in schemas:
         if not spark.catalog.databaseExists(schema):
             continue
-        root = spark.catalog.getDatabase(schema).locationUri.removeprefix("file:")
+        root = Path(unquote(urlparse(spark.catalog.getDatabase(schema).locationUri).path))
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {_ident(schema)}")
         built = set()
         for table in spark.catalog.listTables(schema):
             if table.tableType == "VIEW" or table.isTemporary:
                 continue
             built.add(table.name)
-            place = Path(root) / table.name
+            place = root / table.name
             if any(place.rglob("*.parquet")):
                 rows = (
                     f"SELECT * FROM read_parquet('{_path(place)}/**/*.parquet', "
@@ -157,7 +160,7 @@ def expose(con: duckdb.DuckDBPyConnection, spark, schemas: Iterable[str]) -> Non
                     "SELECT "
                     + ", ".join(
                         f"CAST(NULL AS {_duckdb_type(c.dataType)}) AS {_ident(c.name)}"
-                        for c in spark.catalog.listColumns(table.name, schema)
+                        for c in spark.catalog.listColumns(f"{schema}.{table.name}")
                     )
                     + " WHERE false"
                 )
