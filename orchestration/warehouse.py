@@ -160,6 +160,8 @@ class Warehouse(dg.ConfigurableResource):
         """Around a dbt build: on Spark, the `sources` it reads ((schema, table) pairs)
         handed to Spark before, and the tables it built in the schemas `built` read back
         as DuckDB views after, whether or not it succeeded (its failures are read there).
+        The DuckDB file stays open for writing throughout, so a reader is refused while
+        Spark rewrites the files under its views, as DuckDB's own build refuses one.
         On DuckDB, dbt builds in the same file: nothing to hand over."""
         if self.engine != "spark":
             yield
@@ -169,10 +171,9 @@ class Warehouse(dg.ConfigurableResource):
         session = self.spark()
         with self.connect() as con:
             spark.hand_over(con, session, Path(self.abs_path) / "sources", sources)
-        try:
-            yield
-        finally:
-            with self.connect() as con:
+            try:
+                yield
+            finally:
                 spark.expose(con, session, built)
 
     @contextmanager

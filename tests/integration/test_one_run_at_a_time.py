@@ -80,6 +80,43 @@ def test_the_spark_warehouse_is_held_in_its_folder(tmp_path):
         holder.wait()
 
 
+READ = """
+import sys
+from orchestration.warehouse import Warehouse, WarehouseBusy
+try:
+    Warehouse(path=sys.argv[1], engine="spark").read().close()
+    print("read")
+except WarehouseBusy as exc:
+    print(exc)
+"""
+
+
+def test_a_reader_of_a_spark_warehouse_is_refused_while_spark_rewrites_the_marts(
+    tmp_path, monkeypatch
+):
+    """While Spark rewrites the Parquet files under the DuckDB views, a reader (`books
+    explain`, the UI) is refused in one line, as DuckDB's own build refuses one; before
+    and after it reads."""
+    from engines import spark
+
+    monkeypatch.setattr(Warehouse, "spark", lambda self: None)  # no JVM: the files aside
+    monkeypatch.setattr(spark, "hand_over", lambda *args: None)
+    monkeypatch.setattr(spark, "expose", lambda *args: None)
+    warehouse = Warehouse(path=str(tmp_path / "wh.spark"), engine="spark")
+
+    def reader() -> str:
+        probe = [sys.executable, "-c", READ, str(tmp_path / "wh.spark")]
+        return subprocess.run(probe, capture_output=True, text=True, timeout=120).stdout
+
+    with warehouse.connect():
+        pass  # the file, as a run's ingest leaves it
+    assert reader().strip() == "read"
+    with warehouse.building([], []):
+        refused = reader().strip()
+    assert "in use by a run" in refused and "\n" not in refused
+    assert reader().strip() == "read"
+
+
 TRY = """
 import sys
 from orchestration.warehouse import Warehouse
