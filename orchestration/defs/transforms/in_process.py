@@ -1,8 +1,9 @@
 """dbt run in the run's own process, on either engine: dbt-spark's `session` method builds
-in the session the ingest wrote with, and on DuckDB a process and dbt's import saved per
-step add up (two steps a run, dozens of runs in a test session). dbt's own runner runs it;
-its result events become Dagster events through dagster-dbt's translation, the same as a
-subprocess's (selection, outputs, checks).
+in the process's own Spark session (the sources handed to it by `Warehouse.building`), and
+on DuckDB a process and dbt's import saved per step add up (two steps a run, dozens of
+runs in a test session). dbt's own runner runs it; its result events become Dagster
+events through dagster-dbt's translation, the same as a subprocess's (selection, outputs,
+checks).
 
 A project parsed once is parsed for good: the manifest of a parse is kept per engine,
 database and vars (the rules), and handed to the next invocation, which then starts with
