@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlparse
 
 import duckdb
 import sqlglot
+from sqlglot import exp
 
 _SESSION: dict[str, Any] = {}  # the process's session and the settings it was built with
 
@@ -85,12 +86,13 @@ def session(root: Path, master: str, shuffle_partitions: int, conf: dict[str, st
     return spark
 
 
-def _quoted(*names: str) -> str:
-    return ".".join("`" + n.replace("`", "``") + "`" for n in names)
+def _quoted(*names: str, dialect: str = "spark") -> str:
+    """A dotted name, each part quoted and escaped as `dialect` spells it (sqlglot's)."""
+    return ".".join(exp.to_identifier(n, quoted=True).sql(dialect) for n in names)
 
 
 def _ident(*names: str) -> str:
-    return ".".join('"' + n.replace('"', '""') + '"' for n in names)
+    return _quoted(*names, dialect="duckdb")
 
 
 def _path(path: Path) -> str:

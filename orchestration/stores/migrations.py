@@ -19,6 +19,8 @@ that kept them in Spark: its DuckDB file takes their rows over as it is created
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,17 +114,28 @@ def version(con) -> int:
     return con.execute(f"SELECT coalesce(max(version), 0) FROM {VERSION_TABLE}").fetchone()[0]
 
 
-def migrate(con) -> list[int]:
-    """The warehouse brought to the latest shape, in one transaction: the versions applied."""
+@contextmanager
+def _transaction(con) -> Iterator[None]:
+    """All of the block or none of it: a warehouse is never left half brought up."""
     con.execute("BEGIN TRANSACTION")
     try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def migrate(con) -> list[int]:
+    """The warehouse brought to the latest shape, in one transaction: the versions applied."""
+    applied = []
+    with _transaction(con):
         at = version(con)
         if at > LATEST:
             raise NewerWarehouse(
                 f"the warehouse is at schema version {at}, and this dynamic-books knows "
                 f"versions up to {LATEST}: upgrade it before running on this warehouse"
             )
-        applied = []
         for number, migration in enumerate(MIGRATIONS[at:], start=at + 1):
             if _applies(con, migration):
                 for statement in migration.statements:
@@ -132,10 +145,6 @@ def migrate(con) -> list[int]:
                 [number, migration.why],
             )
             applied.append(number)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return applied
 
 
@@ -172,8 +181,7 @@ def adopt_spark_history(con, tables: Path) -> list[str]:
     warehouse folder: `schema.db/table/`, partitioned or not), in DuckDB's table of the
     same name, created as this version writes it, in one transaction: the tables taken."""
     adopted = []
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with _transaction(con):
         con.execute(ALLOCATION_DDL + QUARANTINE_DDL + LOADS_DDL + DECISIONS_DDL)
         for name in SPARK_HISTORY:
             schema, table = name.split(".")
@@ -188,8 +196,4 @@ def adopt_spark_history(con, tables: Path) -> list[str]:
                 [f"{place}/**/*.parquet"],
             )
             adopted.append(name)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return adopted
