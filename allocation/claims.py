@@ -28,7 +28,7 @@ def queue_ranks(pool: pd.DataFrame) -> pd.Series:
     sizes = np.diff(np.r_[starts, len(order)])
     place = np.empty(len(order), dtype=np.int64)
     place[order] = np.arange(len(order)) - np.repeat(starts, sizes) + 1
-    return pd.Series(place, index=pd.Index(ranked["account_id"].to_numpy(), dtype=object))
+    return pd.Series(place, index=pd.Index(ranked["account_id"].to_numpy()))
 
 
 def process_claims(

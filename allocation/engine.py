@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 import pandas as pd
 
@@ -22,6 +24,7 @@ from allocation.eligibility import eligibility_keys
 from allocation.events import (
     ADOPTION,
     DISTRIBUTION,
+    EVENT_COLUMNS,
     REDISTRIBUTION,
     RELEASE,
     books_of,
@@ -37,6 +40,7 @@ from allocation.exits import (
     step_event,
     step_frame,
 )
+from allocation.keys import AccountCodes
 from allocation.states import (
     ELIGIBLE,
     account_states,
@@ -148,8 +152,8 @@ def _distribute(
 def _books(rows: pd.DataFrame, as_of: dt.date, kind: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
+            "account_id": rows["account_id"].to_numpy(dtype="int64"),  # codes (allocation.keys)
             # Objects, as _hashable makes the inputs: pandas' isin hashes them quickly.
-            "account_id": pd.Series(rows["account_id"].to_numpy(dtype=object), dtype=object),
             "rep_id": pd.Series(rows["to_rep_id"].to_numpy(dtype=object), dtype=object),
             "entered_on": pd.Timestamp(as_of),
             "entered_by": kind,
@@ -179,6 +183,29 @@ def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
     a scalar per value , on objects it hashes."""
     text = [c for c, t in frame.dtypes.items() if isinstance(t, pd.StringDtype)]
     return frame.astype(dict.fromkeys(text, object)) if text else frame
+
+
+def _coded(inputs: Inputs) -> tuple[Inputs, AccountCodes]:
+    """`inputs` with every account id as its code (allocation.keys)."""
+    keyed = {f.name: getattr(inputs, f.name) for f in fields(inputs)}
+    keyed = {name: frame for name, frame in keyed.items() if "account_id" in frame}
+    names = ["accounts", *(name for name in keyed if name != "accounts")]
+    codes, columns = AccountCodes.of(*(keyed[name]["account_id"] for name in names))
+    coded = {name: keyed[name].assign(account_id=c) for name, c in zip(names, columns, strict=True)}
+    return replace(inputs, **coded), codes
+
+
+def _decoded(result: RunResult, codes: AccountCodes) -> RunResult:
+    """`result` with the account ids its codes stand for."""
+    out = {}
+    for name in ("events", "states", "return_decisions", "claim_decisions"):
+        frame = getattr(result, name)
+        if "account_id" in frame:
+            ids = pd.Series(codes.decode(frame["account_id"]), index=frame.index, dtype=object)
+            frame = frame.assign(account_id=ids)
+        out[name] = frame
+    out["events"] = out["events"].astype({"account_id": EVENT_COLUMNS["account_id"]})
+    return replace(result, **out)
 
 
 @dataclass
@@ -317,12 +344,13 @@ def _compete(
     rules: Rules,
     as_of: dt.date,
     outside: pd.Series,
+    named: Callable[[Any], str],
 ) -> None:
     """The switch's distribution: the lane's capacity filled from the pool and the rivals
     together (whatever the weekday: the switch day is a distribution day), then what each
     rival came to (`switch.settle`)."""
     offered = _distribute(pool, cap, lane.books, lane.from_departed, outside)
-    kept, exits, entering = switch.settle(rivals, offered, inputs.accounts, rules, as_of)
+    kept, exits, entering = switch.settle(rivals, offered, inputs.accounts, rules, as_of, named)
     lane.books = pd.concat([lane.books, kept], ignore_index=True)
     lane.rows.append(exits.assign(lane=lane.name))
     lane.enter(entering, as_of)
@@ -370,6 +398,10 @@ def run(
     if "lane" not in inputs.events:
         inputs = replace(inputs, events=inputs.events.assign(lane=SOLE_LANE))
     inputs = replace(inputs, **{f.name: _hashable(getattr(inputs, f.name)) for f in fields(inputs)})
+    codes = None
+    if not pd.api.types.is_integer_dtype(inputs.accounts["account_id"]):
+        inputs, codes = _coded(inputs)
+    named = codes.ids.__getitem__ if codes is not None else str
     # A default index: the account states find accounts by position.
     inputs = replace(inputs, accounts=with_value_rank(inputs.accounts).reset_index(drop=True))
     capacity = rep_capacity(inputs.reps, rules, as_of)
@@ -423,7 +455,7 @@ def run(
             claim_decisions.append(decided)
         elif switching:
             started = time.perf_counter()
-            _compete(lane, pool, cap, rivals, inputs, rules, as_of, outside)
+            _compete(lane, pool, cap, rivals, inputs, rules, as_of, outside, named)
             distributing += time.perf_counter() - started
             claim_decisions.append(_named_mode_claims(inputs, cap, as_of))
         else:
@@ -449,7 +481,7 @@ def run(
         if with_states
         else pd.DataFrame()
     )
-    return RunResult(
+    result = RunResult(
         new_events,
         capacity,
         pd.concat(decisions, ignore_index=True),
@@ -459,3 +491,4 @@ def run(
         distributing,
         states,
     )
+    return _decoded(result, codes) if codes is not None else result

@@ -61,7 +61,10 @@ def make_events(rows: pd.DataFrame | list[dict], run_id: str, as_of: dt.date) ->
     for column in EVENT_COLUMNS:
         if column not in frame:
             frame[column] = None
-    return frame[list(EVENT_COLUMNS)].astype(EVENT_COLUMNS)
+    # Inside a run the account ids are codes (allocation.keys), which stay integers.
+    coded = pd.api.types.infer_dtype(frame["account_id"], skipna=True) == "integer"
+    types = {**EVENT_COLUMNS, "account_id": "int64"} if coded else EVENT_COLUMNS
+    return frame[list(EVENT_COLUMNS)].astype(types)
 
 
 def _in_order(events: pd.DataFrame) -> bool:
@@ -91,7 +94,7 @@ def with_run(latest: pd.DataFrame, run: pd.DataFrame) -> pd.DataFrame:
         return latest
     moved = run.drop_duplicates(["account_id", "lane"], keep="last")
     # By integer keys of the two texts: a merge would hash a million-row book's keys twice.
-    keys = [pd.factorize(np.concatenate([latest[c].to_numpy(object), moved[c].to_numpy(object)]))
+    keys = [pd.factorize(np.concatenate([latest[c].to_numpy(), moved[c].to_numpy()]))
             for c in ("account_id", "lane")]  # fmt: skip
     (accounts, _), (lanes, names) = keys
     key = accounts.astype(np.int64) * (len(names) + 1) + lanes

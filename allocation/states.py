@@ -75,7 +75,7 @@ def out_of_scope(accounts: pd.DataFrame) -> pd.Series:
     reason = outside.get("scope_reason", pd.Series(None, index=outside.index, dtype=object))
     return pd.Series(
         reason.fillna("not new business").to_numpy(dtype=object),
-        index=pd.Index(outside["account_id"].to_numpy(), dtype=object),
+        index=pd.Index(outside["account_id"].to_numpy()),
         dtype=object,
     )
 
@@ -85,8 +85,8 @@ def pair_positions(found: pd.DataFrame, asked: pd.DataFrame) -> np.ndarray:
     once), -1 where it is not: one pass of hashing per column, then integer keys; a key of
     the two texts joined costs a string per row on a million-row book."""
     n = len(found)
-    accounts = pd.factorize(np.concatenate([found["account_id"].to_numpy(object),
-                                            asked["account_id"].to_numpy(object)]))[0]  # fmt: skip
+    accounts = pd.factorize(np.concatenate([found["account_id"].to_numpy(),
+                                            asked["account_id"].to_numpy()]))[0]  # fmt: skip
     reps, names = pd.factorize(np.concatenate([found["rep_id"].to_numpy(object),
                                                asked["rep_id"].to_numpy(object)]))  # fmt: skip
     key = accounts.astype(np.int64) * (len(names) + 1) + (reps + 1)
@@ -166,9 +166,7 @@ def in_pool(
         ).reset_index(drop=True)  # fmt: skip
     # Each account's latest exit by position, found once: three lookups by id of a million
     # accounts would hash them three times.
-    at = pd.Index(latest_exit["account_id"].to_numpy(object), dtype=object).get_indexer(
-        ids.to_numpy(object)
-    )
+    at = pd.Index(latest_exit["account_id"].to_numpy()).get_indexer(ids.to_numpy())
     if one_lane:
         rest = latest_exit["rest_until"].reindex(at)
     else:
@@ -200,9 +198,9 @@ def in_pool(
     ]
     why = np.select(conditions, [np.broadcast_to(np.asarray(t, dtype=object), ids.shape)
                                  for t in said], None)  # fmt: skip
-    # Objects, as the engine reads text: a frame or an index built from text infers arrow
-    # strings, a copy of every value (0.4 s at 1M accounts), whose isin is per value.
-    index = pd.Index(ids.to_numpy(dtype=object), dtype=object)
+    # The accounts' codes (allocation.keys) index it; text stays objects, as the engine
+    # reads it: a frame built from text infers arrow strings, a copy of every value.
+    index = pd.Index(ids.to_numpy())
 
     def text(values: np.ndarray) -> pd.Series:
         return pd.Series(values, index=index, dtype=object, copy=False)
@@ -237,7 +235,7 @@ def account_states(
         booked = in_book(books, activity, capacity, outside, rules, as_of)
         parts.append(
             {
-                "account_id": booked["account_id"].to_numpy(dtype=object),
+                "account_id": booked["account_id"].to_numpy(dtype="int64"),
                 "lane": np.full(len(booked), lane, dtype=object),
                 "state": booked["state"].to_numpy(dtype=object),
                 "rep_id": booked["rep_id"].to_numpy(dtype=object),
@@ -260,7 +258,7 @@ def account_states(
             rank[at] = queue_ranks(queue).to_numpy()
         part = {c: free[c].to_numpy() for c in ("state", "state_reason", "rest_until",
                                                  "left_by", "left_reason")}  # fmt: skip
-        part |= {"account_id": free.index.to_numpy(dtype=object),
+        part |= {"account_id": free.index.to_numpy(dtype="int64"),
                  "lane": np.full(len(free), lane, dtype=object), "queue": label,
                  "queue_rank": rank}  # fmt: skip
         parts.append(part)

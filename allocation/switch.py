@@ -16,6 +16,8 @@ switch (respect the work), then the book is trimmed to capacity keeping the most
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,12 +80,13 @@ def settle(
     accounts: pd.DataFrame,
     rules: Rules,
     as_of: dt.date,
+    named: Callable[[Any], str] = str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """What the competition made of the owned accounts `rivals` (book rows) given the
     distribution's events `offered`: (the rows their owners keep, the exits to record, the
-    distribution events left to record). An account dealt to its owner stays as it was; one
-    dealt to another rep leaves its owner's book for theirs; one dealt to nobody goes to the
-    pool, to rest `exit_rest_days.transition`."""
+    distribution events left to record); `named` gives an account's id in words. An account
+    dealt to its owner stays as it was; one dealt to another rep leaves its owner's book for
+    theirs; one dealt to nobody goes to the pool, to rest `exit_rest_days.transition`."""
     holder = dict(zip(rivals["account_id"], rivals["rep_id"], strict=True))
     dealt = offered["account_id"].map(holder)
     kept_here = (dealt == offered["to_rep_id"]).to_numpy()
@@ -109,7 +112,7 @@ def settle(
         account: f"switch to dynamic books: not worked by the rep in {window} days, and the "
         "team's capacity went to better accounts: "
         + (
-            f"{better} (priority {info.at[better, 'priority']:.1f}) took its place"
+            f"{named(better)} (priority {info.at[better, 'priority']:.1f}) took its place"
             if better is not None
             else "the rep's book is full of accounts ranked above it"
         )
@@ -190,7 +193,7 @@ def trim(
     # id) is indexed once a run, where a merge hashes a million accounts again.
     # Each account's place in `info` found once for both lookups (-1, and so NaN, for an
     # account no longer in the CRM's export, as a map would give).
-    at = info.index.get_indexer(adopted["account_id"].to_numpy(object))
+    at = info.index.get_indexer(adopted["account_id"].to_numpy())
     ranked = adopted.reset_index(drop=True).assign(
         last_meaningful_activity_on=last["last_meaningful_activity_on"]
         .reset_index(drop=True)
