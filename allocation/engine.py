@@ -65,6 +65,13 @@ class Inputs:
     # CRM users (user_id, is_active): whoever the books hand an account to must be an
     # active one, or the CRM file would name an owner the CRM refuses.
     users: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Account ids may come as integer codes in the ids' order (allocation.keys; the store
+    # reads them so): then the id each code stands for, by code, for the few an
+    # explanation names. Text ids are coded by the run itself.
+    account_ids: pd.Series | None = None
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "account_ids"}
 
 
 @dataclass
@@ -185,10 +192,12 @@ def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(dict.fromkeys(text, object)) if text else frame
 
 
+OUTPUTS = ("events", "states", "return_decisions", "claim_decisions")  # with account ids
+
+
 def _coded(inputs: Inputs) -> tuple[Inputs, AccountCodes]:
     """`inputs` with every account id as its code (allocation.keys)."""
-    keyed = {f.name: getattr(inputs, f.name) for f in fields(inputs)}
-    keyed = {name: frame for name, frame in keyed.items() if "account_id" in frame}
+    keyed = {name: frame for name, frame in inputs.frames().items() if "account_id" in frame}
     names = ["accounts", *(name for name in keyed if name != "accounts")]
     codes, columns = AccountCodes.of(*(keyed[name]["account_id"] for name in names))
     coded = {name: keyed[name].assign(account_id=c) for name, c in zip(names, columns, strict=True)}
@@ -198,13 +207,23 @@ def _coded(inputs: Inputs) -> tuple[Inputs, AccountCodes]:
 def _decoded(result: RunResult, codes: AccountCodes) -> RunResult:
     """`result` with the account ids its codes stand for."""
     out = {}
-    for name in ("events", "states", "return_decisions", "claim_decisions"):
+    for name in OUTPUTS:
         frame = getattr(result, name)
         if "account_id" in frame:
             ids = pd.Series(codes.decode(frame["account_id"]), index=frame.index, dtype=object)
             frame = frame.assign(account_id=ids)
         out[name] = frame
     out["events"] = out["events"].astype({"account_id": EVENT_COLUMNS["account_id"]})
+    return replace(result, **out)
+
+
+def _as_codes(result: RunResult) -> RunResult:
+    """`result` with every account id an integer code, as the run was given them (a frame
+    made of no rows, concatenated with others, would leave them Python objects)."""
+    out = {}
+    for name in OUTPUTS:
+        frame = getattr(result, name)
+        out[name] = frame.astype({"account_id": "int64"}) if "account_id" in frame else frame
     return replace(result, **out)
 
 
@@ -397,11 +416,13 @@ def run(
     """
     if "lane" not in inputs.events:
         inputs = replace(inputs, events=inputs.events.assign(lane=SOLE_LANE))
-    inputs = replace(inputs, **{f.name: _hashable(getattr(inputs, f.name)) for f in fields(inputs)})
-    codes = None
+    inputs = replace(inputs, **{name: _hashable(f) for name, f in inputs.frames().items()})
+    codes, named = None, str
     if not pd.api.types.is_integer_dtype(inputs.accounts["account_id"]):
         inputs, codes = _coded(inputs)
-    named = codes.ids.__getitem__ if codes is not None else str
+        named = codes.ids.__getitem__
+    elif inputs.account_ids is not None:
+        named = inputs.account_ids.iloc.__getitem__
     # A default index: the account states find accounts by position.
     inputs = replace(inputs, accounts=with_value_rank(inputs.accounts).reset_index(drop=True))
     capacity = rep_capacity(inputs.reps, rules, as_of)
@@ -491,4 +512,4 @@ def run(
         distributing,
         states,
     )
-    return _decoded(result, codes) if codes is not None else result
+    return _decoded(result, codes) if codes is not None else _as_codes(result)

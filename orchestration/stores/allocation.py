@@ -10,8 +10,11 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from allocation.events import EVENT_COLUMNS
+from allocation.keys import MISSING
 
 DDL = """
 CREATE SCHEMA IF NOT EXISTS allocation;
@@ -77,7 +80,7 @@ READS_BEFORE = {
     "UNION SELECT account_id, to_rep_id FROM allocation.ownership_events "
     "WHERE to_rep_id IS NOT NULL AND as_of_date < ?) AS held "
     "ON a.account_id = held.account_id AND a.rep_id = held.rep_id "
-    "ORDER BY a.account_id, a.rep_id",
+    "ORDER BY account_id, rep_id",
     "events": f"SELECT {', '.join(LOGGED)} FROM allocation.ownership_events "
     "WHERE as_of_date < ? ORDER BY as_of_date, seq",
     "decided_returns": "SELECT account_id, rep_id, returned_at FROM allocation.return_decisions "
@@ -85,6 +88,21 @@ READS_BEFORE = {
     "decided_claims": "SELECT account_id, rep_id, claimed_at FROM allocation.claim_decisions "
     "WHERE as_of_date < ?",
 }
+# Every account id a run reads, numbered in its order (allocation.keys): the engine gets
+# codes, never a million ids as text, and the write names them again. Retrieval's activity
+# holds only pairs of these accounts.
+CODES = """
+CREATE OR REPLACE TEMP TABLE account_codes AS
+SELECT account_id, row_number() OVER (ORDER BY account_id) - 1 AS code FROM (
+    SELECT account_id FROM marts.account_scores
+    UNION SELECT account_id FROM allocation.ownership_events WHERE as_of_date < $date
+    UNION SELECT account_id FROM staging.stg_books__returns
+    UNION SELECT account_id FROM staging.stg_books__claims
+    UNION SELECT account_id FROM allocation.return_decisions WHERE as_of_date < $date
+    UNION SELECT account_id FROM allocation.claim_decisions WHERE as_of_date < $date
+) AS ids WHERE account_id IS NOT NULL
+"""
+CODED = {name for name in [*READS, *READS_BEFORE] if name not in ("reps", "users")}
 # What the two exports use of an event (a first run logs one per adopted account).
 EXPORTED_EVENT_COLUMNS = (
     "seq, lane, account_id, from_rep_id, to_rep_id, as_of_date, kind, reason_code, explanation"
@@ -141,24 +159,71 @@ def _objects(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
     return pd.DataFrame({name: _column(v) for name, v in result.fetchnumpy().items()})
 
 
-def read_inputs(con: duckdb.DuckDBPyConnection, date: dt.date) -> dict[str, pd.DataFrame]:
-    """The engine's inputs for `date` (the fields of `allocation.engine.Inputs`)."""
+def _in_codes(sql: str) -> str:
+    """`sql` (one read, ending in its ORDER BY) with each account id as its code: ordering
+    by the code orders by the id."""
+    select, order = sql.rsplit(" ORDER BY ", 1) if " ORDER BY " in sql else (sql, "")
+    return (
+        f"SELECT r.* REPLACE (coalesce(c.code, {MISSING}) AS account_id) FROM ({select}) AS r "
+        "LEFT JOIN account_codes AS c USING (account_id)" + (f" ORDER BY {order}" if order else "")
+    )
+
+
+def read_inputs(con: duckdb.DuckDBPyConnection, date: dt.date) -> dict[str, Any]:
+    """The engine's inputs for `date` (the fields of `allocation.engine.Inputs`), account
+    ids as codes (`account_ids` says which id each stands for) kept for `write_result` in
+    the connection's temporary `account_codes`."""
     refuse_rewriting_history(con, date)
-    frames = {name: _objects(con, sql) for name, sql in READS.items()}
-    return frames | {name: _objects(con, sql, [date]) for name, sql in READS_BEFORE.items()}
+    con.execute(CODES, {"date": date})
+    reads = {name: (sql, None) for name, sql in READS.items()}
+    reads |= {name: (sql, [date]) for name, sql in READS_BEFORE.items()}
+    frames = {
+        name: _objects(con, _in_codes(sql) if name in CODED else sql, params)
+        for name, (sql, params) in reads.items()
+    }
+    # Arrow text, not a Python string per id: the engine looks up the few it names.
+    return frames | {"account_ids": pd.Series(pd.arrays.ArrowExtensionArray(_account_ids(con)))}
+
+
+def _account_ids(con: duckdb.DuckDBPyConnection) -> pa.ChunkedArray:
+    """The account id of each code `read_inputs` gave, by code, as Arrow text."""
+    return con.sql("SELECT account_id FROM account_codes ORDER BY code").to_arrow_table()[0]
+
+
+def _coded(frame: pd.DataFrame) -> bool:
+    return "account_id" in frame and pd.api.types.is_integer_dtype(frame["account_id"])
+
+
+def _named(frame: pd.DataFrame, ids: pa.ChunkedArray) -> pd.DataFrame:
+    """`frame` with the account ids (`_account_ids`) its codes stand for, taken by position
+    as Arrow text: no Python string per row, and the rows keep their order."""
+    codes = frame["account_id"].to_numpy()
+    taken = pc.take(ids, pa.array(codes, mask=codes == MISSING))
+    return frame.assign(account_id=pd.arrays.ArrowExtensionArray(taken))
 
 
 def write_result(con: duckdb.DuckDBPyConnection, date: dt.date, result: Any) -> None:
     """The engine's result (`allocation.engine.Result`) as `date`'s rows, replacing any
     earlier run of the date, in one transaction: a failed write leaves the previous books
-    exactly as they were."""
+    exactly as they were. Account ids may be the codes `read_inputs` gave."""
     frames = {
         "new_events": result.events[list(EVENT_COLUMNS)],
         "new_capacity": result.capacity,
         "new_returns": result.return_decisions,
         "new_claims": result.claim_decisions,
-        "new_states": result.states,
     }
+    if any(map(_coded, frames.values())):
+        ids = _account_ids(con)
+        frames = {name: _named(f, ids) if _coded(f) else f for name, f in frames.items()}
+    frames["new_states"] = result.states
+    states = "SELECT * FROM new_states"
+    if _coded(result.states):
+        # A million states named in DuckDB by a join, in account order: Arrow text taken by
+        # position, as above, is a column DuckDB scans slowly.
+        states = (
+            "SELECT s.* REPLACE (c.account_id AS account_id) FROM new_states AS s "
+            "LEFT JOIN account_codes AS c ON c.code = s.account_id ORDER BY s.account_id, s.lane"
+        )
     for name, frame in frames.items():
         con.register(name, frame)
     con.execute("BEGIN")
@@ -167,7 +232,7 @@ def write_result(con: duckdb.DuckDBPyConnection, date: dt.date, result: Any) -> 
             con.execute(f"DELETE FROM allocation.{table} WHERE as_of_date = ?", [date])
         con.execute("INSERT INTO allocation.ownership_events BY NAME SELECT * FROM new_events")
         con.execute("DELETE FROM allocation.account_states")  # the latest run's only
-        con.execute("INSERT INTO allocation.account_states BY NAME SELECT * FROM new_states")
+        con.execute(f"INSERT INTO allocation.account_states BY NAME {states}")
         con.execute(
             f"INSERT INTO allocation.rep_capacity SELECT {CAPACITY_COLUMNS} FROM new_capacity"
         )
