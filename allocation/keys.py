@@ -54,4 +54,6 @@ class AccountCodes:
 
     def decode(self, codes: pd.Series | np.ndarray) -> np.ndarray:
         at = np.asarray(codes, dtype=np.int64)
+        if not len(self.ids):  # nothing to name: every code is a missing id
+            return np.full(len(at), None, dtype=object)
         return np.where(at == MISSING, None, self.ids[at])

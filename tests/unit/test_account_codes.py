@@ -33,3 +33,9 @@ def test_many_ids_round_trip_in_order():
         assert (codes.decode(coded) == column.to_numpy()).all()
         order = np.argsort(coded, kind="stable")
         assert list(column.to_numpy()[order]) == sorted(column)
+
+
+def test_ids_of_no_account_are_coded_when_there_are_no_accounts():
+    codes, (own, named) = AccountCodes.of(ids(), ids("b", None, "a"))
+    assert list(own) == [] and list(codes.decode(named)) == ["b", None, "a"]
+    assert list(AccountCodes.of(ids(), ids(None))[0].decode([MISSING])) == [None]
