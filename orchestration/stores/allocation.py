@@ -88,21 +88,25 @@ READS_BEFORE = {
     "decided_claims": "SELECT account_id, rep_id, claimed_at FROM allocation.claim_decisions "
     "WHERE as_of_date < ?",
 }
-# Every account id a run reads, numbered in its order (allocation.keys): the engine gets
-# codes, never a million ids as text, and the write names them again. Retrieval's activity
-# holds only pairs of these accounts.
-CODES = """
-CREATE OR REPLACE TEMP TABLE account_codes AS
-SELECT account_id, row_number() OVER (ORDER BY account_id) - 1 AS code FROM (
-    SELECT account_id FROM marts.account_scores
-    UNION SELECT account_id FROM allocation.ownership_events WHERE as_of_date < $date
-    UNION SELECT account_id FROM staging.stg_books__returns
-    UNION SELECT account_id FROM staging.stg_books__claims
-    UNION SELECT account_id FROM allocation.return_decisions WHERE as_of_date < $date
-    UNION SELECT account_id FROM allocation.claim_decisions WHERE as_of_date < $date
-) AS ids WHERE account_id IS NOT NULL
-"""
-CODED = {name for name in [*READS, *READS_BEFORE] if name not in ("reps", "users")}
+# Where the account ids of each read that holds them come from: every id a run reads is
+# numbered, in its order (allocation.keys), so the engine gets codes, never a million ids as
+# text, and the write names them again. A read whose ids are all among others' says so
+# (None): retrieval's activity holds only pairs of accounts and of the log's holders.
+ID_SOURCES = {
+    "accounts": "marts.account_scores",
+    "returns": "staging.stg_books__returns",
+    "claims": "staging.stg_books__claims",
+    "events": "allocation.ownership_events WHERE as_of_date < $date",
+    "decided_returns": "allocation.return_decisions WHERE as_of_date < $date",
+    "decided_claims": "allocation.claim_decisions WHERE as_of_date < $date",
+    "activity": None,
+}
+CODES = (
+    "CREATE OR REPLACE TEMP TABLE account_codes AS "
+    "SELECT account_id, row_number() OVER (ORDER BY account_id) - 1 AS code FROM ("
+    + " UNION ".join(f"SELECT account_id FROM {s}" for s in ID_SOURCES.values() if s)
+    + ") AS ids WHERE account_id IS NOT NULL"
+)
 # What the two exports use of an event (a first run logs one per adopted account).
 EXPORTED_EVENT_COLUMNS = (
     "seq, lane, account_id, from_rep_id, to_rep_id, as_of_date, kind, reason_code, explanation"
@@ -178,7 +182,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection, date: dt.date) -> dict[str, Any]
     reads = {name: (sql, None) for name, sql in READS.items()}
     reads |= {name: (sql, [date]) for name, sql in READS_BEFORE.items()}
     frames = {
-        name: _objects(con, _in_codes(sql) if name in CODED else sql, params)
+        name: _objects(con, _in_codes(sql) if name in ID_SOURCES else sql, params)
         for name, (sql, params) in reads.items()
     }
     # Arrow text, not a Python string per id: the engine looks up the few it names.

@@ -91,3 +91,11 @@ def test_the_engines_reads_are_duckdbs_data_frames_with_text_as_objects():
     expected = con.execute(sql).df().astype({"s": object})
     pd.testing.assert_frame_equal(_objects(con, sql), expected)
     assert _objects(con, sql)["s"].dtype == object
+
+
+def test_every_read_of_account_ids_says_where_its_ids_come_from():
+    """The engine gets account ids as codes numbered from `ID_SOURCES`: a read holding ids
+    that no source names would hand the engine a missing code where an account was."""
+    reads = {**store.READS, **store.READS_BEFORE}
+    holding = {name for name, sql in reads.items() if "account_id" in sql.split(" FROM ")[0]}
+    assert holding == set(store.ID_SOURCES)
