@@ -204,26 +204,20 @@ def _coded(inputs: Inputs) -> tuple[Inputs, AccountCodes]:
     return replace(inputs, **coded), codes
 
 
-def _decoded(result: RunResult, codes: AccountCodes) -> RunResult:
-    """`result` with the account ids its codes stand for."""
+def _named(result: RunResult, codes: AccountCodes | None) -> RunResult:
+    """`result` with every account id an integer code, as the run was given them (a frame
+    made of no rows, concatenated with others, leaves them Python objects), or the id
+    each stands for when the run coded text itself (`codes`)."""
     out = {}
     for name in OUTPUTS:
         frame = getattr(result, name)
         if "account_id" in frame:
-            ids = pd.Series(codes.decode(frame["account_id"]), index=frame.index, dtype=object)
+            at = frame["account_id"].to_numpy(dtype="int64")
+            ids = at if codes is None else pd.Series(codes.decode(at), frame.index, dtype=object)
             frame = frame.assign(account_id=ids)
         out[name] = frame
-    out["events"] = out["events"].astype({"account_id": EVENT_COLUMNS["account_id"]})
-    return replace(result, **out)
-
-
-def _as_codes(result: RunResult) -> RunResult:
-    """`result` with every account id an integer code, as the run was given them (a frame
-    made of no rows, concatenated with others, would leave them Python objects)."""
-    out = {}
-    for name in OUTPUTS:
-        frame = getattr(result, name)
-        out[name] = frame.astype({"account_id": "int64"}) if "account_id" in frame else frame
+    if codes is not None:  # the log's text
+        out["events"] = out["events"].astype({"account_id": EVENT_COLUMNS["account_id"]})
     return replace(result, **out)
 
 
@@ -512,4 +506,4 @@ def run(
         distributing,
         states,
     )
-    return _decoded(result, codes) if codes is not None else _as_codes(result)
+    return _named(result, codes)

@@ -29,14 +29,14 @@ class AccountCodes:
         as codes: `accounts` first, then `others`. Each column is hashed once."""
         values = [column.to_numpy(dtype=object) for column in (accounts, *others)]
         ids = values[0]
-        if accounts.is_unique and accounts.is_monotonic_increasing:  # as the store reads them
-            index = pd.Index(ids, dtype=object)
-            columns = [np.arange(len(ids), dtype=np.int64)]
-        else:
+        in_order = accounts.is_unique and accounts.is_monotonic_increasing  # as the store reads
+        if not in_order:
             ids = np.sort(pd.unique(ids[pd.notna(ids)]))
-            index = pd.Index(ids, dtype=object)
-            columns = [index.get_indexer(values[0]).astype(np.int64)]
-        columns += [index.get_indexer(v).astype(np.int64) for v in values[1:]]
+        index = pd.Index(ids, dtype=object)
+        coded = values[1:] if in_order else values
+        columns = [index.get_indexer(v).astype(np.int64) for v in coded]
+        if in_order:  # each account's code is its row
+            columns.insert(0, np.arange(len(ids), dtype=np.int64))
         unknown = [v[(c == MISSING) & pd.notna(v)] for v, c in zip(values, columns, strict=True)]
         if not sum(map(len, unknown)):
             return cls(ids), columns
